@@ -1,0 +1,205 @@
+//! Command-line definitions (clap) and their resolution into a validated
+//! configuration. Nothing here reads input data.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::pipeline::RunConfig;
+use crate::policy::{Mode, Policy};
+use crate::timestamp::{self, InputZone};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "sla-report",
+    version,
+    about = "Audit support first-response SLAs from helpdesk ticket exports",
+    long_about = "Audit support first-response SLAs from helpdesk ticket exports.\n\n\
+        Replays every ticket's priority changes on the contract's clock (business hours \
+        in the policy's time zone, holidays, 24/7 targets) and writes monthly attainment \
+        per plan and priority, per-ticket evidence, reclassification counts and a list \
+        of every input row that could not be used."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compute the SLA report from ticket and priority-change exports.
+    Run(RunArgs),
+    /// Print the built-in SLA policy as TOML (a starting point for --policy).
+    Policy,
+    /// Generate realistic example exports (tickets and priority changes).
+    Sample(SampleArgs),
+}
+
+/// How the governing priority and the clock start are chosen when agents
+/// reclassified a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// The priority in effect at the response counts, timed from creation.
+    Current,
+    /// Each priority period uses up its share of that priority's target.
+    Prorata,
+    /// The clock restarts at the last reclassification.
+    Restart,
+    /// Only the priority the customer submitted counts.
+    Initial,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Current => Mode::Current,
+            ModeArg::Prorata => Mode::Prorata,
+            ModeArg::Restart => Mode::Restart,
+            ModeArg::Initial => Mode::Initial,
+        }
+    }
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// Ticket export (CSV) to audit; repeat the flag to read several files as
+    /// one data set. Default: sample-data/tickets.csv (and, when no --changes
+    /// is given either, sample-data/priority_changes.csv).
+    #[arg(long = "tickets", value_name = "PATH")]
+    pub tickets: Vec<String>,
+
+    /// Priority-change history (CSV); repeatable. When --tickets is given and
+    /// --changes is not, no changes are read.
+    #[arg(long = "changes", value_name = "PATH")]
+    pub changes: Vec<String>,
+
+    /// SLA policy file (TOML) replacing the built-in one; see
+    /// `sla-report policy` for the format. Default: the built-in policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+
+    /// How reclassified tickets are measured; overrides the policy file's
+    /// `reclassification`. Default: the policy's (built-in: current).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub reclassification: Option<ModeArg>,
+
+    /// Report as known at this instant (e.g. 2026-03-31T17:00:00Z): later
+    /// responses and changes have not happened yet, later tickets are left
+    /// out. Default: the latest timestamp in the accepted rows.
+    #[arg(long = "as-of", value_name = "TIMESTAMP")]
+    pub as_of: Option<String>,
+
+    /// Time zone of timestamps written without an offset (IANA name, e.g.
+    /// Europe/Bratislava). Default: UTC.
+    #[arg(long = "input-tz", value_name = "ZONE", default_value = "UTC")]
+    pub input_tz: String,
+
+    /// Folder for the report files (created if missing). Default: reports.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Exit with status 3 when any input row was rejected (the report is
+    /// still written).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Field separator of all input files: "," or ";". Default: detected per
+    /// file (";" when the header line has ";" and no ",", as Excel writes in
+    /// much of Europe).
+    #[arg(long, value_name = "CHAR", value_parser = [",", ";"])]
+    pub delimiter: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SampleArgs {
+    /// How many tickets to generate.
+    #[arg(long, value_name = "N", default_value_t = 3000)]
+    pub tickets: usize,
+    /// Random seed: the same seed gives the same files.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// First local date of the generated period (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", default_value = "2026-01-01")]
+    pub start: String,
+    /// Number of calendar months the tickets span.
+    #[arg(long, value_name = "K", default_value_t = 4)]
+    pub months: u32,
+    /// Folder to write tickets.csv and priority_changes.csv into.
+    #[arg(long, value_name = "DIR", default_value = "sample-data")]
+    pub out: PathBuf,
+}
+
+/// A command-line error: a usage error (exit 2) or a fatal one (exit 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CliError {
+    Usage(String),
+    Fatal(String),
+}
+
+/// Resolves `run` flags into a validated configuration: flags are checked
+/// before any file is read, then the policy is loaded.
+pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
+    let input_tz = Tz::from_str(&args.input_tz).map_err(|_| {
+        CliError::Usage(format!("--input-tz: unknown time zone '{}'", args.input_tz))
+    })?;
+    let as_of = match &args.as_of {
+        None => None,
+        Some(text) => Some(
+            timestamp::parse(text, InputZone::new(input_tz)).map_err(|e| {
+                CliError::Usage(format!(
+                    "--as-of '{text}': {}",
+                    match e {
+                        timestamp::TsError::Bad =>
+                            "not a timestamp (use e.g. 2026-03-31T17:00:00Z or 2026-03-31 17:00)",
+                        timestamp::TsError::Nonexistent =>
+                            "this wall time does not exist in --input-tz (daylight-saving gap)",
+                    }
+                ))
+            })?,
+        ),
+    };
+    let delimiter = args.delimiter.as_deref().map(|d| d.as_bytes()[0]);
+    let policy = match &args.policy {
+        None => Policy::embedded(),
+        Some(path) => {
+            let text = std::fs::read(path).map_err(|e| {
+                CliError::Fatal(format!("{}: cannot read policy: {e}", path.display()))
+            })?;
+            let text = String::from_utf8(text).map_err(|_| {
+                CliError::Fatal(format!("{}: policy file is not UTF-8", path.display()))
+            })?;
+            Policy::from_toml(&text)
+                .map_err(|e| CliError::Fatal(format!("{}: invalid policy: {e}", path.display())))?
+        }
+    };
+    let mut policy = policy;
+    let mode = args
+        .reclassification
+        .map(Mode::from)
+        .unwrap_or(policy.reclassification);
+    // run.json records the policy as applied, with the flag's override
+    policy.reclassification = mode;
+    let (tickets, changes) = if args.tickets.is_empty() {
+        let changes = if args.changes.is_empty() {
+            vec!["sample-data/priority_changes.csv".to_string()]
+        } else {
+            args.changes.clone()
+        };
+        (vec!["sample-data/tickets.csv".to_string()], changes)
+    } else {
+        (args.tickets.clone(), args.changes.clone())
+    };
+    Ok(RunConfig {
+        tickets,
+        changes,
+        policy,
+        mode,
+        as_of,
+        input_tz,
+        input_tz_name: args.input_tz.clone(),
+        out: args.out.clone(),
+        delimiter,
+    })
+}

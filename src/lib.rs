@@ -1,0 +1,17 @@
+//! sla-report: audits support first-response SLAs from helpdesk exports.
+//!
+//! Stages, one module each: [`policy`] (what is promised), [`calendar`]
+//! (business-hours clock), [`ingest`] (CSV -> rows and rejects), [`replay`]
+//! (one ticket -> its verdict), [`aggregate`] (verdicts -> summaries) and
+//! [`report`] (output files). [`pipeline`] runs them in order.
+
+pub mod aggregate;
+pub mod calendar;
+pub mod cli;
+pub mod ingest;
+pub mod pipeline;
+pub mod policy;
+pub mod replay;
+pub mod report;
+pub mod sample;
+pub mod timestamp;

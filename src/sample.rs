@@ -1,0 +1,1191 @@
+//! Deterministic generator of realistic helpdesk exports (`sla-report sample`).
+//!
+//! [`generate`] writes a `tickets.csv` and a `priority_changes.csv` in the
+//! input format of CONTRACT.md section 3, for `tickets` tickets created over
+//! `months` calendar months starting at local midnight of `start` in
+//! `Europe/Bratislava`.
+//!
+//! What the data looks like:
+//! - `created_at` follows business-hour peaks in Bratislava local time
+//!   (Mon-Fri 08:00-18:00 mostly, Monday busiest, few tickets at night, on
+//!   weekends and on the default holidays); DST change days fall out of the
+//!   per-hour table naturally. Tickets are in creation order, ids
+//!   `T-0000001`... zero-padded to the number of digits of `tickets`.
+//! - `plan`: Basic / Professional / Advanced at about 30/45/25, with some
+//!   lowercase spellings and the alias `Profesional`.
+//! - `priority`: submitted 1 (~18%, often over-submitted), 2 (~27%), 3;
+//!   mostly written `1`..`3`, some `P2`-style, some names, ~10% empty.
+//! - `product_stage`: mostly empty or `production`, ~3% `beta`/`preview`.
+//! - `first_response_at`: delays are log-normal-ish amounts of *agent working
+//!   time* (staffing is full Mon-Fri 08:00-18:00 local, thin otherwise), with a
+//!   median at about a third of the SLA target, plus a few forgotten tickets;
+//!   Advanced P1 (1h, 24/7) is answered by on-call in wall time. About a
+//!   quarter of responses fall on a whole minute. Empty when the response would
+//!   fall after the period end (tickets near the end) and for ~0.2% of
+//!   tickets never answered. Roughly 85-90% of covered tickets meet the SLA.
+//! - priority changes: ~18% of tickets, ~0.2 change rows per ticket. Mostly
+//!   P1 downgraded to P3/P2 by an agent (at triage, at the response or a bit
+//!   later), some upgrades (P3->P1/P2, P2->P1, often by the customer, which
+//!   speeds the response up), some P2->P3, occasionally a second change, a
+//!   non-effective change (`to` = priority in effect), an empty
+//!   `from_priority`, and rarely (~0.3% of rows) a `from_priority` that does
+//!   not match the replayed priority. Every `changed_at` is at or after the
+//!   ticket's `created_at` and before the period end.
+//!
+//! Row order of `priority_changes.csv`: sorted by `changed_at` (as a helpdesk
+//! audit-log export would be), ties in ticket order, then in the order of the
+//! changes on the ticket. It is produced streaming with a small min-heap.
+//!
+//! Determinism: everything comes from one xoshiro256** stream seeded with
+//! SplitMix64 from `seed`, and uses only integer arithmetic and basic IEEE
+//! float operations (no libm transcendental functions), so the same
+//! configuration gives byte-identical output on every platform.
+//!
+//! Speed: rows are formatted by hand into a byte buffer that is handed to the
+//! writers in 64 KiB chunks, so unbuffered writers are fine.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::io::{self, Write};
+
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Weekday};
+use chrono_tz::Europe::Bratislava;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleConfig {
+    pub tickets: usize,
+    pub seed: u64,
+    /// First local date (Europe/Bratislava) of the period.
+    pub start: NaiveDate,
+    /// Length of the period in calendar months (at least 1).
+    pub months: u32,
+}
+
+/// Rows written (headers not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SampleStats {
+    pub tickets: usize,
+    pub changes: usize,
+}
+
+const TICKETS_HEADER: &str = "ticket_id,created_at,first_response_at,plan,priority,product_stage\n";
+const CHANGES_HEADER: &str = "ticket_id,changed_at,from_priority,to_priority,changed_by\n";
+
+/// Writes tickets.csv and priority_changes.csv content to the two writers.
+pub fn generate<W1: std::io::Write, W2: std::io::Write>(
+    cfg: &SampleConfig,
+    tickets_out: W1,
+    changes_out: W2,
+) -> std::io::Result<SampleStats> {
+    if u32::try_from(cfg.tickets).is_err() {
+        return Err(invalid("sample: at most 4294967295 tickets"));
+    }
+    let (start_utc, end_utc) = period(cfg)?;
+    let slots = Slots::build(start_utc, end_utc);
+    let mut rng = Rng::new(cfg.seed);
+    let mut tickets = Sink::new(tickets_out);
+    let mut changes = Sink::new(changes_out);
+    tickets.buf.extend_from_slice(TICKETS_HEADER.as_bytes());
+    changes.buf.extend_from_slice(CHANGES_HEADER.as_bytes());
+
+    // Pass 1: how many tickets are created in each creation slot (an exact
+    // multinomial draw over the per-hour weights), so that pass 2 can emit
+    // them in time order without holding them all in memory.
+    let mut per_slot = vec![0u32; slots.weights.len()];
+    let alias = Alias::new(&slots.weights);
+    for _ in 0..cfg.tickets {
+        per_slot[alias.sample(&mut rng)] += 1;
+    }
+
+    let id_width = digits(cfg.tickets as u64);
+    let mut gen = TicketGen {
+        rng,
+        slots: &slots,
+        end: end_utc,
+        ts: TsFmt::new(start_utc, end_utc),
+        heap: BinaryHeap::new(),
+        seq: 0,
+        changes_written: 0,
+    };
+    let mut offsets: Vec<u32> = Vec::new();
+    let mut index: u64 = 0;
+    for (slot, &count) in per_slot.iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
+        let slot_start = slots.start(slot);
+        let len = (slots.start(slot + 1).min(end_utc) - slot_start) as u64;
+        offsets.clear();
+        for _ in 0..count {
+            offsets.push(gen.rng.below(len) as u32);
+        }
+        offsets.sort_unstable();
+        for &off in &offsets {
+            index += 1;
+            let created = slot_start + i64::from(off);
+            gen.flush_changes_until(created, &mut changes, id_width)?;
+            gen.ticket(index, created, &mut tickets, id_width)?;
+        }
+    }
+    gen.flush_changes_until(i64::MAX, &mut changes, id_width)?;
+    let changes_written = gen.changes_written;
+    tickets.finish()?;
+    changes.finish()?;
+    Ok(SampleStats {
+        tickets: cfg.tickets,
+        changes: changes_written,
+    })
+}
+
+fn invalid(msg: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, msg.to_string())
+}
+
+/// The period as UTC Unix seconds `[start, end)`.
+fn period(cfg: &SampleConfig) -> io::Result<(i64, i64)> {
+    if cfg.months == 0 {
+        return Err(invalid("sample: --months must be at least 1"));
+    }
+    let end = cfg
+        .start
+        .checked_add_months(Months::new(cfg.months))
+        .filter(|d| cfg.start.year() >= 1 && d.year() <= 9999)
+        .ok_or_else(|| invalid("sample: the period must lie within the years 0001-9999"))?;
+    Ok((local_midnight_utc(cfg.start), local_midnight_utc(end)))
+}
+
+/// First instant of a local date in Europe/Bratislava, as Unix seconds.
+fn local_midnight_utc(date: NaiveDate) -> i64 {
+    let mut local: NaiveDateTime = date.and_hms_opt(0, 0, 0).expect("midnight exists");
+    // A midnight inside a DST gap (not in this zone's rules, but be safe):
+    // move forward to the first valid local time.
+    for _ in 0..48 {
+        if let Some(t) = Bratislava.from_local_datetime(&local).earliest() {
+            return t.timestamp();
+        }
+        local += chrono::Duration::minutes(30);
+    }
+    Bratislava
+        .from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
+        .timestamp()
+}
+
+/// Western (Gregorian) Easter Sunday.
+fn easter(year: i32) -> NaiveDate {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(year, month as u32, day as u32).expect("valid Easter date")
+}
+
+/// The policy's default major holidays.
+fn is_holiday(date: NaiveDate) -> bool {
+    match (date.month(), date.day()) {
+        (1, 1) | (5, 1) | (12, 24) | (12, 25) | (12, 26) => return true,
+        _ => {}
+    }
+    if !(3..=4).contains(&date.month()) {
+        return false;
+    }
+    let e = easter(date.year());
+    date == e - chrono::Duration::days(2) || date == e + chrono::Duration::days(1)
+}
+
+/// Relative ticket-creation rate per local hour.
+const CREATE_WEEKDAY: [u64; 24] = [
+    3, 2, 2, 2, 2, 3, 6, 14, 40, 55, 60, 58, 48, 52, 54, 50, 44, 34, 22, 15, 11, 9, 7, 5,
+];
+const CREATE_WEEKEND: [u64; 24] = [
+    2, 2, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 8, 8, 7, 7, 6, 6, 5, 5, 4, 3, 3,
+];
+/// Agent capacity (percent of full staffing) per local hour.
+const STAFF_WEEKDAY: [u64; 24] = [
+    4, 4, 4, 4, 4, 4, 4, 30, 100, 100, 100, 100, 100, 100, 100, 100, 100, 100, 50, 15, 15, 15, 4, 4,
+];
+const STAFF_WEEKEND: [u64; 24] = [
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 15, 15, 15, 15, 15, 15, 15, 15, 5, 5, 5, 5, 5, 5, 5,
+];
+/// Responses are simulated this long past the period end (later = open).
+const STAFF_SLACK_S: i64 = 60 * 86_400;
+
+/// Hour slots from the period start, with creation weights (over the period)
+/// and agent working capacity (over the period plus a slack).
+struct Slots {
+    start: i64,
+    /// Creation weight per slot of the period.
+    weights: Vec<u64>,
+    /// Agent capacity (percent) per slot.
+    cap: Vec<u64>,
+    /// Prefix sums of work units (capacity * seconds), `cap.len() + 1` entries.
+    work_cum: Vec<u64>,
+}
+
+impl Slots {
+    fn build(start: i64, end: i64) -> Slots {
+        let n_created = ((end - start + 3599) / 3600) as usize;
+        let n_staff = ((end + STAFF_SLACK_S - start + 3599) / 3600) as usize;
+        let mut weights = Vec::with_capacity(n_created);
+        let mut cap = Vec::with_capacity(n_staff);
+        let mut work_cum = Vec::with_capacity(n_staff + 1);
+        work_cum.push(0);
+        let mut holiday_cache: Option<(NaiveDate, bool)> = None;
+        for slot in 0..n_staff {
+            let t = start + slot as i64 * 3600;
+            let local = Bratislava.timestamp_opt(t, 0).unwrap().naive_local();
+            let date = local.date();
+            let holiday = match holiday_cache {
+                Some((d, h)) if d == date => h,
+                _ => {
+                    let h = is_holiday(date);
+                    holiday_cache = Some((date, h));
+                    h
+                }
+            };
+            let hour = local.hour() as usize;
+            let weekday = date.weekday();
+            let off = holiday || matches!(weekday, Weekday::Sat | Weekday::Sun);
+            let len = (3600).min(if slot < n_created { end - t } else { 3600 }) as u64;
+            if slot < n_created {
+                let w = if off {
+                    let day = if weekday == Weekday::Sun { 8 } else { 10 };
+                    CREATE_WEEKEND[hour] * day
+                } else {
+                    let day = match weekday {
+                        Weekday::Mon => 12,
+                        Weekday::Fri => 9,
+                        _ => 10,
+                    };
+                    CREATE_WEEKDAY[hour] * day
+                };
+                weights.push(w * len);
+            }
+            let c = if off {
+                STAFF_WEEKEND[hour]
+            } else {
+                STAFF_WEEKDAY[hour]
+            };
+            cap.push(c);
+            work_cum.push(work_cum[slot] + c * len);
+        }
+        Slots {
+            start,
+            weights,
+            cap,
+            work_cum,
+        }
+    }
+
+    fn start(&self, slot: usize) -> i64 {
+        self.start + slot as i64 * 3600
+    }
+
+    /// The instant when `work_s` seconds of full-capacity agent work have
+    /// been done since `from`; `None` past the simulated horizon.
+    fn add_work(&self, from: i64, work_s: u64) -> Option<i64> {
+        let slot = ((from - self.start) / 3600) as usize;
+        if slot >= self.cap.len() {
+            return None;
+        }
+        let within = (from - self.start(slot)) as u64;
+        let target = self.work_cum[slot] + self.cap[slot] * within + work_s * 100;
+        // Gallop forward from `slot` (most responses come within hours),
+        // then binary-search the bracket: first index with cum > target.
+        let cum = &self.work_cum;
+        let mut lo = slot + 1;
+        let mut step = 1;
+        let mut hi = lo;
+        while hi < cum.len() && cum[hi] <= target {
+            lo = hi + 1;
+            hi += step;
+            step *= 2;
+        }
+        let hi = hi.min(cum.len());
+        let next = lo + cum[lo.min(hi)..hi].partition_point(|&c| c <= target);
+        if next > self.cap.len() {
+            return None;
+        }
+        let s = next - 1;
+        let rest = target - self.work_cum[s];
+        Some(self.start(s) + rest.div_ceil(self.cap[s]) as i64)
+    }
+}
+
+/// Walker/Vose alias table over integer weights: exact, O(1) sampling.
+struct Alias {
+    total: u64,
+    /// Threshold (out of `total`) to keep the drawn index.
+    keep: Vec<u64>,
+    alias: Vec<u32>,
+}
+
+impl Alias {
+    fn new(weights: &[u64]) -> Alias {
+        let n = weights.len() as u64;
+        let total: u64 = weights.iter().sum();
+        let mut scaled: Vec<u64> = weights.iter().map(|&w| w * n).collect();
+        let mut keep = vec![total; weights.len()];
+        let mut alias: Vec<u32> = (0..weights.len() as u32).collect();
+        let (mut small, mut large): (Vec<u32>, Vec<u32>) =
+            (0..weights.len() as u32).partition(|&i| scaled[i as usize] < total);
+        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
+            small.pop();
+            keep[s as usize] = scaled[s as usize];
+            alias[s as usize] = l;
+            scaled[l as usize] -= total - scaled[s as usize];
+            if scaled[l as usize] < total {
+                large.pop();
+                small.push(l);
+            }
+        }
+        Alias { total, keep, alias }
+    }
+
+    fn sample(&self, rng: &mut Rng) -> usize {
+        let i = rng.below(self.keep.len() as u64) as usize;
+        if rng.below(self.total) < self.keep[i] {
+            i
+        } else {
+            self.alias[i] as usize
+        }
+    }
+}
+
+/// xoshiro256** seeded by SplitMix64.
+struct Rng {
+    s: [u64; 4],
+}
+
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        let mut x = seed;
+        let mut next = || {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        Rng {
+            s: [next(), next(), next(), next()],
+        }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = self.s[1] << 17;
+        self.s[2] ^= self.s[0];
+        self.s[3] ^= self.s[1];
+        self.s[1] ^= self.s[2];
+        self.s[0] ^= self.s[3];
+        self.s[2] ^= t;
+        self.s[3] = self.s[3].rotate_left(45);
+        result
+    }
+
+    /// Uniform in `[0, n)` (multiply-shift; `n > 0`).
+    fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+
+    /// Uniform in `[0, 1)`.
+    fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+
+    /// True with probability `per_mille / 1000`.
+    fn chance(&mut self, per_mille: u64) -> bool {
+        self.below(1000) < per_mille
+    }
+
+    /// Approximately standard normal (Irwin-Hall of four uniforms, |z| < 3.47).
+    fn normal(&mut self) -> f64 {
+        let x = self.next_u64();
+        let sum = (x & 0xFFFF) + ((x >> 16) & 0xFFFF) + ((x >> 32) & 0xFFFF) + (x >> 48);
+        (sum as f64 / 65536.0 - 2.0) * 1.732_050_807_568_877_2
+    }
+
+    /// Log-normal-ish: `median * exp(sigma * z)`, in whole seconds.
+    fn lognormal(&mut self, median_s: f64, sigma: f64) -> u64 {
+        let z = self.normal();
+        (median_s * exp_det(sigma * z)) as u64
+    }
+}
+
+/// `1/k!` for k = 0..=10.
+const INV_FACT: [f64; 11] = {
+    let mut a = [1.0; 11];
+    let mut k = 1;
+    while k < 11 {
+        a[k] = a[k - 1] / k as f64;
+        k += 1;
+    }
+    a
+};
+
+/// `e^x` with only basic IEEE operations (bit-for-bit the same everywhere).
+fn exp_det(x: f64) -> f64 {
+    let x = x.clamp(-40.0, 40.0);
+    let y = x * std::f64::consts::LOG2_E;
+    // Round half away from zero without a libm call.
+    let k = (y + if y < 0.0 { -0.5 } else { 0.5 }) as i64 as f64;
+    let r = x - k * std::f64::consts::LN_2;
+    // |r| <= ln 2 / 2: the degree-10 Taylor polynomial is accurate to 1e-13.
+    let mut sum = INV_FACT[10];
+    for i in (0..10).rev() {
+        sum = sum * r + INV_FACT[i];
+    }
+    // 2^k built from bits: exact, |k| <= 58.
+    let two_k = f64::from_bits(((1023 + k as i64) as u64) << 52);
+    sum * two_k
+}
+
+/// Priority spellings; see [`priority_text`].
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum PrioText {
+    Empty,
+    Num(u8),
+    PNum(u8),
+    LowerP(u8),
+    Name(u8),
+    LowerName(u8),
+}
+
+fn priority_text(p: PrioText) -> &'static [u8] {
+    const NUM: [&str; 3] = ["1", "2", "3"];
+    const PNUM: [&str; 3] = ["P1", "P2", "P3"];
+    const LOWER_P: [&str; 3] = ["p1", "p2", "p3"];
+    const NAME: [&str; 3] = ["Business Critical", "Degraded Service", "General Issue"];
+    const LOWER_NAME: [&str; 3] = ["business critical", "degraded service", "general issue"];
+    let s = match p {
+        PrioText::Empty => "",
+        PrioText::Num(n) => NUM[n as usize - 1],
+        PrioText::PNum(n) => PNUM[n as usize - 1],
+        PrioText::LowerP(n) => LOWER_P[n as usize - 1],
+        PrioText::Name(n) => NAME[n as usize - 1],
+        PrioText::LowerName(n) => LOWER_NAME[n as usize - 1],
+    };
+    s.as_bytes()
+}
+
+const PLAN_TEXT: [&str; 7] = [
+    "Basic",
+    "Professional",
+    "Advanced",
+    "basic",
+    "professional",
+    "advanced",
+    "Profesional",
+];
+const STAGE_TEXT: [&str; 5] = ["", "production", "beta", "preview", "Beta"];
+const CHANGED_BY: [&str; 8] = [
+    "agent",
+    "customer",
+    "j.novak",
+    "m.kovacova",
+    "p.horvath",
+    "z.tothova",
+    "l.varga",
+    "e.balazova",
+];
+const AGENT: u8 = 0;
+const CUSTOMER: u8 = 1;
+
+/// A pending change row; heap order is (changed_at, sequence).
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Change {
+    at: i64,
+    seq: u64,
+    ticket: u64,
+    from: PrioText,
+    to: PrioText,
+    by: u8,
+}
+
+struct TicketGen<'a> {
+    rng: Rng,
+    slots: &'a Slots,
+    end: i64,
+    ts: TsFmt,
+    heap: BinaryHeap<Reverse<Change>>,
+    seq: u64,
+    changes_written: usize,
+}
+
+/// Business-clock SLA targets in seconds (index plan, priority-1); 0 = none.
+const TARGET_S: [[u64; 3]; 3] = [[0, 0, 0], [10_800, 21_600, 32_400], [3_600, 10_800, 21_600]];
+/// Median response (agent working seconds) for the Basic plan.
+const BASIC_MEDIAN_S: [u64; 3] = [7_200, 14_400, 21_600];
+
+impl TicketGen<'_> {
+    /// Instant of a first response to a ticket of `plan` at `priority`, asked
+    /// for at `from`, or `None` beyond the simulated horizon.
+    fn response_after(&mut self, from: i64, plan: usize, priority: u8) -> Option<i64> {
+        let p = priority as usize - 1;
+        let forgotten = self.rng.chance(25);
+        let factor = if forgotten { 3 + self.rng.below(6) } else { 1 };
+        if plan == 2 && priority == 1 {
+            // Advanced P1: 24/7 on-call, wall time.
+            let d = self.rng.lognormal(1_080.0, 0.75) * factor;
+            return Some(from + 30 + d as i64);
+        }
+        let (median, sigma) = if plan == 0 {
+            (BASIC_MEDIAN_S[p] as f64, 1.1)
+        } else {
+            (TARGET_S[plan][p] as f64 * 0.35, 1.1)
+        };
+        let work = 60 + self.rng.lognormal(median, sigma) * factor;
+        self.slots.add_work(from, work)
+    }
+
+    fn pick_prio_text(&mut self, p: u8) -> PrioText {
+        match self.rng.below(100) {
+            0..=87 => PrioText::Num(p),
+            88..=93 => PrioText::PNum(p),
+            94..=97 => PrioText::Name(p),
+            98 => PrioText::LowerName(p),
+            _ => PrioText::LowerP(p),
+        }
+    }
+
+    fn change_text(&mut self, p: u8) -> PrioText {
+        match self.rng.below(100) {
+            0..=95 => PrioText::Num(p),
+            96..=98 => PrioText::PNum(p),
+            _ => PrioText::Name(p),
+        }
+    }
+
+    fn name(&mut self) -> u8 {
+        2 + self.rng.below(CHANGED_BY.len() as u64 - 2) as u8
+    }
+
+    fn ticket(
+        &mut self,
+        index: u64,
+        created: i64,
+        out: &mut Sink<impl Write>,
+        id_width: usize,
+    ) -> io::Result<()> {
+        let rng = &mut self.rng;
+        let plan = match rng.below(100) {
+            0..=29 => 0,
+            30..=74 => 1,
+            _ => 2,
+        };
+        let plan_text = match rng.below(1000) {
+            0..=19 => plan + 3,
+            20..=39 if plan == 1 => 6,
+            _ => plan,
+        };
+        let submitted: u8 = match rng.below(100) {
+            0..=17 => 1,
+            18..=44 => 2,
+            _ => 3,
+        };
+        let submitted_text = if submitted == 3 && rng.chance(180) {
+            PrioText::Empty
+        } else {
+            self.pick_prio_text(submitted)
+        };
+        let rng = &mut self.rng;
+        let stage = match rng.below(1000) {
+            0..=549 => 0,
+            550..=969 => 1,
+            970..=987 => 2,
+            988..=996 => 3,
+            _ => 4,
+        };
+
+        // The response as planned from the submitted priority.
+        let abandoned = rng.chance(2);
+        let planned = if abandoned {
+            None
+        } else {
+            self.response_after(created, plan, submitted)
+        };
+
+        // Priority changes as (changed_at, to, changed_by); from_priority is
+        // written from the replay when the rows are queued.
+        let mut ch: [(i64, u8, u8); 3] = [(0, 0, 0); 3];
+        let mut n = 0;
+        let rng = &mut self.rng;
+        let roll = rng.below(1000);
+        let first: Option<(u8, u8, bool)> = match submitted {
+            // (to, by, upgrade)
+            1 if roll < 560 => {
+                let to = if rng.chance(600) { 3 } else { 2 };
+                Some((to, AGENT, false))
+            }
+            2 if roll < 80 => Some((3, AGENT, false)),
+            2 if roll < 140 => Some((1, CUSTOMER, true)),
+            3 if roll < 70 => {
+                let to = if rng.chance(350) { 1 } else { 2 };
+                Some((to, CUSTOMER, true))
+            }
+            _ => None,
+        };
+        if let Some((to, by, upgrade)) = first {
+            let by = match self.rng.below(100) {
+                0..=9 => self.name(),
+                10..=54 if upgrade => AGENT,
+                10..=11 => CUSTOMER,
+                _ => by,
+            };
+            let rng = &mut self.rng;
+            let at = match planned {
+                Some(r) => {
+                    let span = (r - created).max(1) as u64;
+                    let kind = rng.below(100);
+                    if upgrade || kind < 65 {
+                        // Triage: early in the wait, skewed towards creation.
+                        let u = rng.unit();
+                        created + (span as f64 * u * u) as i64
+                    } else if kind < 85 {
+                        // While answering.
+                        r + rng.below(180) as i64
+                    } else {
+                        r + rng.below(6 * 3600) as i64
+                    }
+                }
+                None => created + rng.below(3 * 86_400) as i64,
+            };
+            ch[n] = (at, to, by);
+            n += 1;
+            if rng.chance(80) {
+                // A second change: pushed back, or escalated further.
+                let to2 = match (submitted, to) {
+                    (1, 3) => 2,
+                    (1, 2) => 3,
+                    (_, 1) => 2,
+                    (_, 2) => 1,
+                    _ => 2,
+                };
+                let at2 = at + 600 + rng.below(86_400) as i64;
+                let by2 = if to2 < to { CUSTOMER } else { AGENT };
+                ch[n] = (at2, to2, by2);
+                n += 1;
+            }
+        }
+        let rng = &mut self.rng;
+        if rng.chance(8) {
+            // Not effective: an agent re-confirms the priority in effect.
+            let horizon = planned.unwrap_or(created + 86_400) + 3600 - created;
+            let at = created + rng.below(horizon.max(1) as u64) as i64;
+            let by = if rng.chance(800) { AGENT } else { self.name() };
+            ch[n] = (at, 0, by); // 0: resolved to the priority in effect below
+            n += 1;
+        }
+        let changes = &mut ch[..n];
+        changes.sort_by_key(|c| c.0);
+
+        // Replay: resolve non-effective changes, and let upgrades before the
+        // planned response speed it up.
+        let mut response = planned;
+        let mut current = submitted;
+        for c in changes.iter_mut() {
+            if c.1 == 0 {
+                c.1 = current;
+            }
+            if c.1 < current {
+                if let Some(r) = response {
+                    if c.0 < r {
+                        let faster = self.response_after(c.0, plan, c.1);
+                        if let Some(f) = faster {
+                            response = Some(r.min(f));
+                        }
+                    }
+                }
+            }
+            current = c.1;
+        }
+        let rng = &mut self.rng;
+        let response = response.map(|r| {
+            if rng.chance(250) && r % 60 != 0 {
+                r - r.rem_euclid(60) + 60
+            } else {
+                r
+            }
+        });
+        let response = response.filter(|&r| r < self.end);
+
+        // The ticket row.
+        let b = &mut out.buf;
+        push_id(b, index, id_width);
+        b.push(b',');
+        self.ts.push(b, created);
+        b.push(b',');
+        if let Some(r) = response {
+            self.ts.push(b, r);
+        }
+        b.push(b',');
+        b.extend_from_slice(PLAN_TEXT[plan_text].as_bytes());
+        b.push(b',');
+        b.extend_from_slice(priority_text(submitted_text));
+        b.push(b',');
+        b.extend_from_slice(STAGE_TEXT[stage].as_bytes());
+        b.push(b'\n');
+        out.maybe_flush()?;
+
+        // Queue the change rows (sorted output happens in flush_changes_until).
+        let mut current = submitted;
+        for &(at, to, by) in changes.iter() {
+            if at >= self.end {
+                break;
+            }
+            let rng = &mut self.rng;
+            let from = match rng.below(1000) {
+                0..=2 => self.change_text((current % 3) + 1), // mismatch
+                3..=12 => PrioText::Empty,
+                _ => self.change_text(current),
+            };
+            let to_text = self.change_text(to);
+            self.seq += 1;
+            self.heap.push(Reverse(Change {
+                at,
+                seq: self.seq,
+                ticket: index,
+                from,
+                to: to_text,
+                by,
+            }));
+            current = to;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued changes dated at or before `t` (every later ticket
+    /// is created at or after `t`, so nothing earlier can still come).
+    fn flush_changes_until(
+        &mut self,
+        t: i64,
+        out: &mut Sink<impl Write>,
+        id_width: usize,
+    ) -> io::Result<()> {
+        while self.heap.peek().is_some_and(|c| c.0.at <= t) {
+            let Reverse(c) = self.heap.pop().expect("peeked");
+            let b = &mut out.buf;
+            push_id(b, c.ticket, id_width);
+            b.push(b',');
+            self.ts.push(b, c.at);
+            b.push(b',');
+            b.extend_from_slice(priority_text(c.from));
+            b.push(b',');
+            b.extend_from_slice(priority_text(c.to));
+            b.push(b',');
+            b.extend_from_slice(CHANGED_BY[c.by as usize].as_bytes());
+            b.push(b'\n');
+            self.changes_written += 1;
+            out.maybe_flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// A byte buffer handed to the writer in large chunks.
+struct Sink<W: Write> {
+    w: W,
+    buf: Vec<u8>,
+}
+
+const CHUNK: usize = 1 << 16;
+
+impl<W: Write> Sink<W> {
+    fn new(w: W) -> Sink<W> {
+        Sink {
+            w,
+            buf: Vec::with_capacity(CHUNK + 256),
+        }
+    }
+
+    fn maybe_flush(&mut self) -> io::Result<()> {
+        if self.buf.len() >= CHUNK {
+            self.w.write_all(&self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> io::Result<()> {
+        self.w.write_all(&self.buf)?;
+        self.buf.clear();
+        self.w.flush()
+    }
+}
+
+fn digits(mut n: u64) -> usize {
+    let mut d = 1;
+    while n >= 10 {
+        n /= 10;
+        d += 1;
+    }
+    d
+}
+
+/// `T-` and `n` zero-padded to `width` digits.
+fn push_id(b: &mut Vec<u8>, n: u64, width: usize) {
+    b.extend_from_slice(b"T-");
+    let mut tmp = [b'0'; 20];
+    let mut i = tmp.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let len = tmp.len() - i;
+    let start = if width > len {
+        tmp.len().saturating_sub(width)
+    } else {
+        i
+    };
+    b.extend_from_slice(&tmp[start..]);
+}
+
+/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (years 0001-9999).
+#[cfg(test)]
+fn push_ts(b: &mut Vec<u8>, t: i64) {
+    b.extend_from_slice(&date_text(t.div_euclid(86_400)));
+    push_time(b, t);
+}
+
+/// `YYYY-MM-DDT` of a day number (days since 1970-01-01).
+fn date_text(days: i64) -> [u8; 11] {
+    // Howard Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = (yoe + era * 400 + i64::from(month <= 2)) as u32;
+    let d = |v: u32| b'0' + (v % 10) as u8;
+    [
+        d(year / 1000),
+        d(year / 100),
+        d(year / 10),
+        d(year),
+        b'-',
+        d(month / 10),
+        d(month),
+        b'-',
+        d(day / 10),
+        d(day),
+        b'T',
+    ]
+}
+
+/// `HH:MM:SSZ` of an instant.
+fn push_time(b: &mut Vec<u8>, t: i64) {
+    let sod = t.rem_euclid(86_400) as u32;
+    let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
+    let d = |v: u32| b'0' + v as u8;
+    b.extend_from_slice(&[
+        d(h / 10),
+        d(h % 10),
+        b':',
+        d(m / 10),
+        d(m % 10),
+        b':',
+        d(s / 10),
+        d(s % 10),
+        b'Z',
+    ]);
+}
+
+/// Timestamp writer with the date texts of the period precomputed.
+struct TsFmt {
+    day0: i64,
+    dates: Vec<[u8; 11]>,
+}
+
+impl TsFmt {
+    fn new(start: i64, end: i64) -> TsFmt {
+        let day0 = start.div_euclid(86_400);
+        let day1 = end.div_euclid(86_400);
+        TsFmt {
+            day0,
+            dates: (day0..=day1).map(date_text).collect(),
+        }
+    }
+
+    fn push(&self, b: &mut Vec<u8>, t: i64) {
+        let i = t.div_euclid(86_400) - self.day0;
+        match usize::try_from(i).ok().and_then(|i| self.dates.get(i)) {
+            Some(date) => b.extend_from_slice(date),
+            None => b.extend_from_slice(&date_text(t.div_euclid(86_400))),
+        }
+        push_time(b, t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{DateTime, Utc};
+    use std::collections::HashMap;
+
+    fn cfg(tickets: usize, seed: u64) -> SampleConfig {
+        SampleConfig {
+            tickets,
+            seed,
+            start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            months: 12,
+        }
+    }
+
+    fn run(c: &SampleConfig) -> (String, String, SampleStats) {
+        let mut t = Vec::new();
+        let mut ch = Vec::new();
+        let stats = generate(c, &mut t, &mut ch).unwrap();
+        (
+            String::from_utf8(t).unwrap(),
+            String::from_utf8(ch).unwrap(),
+            stats,
+        )
+    }
+
+    /// Strict parse of `YYYY-MM-DDTHH:MM:SSZ`.
+    fn parse_ts(s: &str) -> i64 {
+        assert_eq!(s.len(), 20, "{s:?}");
+        let b = s.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            match i {
+                4 | 7 => assert_eq!(c, b'-', "{s:?}"),
+                10 => assert_eq!(c, b'T', "{s:?}"),
+                13 | 16 => assert_eq!(c, b':', "{s:?}"),
+                19 => assert_eq!(c, b'Z', "{s:?}"),
+                _ => assert!(c.is_ascii_digit(), "{s:?}"),
+            }
+        }
+        let dt = NaiveDateTime::parse_from_str(&s[..19], "%Y-%m-%dT%H:%M:%S")
+            .unwrap_or_else(|e| panic!("{s:?}: {e}"));
+        dt.and_utc().timestamp()
+    }
+
+    fn ticket_rows(text: &str) -> Vec<Vec<String>> {
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        r.records()
+            .map(|x| x.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn deterministic_and_seed_dependent() {
+        let c = cfg(5_000, 42);
+        let a = run(&c);
+        let b = run(&c);
+        assert_eq!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+        assert_eq!(a.2, b.2);
+        let other = run(&cfg(5_000, 43));
+        assert_ne!(a.0, other.0);
+    }
+
+    #[test]
+    fn headers_columns_and_line_ends() {
+        let (t, ch, _) = run(&cfg(3_000, 7));
+        assert!(t.starts_with(TICKETS_HEADER));
+        assert!(ch.starts_with(CHANGES_HEADER));
+        for (text, cols) in [(&t, 6), (&ch, 5)] {
+            assert!(text.ends_with('\n'));
+            assert!(!text.contains('\r') && !text.contains('"'));
+            for line in text.lines() {
+                assert_eq!(line.split(',').count(), cols, "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn row_counts_match_stats() {
+        for n in [0, 1, 9, 10, 2_345] {
+            let (t, ch, s) = run(&cfg(n, 3));
+            assert_eq!(s.tickets, n);
+            assert_eq!(t.lines().count(), n + 1);
+            assert_eq!(ch.lines().count(), s.changes + 1);
+        }
+    }
+
+    #[test]
+    fn ids_are_padded_and_in_order() {
+        let (t, _, _) = run(&cfg(1_000, 5));
+        let rows = ticket_rows(&t);
+        assert_eq!(rows[0][0], "T-0001");
+        assert_eq!(rows[999][0], "T-1000");
+        let (t, _, _) = run(&cfg(9, 5));
+        assert_eq!(ticket_rows(&t)[8][0], "T-9");
+    }
+
+    #[test]
+    fn timestamps_well_formed_and_in_period() {
+        let c = SampleConfig {
+            tickets: 20_000,
+            seed: 11,
+            start: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            months: 2,
+        };
+        // 2026-03-01 00:00 CET .. 2026-05-01 00:00 CEST.
+        let start = parse_ts("2026-02-28T23:00:00Z");
+        let end = parse_ts("2026-04-30T22:00:00Z");
+        let (t, ch, _) = run(&c);
+        let mut created_of = HashMap::new();
+        let mut last_created = start;
+        let mut open = 0;
+        for row in ticket_rows(&t) {
+            let created = parse_ts(&row[1]);
+            assert!(created >= start && created < end, "{row:?}");
+            assert!(created >= last_created, "tickets in creation order");
+            last_created = created;
+            if row[2].is_empty() {
+                open += 1;
+            } else {
+                let r = parse_ts(&row[2]);
+                assert!(r > created && r < end, "{row:?}");
+            }
+            created_of.insert(row[0].clone(), created);
+        }
+        assert!(open > 0 && open < 1_000, "open tickets: {open}");
+        let mut last = start;
+        for row in ticket_rows(&ch) {
+            let at = parse_ts(&row[1]);
+            assert!(at >= created_of[&row[0]] && at < end, "{row:?}");
+            assert!(at >= last, "changes sorted by changed_at");
+            last = at;
+        }
+    }
+
+    #[test]
+    fn formatter_matches_chrono() {
+        let mut rng = Rng::new(1);
+        for _ in 0..10_000 {
+            let t = rng.below(253_402_300_800) as i64 - 62_135_596_800; // 0001..9999
+            let mut b = Vec::new();
+            push_ts(&mut b, t);
+            let expected = DateTime::<Utc>::from_timestamp(t, 0)
+                .unwrap()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string();
+            assert_eq!(String::from_utf8(b).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn changes_per_ticket_about_one_fifth() {
+        let (t, ch, s) = run(&cfg(50_000, 9));
+        let per_ticket = s.changes as f64 / s.tickets as f64;
+        assert!((0.17..=0.23).contains(&per_ticket), "{per_ticket}");
+        let ids: std::collections::HashSet<String> =
+            ticket_rows(&ch).into_iter().map(|r| r[0].clone()).collect();
+        let share = ids.len() as f64 / s.tickets as f64;
+        assert!((0.15..=0.22).contains(&share), "{share}");
+        let _ = t;
+    }
+
+    #[test]
+    fn changes_refer_to_existing_tickets_after_creation() {
+        let (t, ch, _) = run(&cfg(10_000, 21));
+        let created: HashMap<String, i64> = ticket_rows(&t)
+            .into_iter()
+            .map(|r| (r[0].clone(), parse_ts(&r[1])))
+            .collect();
+        let mut mismatches = 0;
+        let mut current: HashMap<String, String> = HashMap::new();
+        let tickets = ticket_rows(&t);
+        let norm = |s: &str| match s.to_lowercase().as_str() {
+            "1" | "p1" | "business critical" => "1",
+            "2" | "p2" | "degraded service" => "2",
+            "3" | "p3" | "general issue" | "" => "3",
+            other => panic!("bad priority {other:?}"),
+        };
+        for r in &tickets {
+            current.insert(r[0].clone(), norm(&r[4]).to_string());
+        }
+        let rows = ticket_rows(&ch);
+        for r in &rows {
+            let c = created
+                .get(&r[0])
+                .unwrap_or_else(|| panic!("unknown ticket {r:?}"));
+            assert!(parse_ts(&r[1]) >= *c, "{r:?}");
+            assert!(matches!(
+                r[4].as_str(),
+                "agent"
+                    | "customer"
+                    | "j.novak"
+                    | "m.kovacova"
+                    | "p.horvath"
+                    | "z.tothova"
+                    | "l.varga"
+                    | "e.balazova"
+            ));
+            let cur = current.get_mut(&r[0]).unwrap();
+            if !r[2].is_empty() && norm(&r[2]) != cur {
+                mismatches += 1;
+            }
+            *cur = norm(&r[3]).to_string();
+        }
+        assert!(
+            mismatches * 200 < rows.len(),
+            "{mismatches} of {}",
+            rows.len()
+        );
+    }
+
+    #[test]
+    fn realistic_mix() {
+        let (t, _, _) = run(&cfg(40_000, 2));
+        let rows = ticket_rows(&t);
+        let n = rows.len() as f64;
+        let share =
+            |f: &dyn Fn(&Vec<String>) -> bool| rows.iter().filter(|r| f(r)).count() as f64 / n;
+        let basic = share(&|r| r[3].eq_ignore_ascii_case("basic"));
+        let pro = share(&|r| r[3].to_lowercase().starts_with("profe"));
+        assert!((0.27..0.33).contains(&basic) && (0.42..0.48).contains(&pro));
+        let excluded = share(&|r| matches!(r[5].to_lowercase().as_str(), "beta" | "preview"));
+        assert!((0.02..0.04).contains(&excluded), "{excluded}");
+        let empty_prio = share(&|r| r[4].is_empty());
+        assert!((0.05..0.15).contains(&empty_prio), "{empty_prio}");
+        // Business-hour peak: most tickets on weekdays 08:00-18:00 local.
+        let peak = share(&|r| {
+            let local = Bratislava
+                .timestamp_opt(parse_ts(&r[1]), 0)
+                .unwrap()
+                .naive_local();
+            local.weekday().num_days_from_monday() < 5 && (8..18).contains(&local.hour())
+        });
+        assert!((0.65..0.85).contains(&peak), "{peak}");
+    }
+
+    #[test]
+    fn rejects_empty_period() {
+        let mut c = cfg(10, 1);
+        c.months = 0;
+        assert!(generate(&c, Vec::new(), Vec::new()).is_err());
+    }
+
+    #[test]
+    fn exp_is_accurate() {
+        for i in -100..=100 {
+            let x = f64::from(i) / 10.0;
+            let rel = (exp_det(x) - x.exp()).abs() / x.exp();
+            assert!(rel < 1e-12, "{x}: {rel}");
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! Timestamps of the input files and the command line (CONTRACT.md section 3),
+//! and the UTC RFC 3339 form of the outputs (section 6).
+//!
+//! Grammar: `YYYY-MM-DD`, then `T`, `t` or one space, then `HH:MM`, optionally
+//! `:SS`, optionally a fraction `.d+` (only after seconds, truncated),
+//! optionally `Z`, `z`, `+HH:MM` or `-HH:MM`. Nothing else is a timestamp.
+//! All instants are whole Unix seconds.
+
+use chrono::{LocalResult, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+
+/// Why a text is not a usable timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TsError {
+    /// Not of the grammar, or an impossible date or time (`bad_timestamp`).
+    Bad,
+    /// A wall time that the zone skips (spring-forward gap).
+    Nonexistent,
+}
+
+/// The zone in which offsetless timestamps are read.
+#[derive(Debug, Clone, Copy)]
+pub enum InputZone {
+    Utc,
+    Zone(Tz),
+}
+
+impl InputZone {
+    pub fn new(tz: Tz) -> InputZone {
+        if tz == Tz::UTC || tz == Tz::Etc__UTC {
+            InputZone::Utc
+        } else {
+            InputZone::Zone(tz)
+        }
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = m as i64;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// (year, month, day) of a day count since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+#[inline]
+fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    let part = b.get(at..at + n)?;
+    let mut v = 0u32;
+    for &c in part {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
+}
+
+/// Parses a timestamp; offsetless ones are wall time in `zone` (a wall time
+/// in a DST gap is `Nonexistent`; in a fold the earlier offset is taken).
+pub fn parse(text: &str, zone: InputZone) -> Result<i64, TsError> {
+    let b = text.as_bytes();
+    let year = digits(b, 0, 4).ok_or(TsError::Bad)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return Err(TsError::Bad);
+    }
+    let month = digits(b, 5, 2).ok_or(TsError::Bad)?;
+    let day = digits(b, 8, 2).ok_or(TsError::Bad)?;
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return Err(TsError::Bad);
+    }
+    let hour = digits(b, 11, 2).ok_or(TsError::Bad)?;
+    if b.get(13) != Some(&b':') {
+        return Err(TsError::Bad);
+    }
+    let minute = digits(b, 14, 2).ok_or(TsError::Bad)?;
+    let mut i = 16;
+    let mut second = 0;
+    if b.get(i) == Some(&b':') {
+        second = digits(b, i + 1, 2).ok_or(TsError::Bad)?;
+        i += 3;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == start {
+                return Err(TsError::Bad);
+            }
+        }
+    }
+    let offset: Option<i64> = match b.get(i) {
+        None => None,
+        Some(b'Z' | b'z') => {
+            i += 1;
+            Some(0)
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let oh = digits(b, i + 1, 2).ok_or(TsError::Bad)?;
+            if b.get(i + 3) != Some(&b':') {
+                return Err(TsError::Bad);
+            }
+            let om = digits(b, i + 4, 2).ok_or(TsError::Bad)?;
+            if oh > 23 || om > 59 {
+                return Err(TsError::Bad);
+            }
+            i += 6;
+            let secs = (oh * 3600 + om * 60) as i64;
+            Some(if sign == b'-' { -secs } else { secs })
+        }
+        Some(_) => return Err(TsError::Bad),
+    };
+    if i != b.len() {
+        return Err(TsError::Bad);
+    }
+    let year_i = year as i64;
+    if year == 0
+        || !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year_i, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return Err(TsError::Bad);
+    }
+    let wall =
+        days_from_civil(year_i, month, day) * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
+    match (offset, zone) {
+        (Some(off), _) => Ok(wall - off),
+        (None, InputZone::Utc) => Ok(wall),
+        (None, InputZone::Zone(tz)) => {
+            let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
+                .and_then(|d| d.and_hms_opt(hour, minute, second))
+                .ok_or(TsError::Bad)?;
+            local_to_utc(tz, naive).ok_or(TsError::Nonexistent)
+        }
+    }
+}
+
+/// A local wall time to Unix seconds: `None` in a gap, the earlier offset
+/// (the first occurrence) in a fold.
+pub fn local_to_utc(tz: Tz, naive: chrono::NaiveDateTime) -> Option<i64> {
+    match tz.from_local_datetime(&naive) {
+        LocalResult::Single(t) => Some(t.timestamp()),
+        LocalResult::Ambiguous(a, b) => Some(a.timestamp().min(b.timestamp())),
+        LocalResult::None => None,
+    }
+}
+
+/// Appends `YYYY-MM-DDTHH:MM:SSZ` for an instant.
+pub fn push_utc(out: &mut String, t: i64) {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let y = y.clamp(0, 9999);
+    let mut buf = [0u8; 20];
+    let put = |buf: &mut [u8], at: usize, v: i64, n: usize| {
+        let mut v = v;
+        for k in (0..n).rev() {
+            buf[at + k] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(&mut buf, 0, y, 4);
+    buf[4] = b'-';
+    put(&mut buf, 5, m as i64, 2);
+    buf[7] = b'-';
+    put(&mut buf, 8, d as i64, 2);
+    buf[10] = b'T';
+    put(&mut buf, 11, hh, 2);
+    buf[13] = b':';
+    put(&mut buf, 14, mm, 2);
+    buf[16] = b':';
+    put(&mut buf, 17, ss, 2);
+    buf[19] = b'Z';
+    out.push_str(std::str::from_utf8(&buf).expect("ascii"));
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for an instant.
+pub fn format_utc(t: i64) -> String {
+    let mut s = String::with_capacity(20);
+    push_utc(&mut s, t);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> Result<i64, TsError> {
+        parse(s, InputZone::Utc)
+    }
+
+    #[test]
+    fn accepts_every_form_of_the_grammar() {
+        let base = utc("2026-03-02T08:15:00Z").unwrap();
+        assert_eq!(format_utc(base), "2026-03-02T08:15:00Z");
+        assert_eq!(utc("2026-03-02t08:15z"), Ok(base));
+        assert_eq!(utc("2026-03-02 09:15+01:00"), Ok(base));
+        assert_eq!(utc("2026-03-02 08:15:00.999"), Ok(base));
+        assert_eq!(utc("2026-03-02T03:15:00-05:00"), Ok(base));
+        assert_eq!(utc("1970-01-01T00:00"), Ok(0));
+        assert_eq!(utc("0001-01-01T00:00:00Z"), Ok(-62_135_596_800));
+        assert_eq!(
+            format_utc(utc("9999-12-31T23:59:59Z").unwrap()),
+            "9999-12-31T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn rejects_what_the_grammar_excludes() {
+        for bad in [
+            "",
+            "2026-03-02",
+            "2026-03-02T08:15:00+0100",
+            "2026-03-02T08:15:00+01",
+            "2026-03-02T08:15,5",
+            "2026-03-02T08:15.5",
+            "2026-03-02T08:15:00 +01:00",
+            "2026-03-02T24:00",
+            "2026-03-02T08:60",
+            "2026-03-02T08:15:60",
+            "2026-02-29T08:15",
+            "2026-13-01T08:15",
+            "0000-01-01T00:00",
+            "2026-03-02T08:15:00.",
+            "2026-03-02T08:15:00+24:00",
+            "2026-03-02T08:15:00+01:60",
+            "2026-03-02  08:15",
+            "2026-3-02T08:15",
+            " 2026-03-02T08:15",
+            "2026-03-02T08:15Zjunk",
+            "２026-03-02T08:15",
+        ] {
+            assert_eq!(utc(bad), Err(TsError::Bad), "{bad:?}");
+        }
+        assert_eq!(utc("2024-02-29T00:00Z").map(|_| ()), Ok(()));
+    }
+
+    #[test]
+    fn offsetless_times_follow_the_input_zone_dst_rules() {
+        let z = InputZone::new(chrono_tz::Europe::Bratislava);
+        // spring forward 2026-03-29 02:00 -> 03:00
+        assert_eq!(parse("2026-03-29 02:30", z), Err(TsError::Nonexistent));
+        assert_eq!(parse("2026-03-29 03:00", z), utc("2026-03-29T01:00:00Z"));
+        // fall back 2026-10-25 03:00 -> 02:00: 02:30 happens twice, take the first
+        assert_eq!(parse("2026-10-25 02:30", z), utc("2026-10-25T00:30:00Z"));
+        assert_eq!(parse("2026-07-01 12:00", z), utc("2026-07-01T10:00:00Z"));
+        assert_eq!(parse("2026-07-01 12:00Z", z), utc("2026-07-01T12:00:00Z"));
+    }
+
+    #[test]
+    fn civil_round_trip() {
+        for days in (-800_000..3_000_000).step_by(997) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}
