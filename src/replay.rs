@@ -259,3 +259,333 @@ pub fn prorata(
         deadline,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::timestamp::{self, InputZone};
+
+    fn policy() -> Policy {
+        Policy::embedded()
+    }
+
+    fn clocks(p: &Policy) -> Clocks {
+        Clocks {
+            business: BusinessCalendar::new(
+                p.timezone,
+                &p.business_hours,
+                &p.holiday_rules,
+                &p.holiday_dates,
+                2025,
+                2027,
+            ),
+        }
+    }
+
+    /// Wall time in Bratislava.
+    fn local(s: &str) -> i64 {
+        timestamp::parse(s, InputZone::new(chrono_tz::Europe::Bratislava)).unwrap()
+    }
+
+    fn ticket(plan: &str, priority: u32, created: &str, response: Option<&str>) -> Ticket {
+        let p = policy();
+        Ticket {
+            id: "T".into(),
+            created: local(created),
+            response: response.map(local),
+            plan: p.find_plan(plan).unwrap(),
+            submitted: priority,
+            stage: "".into(),
+            excluded: false,
+        }
+    }
+
+    fn change(at: &str, to: u32) -> Change {
+        Change {
+            ticket: 0,
+            changed_at: local(at),
+            to,
+            from: None,
+            file: 1,
+        }
+    }
+
+    fn eval(t: &Ticket, changes: &[Change], mode: Mode, as_of: &str) -> Outcome {
+        let p = policy();
+        evaluate(t, changes, &p, &clocks(&p), mode, local(as_of))
+    }
+
+    fn measure(o: &Outcome) -> (i64, i64, Status) {
+        let m = o.measure.expect("measured");
+        (m.elapsed_s, m.deadline, o.status)
+    }
+
+    const H: i64 = 3600;
+
+    #[test]
+    fn nights_and_weekends_do_not_count() {
+        // Professional P1 (3 business hours) created Friday 16:00: one hour
+        // on Friday, two on Monday -> deadline Monday 11:00
+        let t = ticket(
+            "Professional",
+            1,
+            "2026-03-06 16:00",
+            Some("2026-03-09 10:30"),
+        );
+        let o = eval(&t, &[], Mode::Current, "2026-03-10 00:00");
+        assert_eq!(
+            measure(&o),
+            (H + 90 * 60, local("2026-03-09 11:00"), Status::Met)
+        );
+        // created at night: the clock starts at 09:00
+        let t = ticket(
+            "Professional",
+            1,
+            "2026-03-03 02:00",
+            Some("2026-03-03 12:00"),
+        );
+        let o = eval(&t, &[], Mode::Current, "2026-03-04 00:00");
+        assert_eq!(measure(&o), (3 * H, local("2026-03-03 12:00"), Status::Met));
+    }
+
+    #[test]
+    fn good_friday_and_easter_monday_are_closed() {
+        // Thursday 2 April 2026 16:00 + 3h: 1h Thursday, then Tuesday 7 April
+        let t = ticket(
+            "Professional",
+            1,
+            "2026-04-02 16:00",
+            Some("2026-04-07 11:00"),
+        );
+        let o = eval(&t, &[], Mode::Current, "2026-04-08 00:00");
+        assert_eq!(measure(&o), (3 * H, local("2026-04-07 11:00"), Status::Met));
+        // one second later is breached
+        let t = ticket(
+            "Professional",
+            1,
+            "2026-04-02 16:00",
+            Some("2026-04-07 11:00:01"),
+        );
+        let o = eval(&t, &[], Mode::Current, "2026-04-08 00:00");
+        assert_eq!(o.status, Status::Breached);
+        assert_eq!(o.measure.unwrap().margin_s(), -1);
+    }
+
+    #[test]
+    fn dst_changes_keep_business_hours_in_local_time() {
+        // Friday 27 March 2026 (CET, +01:00) 15:00 -> Monday 30 March (CEST,
+        // +02:00): 2h Friday + 4h Monday for Professional P2 (6h)
+        let t = ticket("Professional", 2, "2026-03-27 15:00", None);
+        let o = eval(&t, &[], Mode::Current, "2026-03-30 12:00");
+        assert_eq!(
+            measure(&o),
+            (5 * H, local("2026-03-30 13:00"), Status::Open)
+        );
+        assert_eq!(
+            o.measure.unwrap().deadline,
+            timestamp::parse("2026-03-30T11:00:00Z", InputZone::Utc).unwrap()
+        );
+        // autumn: Friday 23 October 2026 (CEST) -> Monday 26 October (CET)
+        let t = ticket(
+            "Professional",
+            2,
+            "2026-10-23 15:00",
+            Some("2026-10-26 13:00:01"),
+        );
+        let o = eval(&t, &[], Mode::Current, "2026-10-27 00:00");
+        assert_eq!(
+            measure(&o),
+            (6 * H + 1, local("2026-10-26 13:00"), Status::Breached)
+        );
+    }
+
+    #[test]
+    fn advanced_p1_runs_on_the_24x7_clock() {
+        // Saturday night: one wall-clock hour
+        let t = ticket("Advanced", 1, "2026-03-07 23:30", Some("2026-03-08 00:30"));
+        let o = eval(&t, &[], Mode::Current, "2026-03-09 00:00");
+        let m = o.measure.unwrap();
+        assert_eq!(m.clock, ClockKind::TwentyFourSeven);
+        assert_eq!(measure(&o), (H, local("2026-03-08 00:30"), Status::Met));
+        // across the spring-forward night: 01:30 -> 03:30 local is one hour
+        let t = ticket("Advanced", 1, "2026-03-29 01:30", Some("2026-03-29 03:30"));
+        let o = eval(&t, &[], Mode::Current, "2026-03-30 00:00");
+        assert_eq!(measure(&o), (H, local("2026-03-29 03:30"), Status::Met));
+        let t = ticket("Advanced", 1, "2026-03-29 01:30", None);
+        let o = eval(&t, &[], Mode::Current, "2026-03-29 03:31");
+        assert_eq!(o.status, Status::OpenBreached);
+    }
+
+    #[test]
+    fn response_at_the_deadline_is_met_one_second_later_breached() {
+        let at = ticket(
+            "Professional",
+            1,
+            "2026-03-02 10:00",
+            Some("2026-03-02 13:00:00"),
+        );
+        let after = ticket(
+            "Professional",
+            1,
+            "2026-03-02 10:00",
+            Some("2026-03-02 13:00:01"),
+        );
+        assert_eq!(
+            eval(&at, &[], Mode::Current, "2026-03-03 00:00").status,
+            Status::Met
+        );
+        assert_eq!(
+            eval(&after, &[], Mode::Current, "2026-03-03 00:00").status,
+            Status::Breached
+        );
+    }
+
+    #[test]
+    fn a_response_in_closed_hours_just_after_a_17_00_deadline_is_met() {
+        // Professional P1 created 14:00: the deadline is 17:00 (the close)
+        let t = ticket(
+            "Professional",
+            1,
+            "2026-03-02 14:00",
+            Some("2026-03-02 17:20"),
+        );
+        let o = eval(&t, &[], Mode::Current, "2026-03-03 00:00");
+        assert_eq!(measure(&o), (3 * H, local("2026-03-02 17:00"), Status::Met));
+        assert_eq!(o.measure.unwrap().margin_s(), 0);
+        // and under prorata the same
+        let o = eval(&t, &[], Mode::Prorata, "2026-03-03 00:00");
+        assert_eq!(measure(&o), (3 * H, local("2026-03-02 17:00"), Status::Met));
+    }
+
+    #[test]
+    fn basic_has_no_target_and_beta_is_excluded() {
+        let t = ticket("Basic", 1, "2026-03-02 10:00", Some("2026-03-05 10:00"));
+        let o = eval(&t, &[], Mode::Current, "2026-03-06 00:00");
+        assert_eq!((o.status, o.measure), (Status::NoTarget, None));
+        let mut t = ticket(
+            "Professional",
+            1,
+            "2026-03-02 10:00",
+            Some("2026-03-05 10:00"),
+        );
+        t.excluded = true;
+        let o = eval(&t, &[], Mode::Current, "2026-03-06 00:00");
+        assert_eq!((o.status, o.measure), (Status::Excluded, None));
+    }
+
+    /// Advanced P1 (1h 24x7) downgraded to P3 (6 business hours).
+    #[test]
+    fn every_mode_on_a_p1_to_p3_downgrade() {
+        let t = ticket("Advanced", 1, "2026-03-02 09:00", Some("2026-03-02 13:00"));
+        let ch = [change("2026-03-02 09:30", 3)];
+        let as_of = "2026-03-03 00:00";
+        let cur = eval(&t, &ch, Mode::Current, as_of);
+        assert_eq!(
+            (cur.governing, measure(&cur)),
+            (3, (4 * H, local("2026-03-02 15:00"), Status::Met))
+        );
+        let res = eval(&t, &ch, Mode::Restart, as_of);
+        assert_eq!(
+            measure(&res),
+            (3 * H + 1800, local("2026-03-02 15:30"), Status::Met)
+        );
+        let ini = eval(&t, &ch, Mode::Initial, as_of);
+        assert_eq!(
+            (ini.governing, measure(&ini)),
+            (1, (4 * H, local("2026-03-02 10:00"), Status::Breached))
+        );
+        assert_eq!(ini.measure.unwrap().clock, ClockKind::TwentyFourSeven);
+        // U = 1/2 + 3.5/6 = 13/12; elapsed = ceil(13/12 * 6h) = 6.5h; the
+        // remaining half of the budget is 3 P3 hours from 09:30
+        let pro = eval(&t, &ch, Mode::Prorata, as_of);
+        assert_eq!(
+            measure(&pro),
+            (6 * H + 1800, local("2026-03-02 12:30"), Status::Breached)
+        );
+        for o in [&cur, &res, &ini, &pro] {
+            assert_eq!(o.effective, vec![(1, 3)]);
+        }
+    }
+
+    /// Advanced P3 (6 business hours) upgraded to P1 (1h 24x7): the clock
+    /// switches from business to 24x7.
+    #[test]
+    fn every_mode_on_a_p3_to_p1_upgrade() {
+        // created Friday 16:00, upgraded Saturday 10:00, answered 10:40
+        let t = ticket("Advanced", 3, "2026-03-06 16:00", Some("2026-03-07 10:40"));
+        let ch = [change("2026-03-07 10:00", 1)];
+        let as_of = "2026-03-08 00:00";
+        // current: P1 on 24x7 from creation: 18h40 elapsed
+        let cur = eval(&t, &ch, Mode::Current, as_of);
+        assert_eq!(
+            (cur.governing, measure(&cur)),
+            (
+                1,
+                (18 * H + 2400, local("2026-03-06 17:00"), Status::Breached)
+            )
+        );
+        // restart: 40 minutes since the upgrade
+        let res = eval(&t, &ch, Mode::Restart, as_of);
+        assert_eq!(
+            measure(&res),
+            (2400, local("2026-03-07 11:00"), Status::Met)
+        );
+        // initial: P3 business hours: 1h on Friday, nothing on Saturday
+        let ini = eval(&t, &ch, Mode::Initial, as_of);
+        assert_eq!(
+            (ini.governing, measure(&ini)),
+            (3, (H, local("2026-03-09 14:00"), Status::Met))
+        );
+        // prorata: 1h/6h of P3 + 40min/60min of P1 = 1/6 + 2/3 = 5/6
+        let pro = eval(&t, &ch, Mode::Prorata, as_of);
+        let m = pro.measure.unwrap();
+        assert_eq!(
+            (m.clock, m.target_s, m.elapsed_s),
+            (ClockKind::TwentyFourSeven, H, 3000)
+        );
+        assert_eq!(pro.status, Status::Met);
+        // the remaining 5/6 of P1 is 50 minutes after 10:00
+        assert_eq!(m.deadline, local("2026-03-07 10:50"));
+    }
+
+    #[test]
+    fn changes_before_creation_apply_at_creation_and_non_effective_ones_do_not_count() {
+        let t = ticket(
+            "Professional",
+            1,
+            "2026-03-02 10:00",
+            Some("2026-03-02 12:00"),
+        );
+        let mut from_mismatch = change("2026-03-02 11:00", 2);
+        from_mismatch.from = Some(3);
+        let ch = [
+            change("2026-03-01 10:00", 2),
+            change("2026-03-02 10:30", 2),
+            from_mismatch,
+        ];
+        let o = eval(&t, &ch, Mode::Restart, "2026-03-03 00:00");
+        assert_eq!(o.effective, vec![(1, 2)]);
+        assert_eq!(o.governing, 2);
+        // restart from creation (the change applied there)
+        assert_eq!(o.measure.unwrap().elapsed_s, 2 * H);
+        assert_eq!(o.mismatches, vec![1]);
+    }
+
+    #[test]
+    fn later_responses_and_changes_after_the_response_do_not_touch_the_sla() {
+        let t = ticket(
+            "Professional",
+            1,
+            "2026-03-02 10:00",
+            Some("2026-03-02 12:00"),
+        );
+        // a downgrade after the response counts as a reclassification only
+        let ch = [change("2026-03-02 12:30", 3)];
+        let o = eval(&t, &ch, Mode::Current, "2026-03-03 00:00");
+        assert_eq!((o.governing, o.effective.len()), (1, 1));
+        // a response after as_of leaves the ticket open
+        let o = eval(&t, &[], Mode::Current, "2026-03-02 11:00");
+        assert_eq!((o.status, o.response), (Status::Open, None));
+        assert_eq!(o.measure.unwrap().elapsed_s, H);
+    }
+}

@@ -428,9 +428,12 @@ mod defaults {
         let b = dir.join("b");
         let mut with_policy = args(&b);
         with_policy.extend(["--policy".into(), file.to_str().unwrap().into()]);
-        let refs = |v: &Vec<String>| v.iter().map(String::as_str).collect::<Vec<_>>();
         assert!(sla(&refs(&args(&a))).status.success());
         assert!(sla(&refs(&with_policy)).status.success());
         assert_eq!(read(&a, "tickets.csv"), read(&b, "tickets.csv"));
     }
+}
+
+fn refs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }
