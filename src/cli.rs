@@ -92,11 +92,12 @@ pub struct RunArgs {
     pub as_of: Option<String>,
 
     /// Time zone of timestamps written without an offset (IANA name, e.g.
-    /// Europe/Bratislava). Default: UTC.
+    /// Europe/Bratislava).
     #[arg(long = "input-tz", value_name = "ZONE", default_value = "UTC")]
     pub input_tz: String,
 
-    /// Folder for the report files (created if missing). Default: reports.
+    /// Folder for the report files (created if missing); files already there
+    /// are replaced only when the whole report has been written.
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
 
@@ -108,7 +109,7 @@ pub struct RunArgs {
     /// Field separator of all input files: "," or ";". Default: detected per
     /// file (";" when the header line has ";" and no ",", as Excel writes in
     /// much of Europe).
-    #[arg(long, value_name = "CHAR", value_parser = [",", ";"])]
+    #[arg(long, value_name = "CHAR", value_parser = [",", ";"], hide_possible_values = true)]
     pub delimiter: Option<String>,
 }
 

@@ -372,7 +372,7 @@ fn read_header(
 }
 
 /// The trimmed UTF-8 fields of a record, or `malformed_row`.
-fn decode<'r>(record: &'r csv::ByteRecord, width: usize) -> Result<Vec<&'r str>, Reason> {
+fn decode(record: &csv::ByteRecord, width: usize) -> Result<Vec<&str>, Reason> {
     if record.len() != width {
         return Err(Reason::MalformedRow);
     }
