@@ -181,12 +181,26 @@ pub fn local_to_utc(tz: Tz, naive: chrono::NaiveDateTime) -> Option<i64> {
 }
 
 /// Appends `YYYY-MM-DDTHH:MM:SSZ` for an instant.
+///
+/// An instant outside years 0000-9999 (reachable from an in-range wall time
+/// with an offset, e.g. `9999-12-31T23:30:00-01:00`) keeps its true year,
+/// ISO 8601 expanded style (`10000-01-01T00:30:00Z`, `-0001-...`): never a
+/// plausible but wrong date.
 pub fn push_utc(out: &mut String, t: i64) {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
-    let y = y.clamp(0, 9999);
+    if !(0..=9999).contains(&y) {
+        use std::fmt::Write as _;
+        let sign = if y < 0 { "-" } else { "" };
+        let _ = write!(
+            out,
+            "{sign}{:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}Z",
+            y.unsigned_abs()
+        );
+        return;
+    }
     let mut buf = [0u8; 20];
     let put = |buf: &mut [u8], at: usize, v: i64, n: usize| {
         let mut v = v;
@@ -289,5 +303,20 @@ mod tests {
             let (y, m, d) = civil_from_days(days);
             assert_eq!(days_from_civil(y, m, d), days);
         }
+    }
+
+    /// Regression: years outside 0000-9999 were clamped to `9999` with the
+    /// month and day kept, so `9999-12-31T23:30:00-01:00` came out as
+    /// `9999-01-01T00:30:00Z`, a year before the instant it names.
+    #[test]
+    fn instants_beyond_year_9999_keep_their_true_year() {
+        let t = utc("9999-12-31T23:30:00-01:00").unwrap();
+        assert_eq!(format_utc(t), "10000-01-01T00:30:00Z");
+        let t = utc("0001-01-01T00:30:00+01:00").unwrap();
+        assert_eq!(format_utc(t), "0000-12-31T23:30:00Z");
+        assert_eq!(
+            format_utc(-62_167_219_200 - 86_400),
+            "-0001-12-31T00:00:00Z"
+        );
     }
 }

@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 
 use crate::aggregate::{month_text, percent_text, FlowRow, SummaryRow};
+use crate::calendar::NEVER;
 use crate::ingest::{Dataset, Ticket};
 use crate::policy::Policy;
 use crate::replay::{Outcome, Status};
@@ -84,7 +85,9 @@ pub fn write_tickets<W: Write>(
         }
         deadline.clear();
         let m = o.measure;
-        if let Some(m) = m {
+        // NEVER: the budget cannot run out before the end of year 9999 (the
+        // clock's range); an empty deadline, not a garbage date
+        if let Some(m) = m.filter(|m| m.deadline != NEVER) {
             timestamp::push_utc(&mut deadline, m.deadline);
         }
         out.write_record([
