@@ -93,39 +93,45 @@ fn u64_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
 
 /// Summary rows sorted by month, plan (policy order) and priority.
 pub fn summarize(facts: &[Fact]) -> PolarsResult<Vec<SummaryRow>> {
-    if facts.is_empty() {
+    let months: Vec<MonthKey> = facts.iter().map(|f| f.month).collect();
+    summarize_columns(FactColumns {
+        months: &months,
+        plans: facts.iter().map(|f| f.plan).collect(),
+        priorities: facts.iter().map(|f| f.priority).collect(),
+        statuses: facts.iter().map(|f| f.status as u32).collect(),
+        reclassified: facts.iter().map(|f| f.reclassified).collect(),
+        elapsed: facts.iter().map(|f| f.elapsed_s).collect(),
+    })
+}
+
+/// The facts of every ticket as columns.
+pub struct FactColumns<'a> {
+    pub months: &'a [MonthKey],
+    pub plans: Vec<u32>,
+    /// Governing priorities.
+    pub priorities: Vec<u32>,
+    /// `Status as u32`.
+    pub statuses: Vec<u32>,
+    pub reclassified: Vec<bool>,
+    /// `elapsed_s` of met and breached tickets, `None` for the others.
+    pub elapsed: Vec<Option<i64>>,
+}
+
+/// `summarize` over columns.
+pub fn summarize_columns(facts: FactColumns<'_>) -> PolarsResult<Vec<SummaryRow>> {
+    let n = facts.months.len();
+    if n == 0 {
         return Ok(Vec::new());
     }
     let df = DataFrame::new(
-        facts.len(),
+        n,
         vec![
-            Column::new(
-                "month".into(),
-                facts.iter().map(|f| f.month).collect::<Vec<i32>>(),
-            ),
-            Column::new(
-                "plan".into(),
-                facts.iter().map(|f| f.plan).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "priority".into(),
-                facts.iter().map(|f| f.priority).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "status".into(),
-                facts.iter().map(|f| f.status as u32).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "reclassified".into(),
-                facts.iter().map(|f| f.reclassified).collect::<Vec<bool>>(),
-            ),
-            Column::new(
-                "elapsed".into(),
-                facts
-                    .iter()
-                    .map(|f| f.elapsed_s)
-                    .collect::<Vec<Option<i64>>>(),
-            ),
+            Column::new("month".into(), facts.months),
+            Column::new("plan".into(), facts.plans),
+            Column::new("priority".into(), facts.priorities),
+            Column::new("status".into(), facts.statuses),
+            Column::new("reclassified".into(), facts.reclassified),
+            Column::new("elapsed".into(), facts.elapsed),
         ],
     )?;
     let mut aggs = vec![len().alias("tickets")];

@@ -111,6 +111,11 @@ pub struct RunArgs {
     /// much of Europe).
     #[arg(long, value_name = "CHAR", value_parser = [",", ";"], hide_possible_values = true)]
     pub delimiter: Option<String>,
+
+    /// Print the time each stage took (read, replay, aggregate, write) to
+    /// stderr at the end.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

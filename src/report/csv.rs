@@ -5,9 +5,12 @@ use std::io::{self, Write};
 
 use crate::aggregate::{month_text, percent_text, FlowRow, SummaryRow};
 use crate::calendar::NEVER;
-use crate::ingest::{Dataset, Ticket};
+use rayon::prelude::*;
+
+use crate::ingest::Dataset;
+use crate::pipeline::Evaluation;
 use crate::policy::Policy;
-use crate::replay::{Outcome, Status};
+use crate::replay::Status;
 use crate::timestamp;
 
 pub const TICKETS_HEADER: [&str; 14] = [
@@ -66,49 +69,108 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
 
-/// tickets.csv: one row per accepted ticket, in input order.
-pub fn write_tickets<W: Write>(
-    w: W,
-    policy: &Policy,
-    tickets: &[Ticket],
-    months: &[String],
-    outcomes: &[Outcome],
-) -> io::Result<()> {
-    let mut out = writer(w);
-    out.write_record(TICKETS_HEADER).map_err(to_io)?;
-    let mut response = String::new();
-    let mut deadline = String::new();
-    for ((t, month), o) in tickets.iter().zip(months).zip(outcomes) {
-        response.clear();
-        if let Some(r) = o.response {
-            timestamp::push_utc(&mut response, r);
+/// Appends a CSV field, quoted when it holds a delimiter, quote or line end.
+fn push_field(buf: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    if b.iter().any(|&c| matches!(c, b',' | b'"' | b'\r' | b'\n')) {
+        buf.push(b'"');
+        for &c in b {
+            if c == b'"' {
+                buf.push(b'"');
+            }
+            buf.push(c);
         }
-        deadline.clear();
-        let m = o.measure;
-        // NEVER: the budget cannot run out before the end of year 9999 (the
-        // clock's range); an empty deadline, not a garbage date
-        if let Some(m) = m.filter(|m| m.deadline != NEVER) {
-            timestamp::push_utc(&mut deadline, m.deadline);
-        }
-        out.write_record([
-            &*t.id,
-            &policy.plans[t.plan].name,
-            month,
-            &t.stage,
-            &t.submitted.to_string(),
-            &o.governing.to_string(),
-            &o.effective.len().to_string(),
-            m.map_or("", |m| m.clock.as_str()),
-            &opt(m.map(|m| m.target_s)),
-            &response,
-            &opt(m.map(|m| m.elapsed_s)),
-            &deadline,
-            o.status.as_str(),
-            &opt(m.map(|m| m.margin_s())),
-        ])
-        .map_err(to_io)?;
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(b);
     }
-    out.flush()
+}
+
+fn push_int(buf: &mut Vec<u8>, v: impl itoa::Integer) {
+    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// Rows formatted per parallel work item.
+const ROWS_PER_BLOCK: usize = 1 << 15;
+
+/// tickets.csv: one row per accepted ticket, in input order. Blocks of rows
+/// are formatted in parallel and written in order.
+pub fn write_tickets<W: Write>(mut w: W, policy: &Policy, ev: &Evaluation) -> io::Result<()> {
+    let ds = &ev.dataset;
+    let mut header = TICKETS_HEADER.join(",");
+    header.push('\n');
+    w.write_all(header.as_bytes())?;
+    let n = ev.outcomes.len();
+    let blocks: Vec<usize> = (0..n).step_by(ROWS_PER_BLOCK).collect();
+    // a few blocks per thread at a time keep memory bounded
+    for group in blocks.chunks(rayon::current_num_threads().max(1) * 4) {
+        let texts: Vec<Vec<u8>> = group
+            .par_iter()
+            .map(|&start| {
+                let end = (start + ROWS_PER_BLOCK).min(n);
+                let mut buf = Vec::with_capacity((end - start) * 120);
+                let mut ts = String::with_capacity(20);
+                for i in start..end {
+                    let t = &ds.tickets[i];
+                    let o = &ev.outcomes[i];
+                    push_field(&mut buf, ds.id(t));
+                    buf.push(b',');
+                    push_field(&mut buf, &policy.plans[t.plan()].name);
+                    buf.push(b',');
+                    buf.extend_from_slice(month_text(ev.months[i]).as_bytes());
+                    buf.push(b',');
+                    push_field(&mut buf, ds.stage(t));
+                    buf.push(b',');
+                    push_int(&mut buf, t.submitted);
+                    buf.push(b',');
+                    push_int(&mut buf, o.governing);
+                    buf.push(b',');
+                    push_int(&mut buf, o.reclassifications);
+                    buf.push(b',');
+                    let m = o.measure;
+                    if let Some(m) = m {
+                        buf.extend_from_slice(m.clock.as_str().as_bytes());
+                        buf.push(b',');
+                        push_int(&mut buf, m.target_s);
+                    } else {
+                        buf.push(b',');
+                    }
+                    buf.push(b',');
+                    if let Some(r) = ev.response(i) {
+                        ts.clear();
+                        timestamp::push_utc(&mut ts, r);
+                        buf.extend_from_slice(ts.as_bytes());
+                    }
+                    buf.push(b',');
+                    if let Some(m) = m {
+                        push_int(&mut buf, m.elapsed_s);
+                        buf.push(b',');
+                        // NEVER: the budget cannot run out before the end of
+                        // year 9999 (the clock's range): empty, not a garbage date
+                        if m.deadline != NEVER {
+                            ts.clear();
+                            timestamp::push_utc(&mut ts, m.deadline);
+                            buf.extend_from_slice(ts.as_bytes());
+                        }
+                    } else {
+                        buf.push(b',');
+                    }
+                    buf.push(b',');
+                    buf.extend_from_slice(o.status.as_str().as_bytes());
+                    buf.push(b',');
+                    if let Some(m) = m {
+                        push_int(&mut buf, m.margin_s());
+                    }
+                    buf.push(b'\n');
+                }
+                buf
+            })
+            .collect();
+        for text in texts {
+            w.write_all(&text)?;
+        }
+    }
+    w.flush()
 }
 
 /// summary.csv.
