@@ -341,6 +341,8 @@ pub struct RunSummary {
 
 /// `sla-report run`: evaluates and writes every output.
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
+    let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
+    report::refuse_overwriting_inputs(&cfg.out, &REPORT_FILES, &inputs)?;
     let ev = evaluate(cfg, timings)?;
     timings.time("write", || write_reports(cfg, &ev))?;
     let ds = &ev.dataset;
@@ -353,11 +355,21 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
     })
 }
 
+/// The files `write_reports` writes (checked against the inputs up front).
+pub const REPORT_FILES: [&str; 5] = [
+    "tickets.csv",
+    "summary.csv",
+    "reclassifications.csv",
+    "rejects.csv",
+    "run.json",
+];
+
 /// Writes the contract's outputs into `cfg.out`.
 pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
     let policy = &cfg.policy;
     let ds = &ev.dataset;
-    let mut out = OutputDir::create(&cfg.out)?;
+    let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
+    let mut out = OutputDir::create(&cfg.out)?.protect(&inputs);
     out.write("tickets.csv", |w| report::csv::write_tickets(w, policy, ev))?;
     out.write("summary.csv", |w| {
         report::csv::write_summary(w, policy, &ev.summary)
