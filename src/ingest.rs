@@ -181,6 +181,19 @@ impl IdTable {
         self.ends.len()
     }
 
+    /// Room for `entries` more ids of `bytes` bytes in all.
+    fn reserve(&mut self, entries: usize, bytes: usize) {
+        self.bytes.reserve(bytes);
+        self.ends.reserve(entries);
+        self.state.reserve(entries);
+        let (b, e) = (&self.bytes, &self.ends);
+        self.table.reserve(entries, |&x: &u32| {
+            let x = x as usize;
+            let start = if x == 0 { 0 } else { e[x - 1] as usize };
+            hash_id(&b[start..e[x] as usize])
+        });
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
@@ -601,53 +614,49 @@ fn chunks_with_lines(body: &Body<'_>) -> Vec<(usize, usize, u64)> {
         .collect()
 }
 
-/// The trimmed UTF-8 fields of a record (as byte ranges into `ranges`),
-/// or `malformed_row`.
-fn decode(
-    record: &csv::ByteRecord,
+/// Validates a record (field count, UTF-8 in every field) and stores the
+/// byte ranges of its trimmed fields in `ranges`; `malformed_row` otherwise.
+fn decode<'r>(
+    record: &'r csv::ByteRecord,
     width: usize,
     ranges: &mut Vec<(usize, usize)>,
-) -> Result<(), Reason> {
+) -> Result<&'r str, Reason> {
     ranges.clear();
     if record.len() != width {
         return Err(Reason::MalformedRow);
     }
-    let all = record.as_slice();
+    // One validation for the whole record; a field boundary inside a
+    // multi-byte character means a field on its own is invalid.
+    let all = std::str::from_utf8(record.as_slice()).map_err(|_| Reason::MalformedRow)?;
     let mut start = 0;
-    for f in record.iter() {
-        let text = std::str::from_utf8(f).map_err(|_| Reason::MalformedRow)?;
+    for i in 0..record.len() {
+        let end = start + record.get(i).map_or(0, <[u8]>::len);
+        if !all.is_char_boundary(start) || !all.is_char_boundary(end) {
+            return Err(Reason::MalformedRow);
+        }
+        let text = &all[start..end];
         let trimmed = text.trim();
-        let offset = trimmed.as_ptr() as usize - text.as_ptr() as usize;
-        let s = start + offset;
+        let s = start + (trimmed.as_ptr() as usize - text.as_ptr() as usize);
         ranges.push((s, s + trimmed.len()));
-        start += f.len();
+        start = end;
     }
-    debug_assert!(start == all.len());
-    Ok(())
+    Ok(all)
 }
 
 /// Read access to a decoded record's trimmed fields.
 struct Fields<'r> {
-    all: &'r [u8],
+    all: &'r str,
     ranges: &'r [(usize, usize)],
 }
 
 impl<'r> Fields<'r> {
-    fn new(record: &'r csv::ByteRecord, ranges: &'r [(usize, usize)]) -> Fields<'r> {
-        Fields {
-            all: record.as_slice(),
-            ranges,
-        }
-    }
-
     /// The field of `column` ("" when the file has no such column).
     fn get(&self, column: Option<usize>) -> &'r str {
         match column {
             None => "",
             Some(i) => {
                 let (s, e) = self.ranges[i];
-                // validated by `decode`
-                std::str::from_utf8(&self.all[s..e]).unwrap_or("")
+                &self.all[s..e]
             }
         }
     }
@@ -775,8 +784,11 @@ fn parse_ticket_chunk(
         let raw = (raw_start, raw_start + rec.raw.len());
         let parsed = match decode(&records.record, body.columns.width, &mut ranges) {
             Err(reason) => Err((reason, None)),
-            Ok(()) => {
-                let values = Fields::new(&records.record, &ranges);
+            Ok(all) => {
+                let values = Fields {
+                    all,
+                    ranges: &ranges,
+                };
                 parse_ticket(&values, cols, opts, &mut out).map_err(|reason| {
                 let id = values.get(cols.id);
                 (reason, (!id.is_empty()).then(|| out.push_text(id)))
@@ -799,7 +811,7 @@ pub fn load(
     opts: &ReadOptions<'_>,
 ) -> Result<Dataset, IngestError> {
     let mut ds = Dataset::default();
-    let mut stage_index: HashMap<Box<str>, u32> = HashMap::new();
+    let mut stage_index = StageIndex::default();
     for path in ticket_paths {
         load_tickets(path, opts, &mut ds, &mut stage_index)?;
     }
@@ -817,7 +829,7 @@ fn load_tickets(
     path: &str,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
-    stage_index: &mut HashMap<Box<str>, u32>,
+    stage_index: &mut StageIndex,
 ) -> Result<(), IngestError> {
     let data = read_file(path)?;
     let (sha256, result) = rayon::join(
@@ -846,6 +858,16 @@ fn load_tickets(
                 Some(w) => parse(w)?,
                 None => Vec::new(),
             };
+            // reserve once for the whole file, estimated from the first wave
+            let first_bytes: usize = chunks.iter().take(WAVE).map(|c| c.1 - c.0).sum();
+            let first_rows: usize = pending.iter().map(|c| c.rows.len()).sum();
+            let first_text: usize = pending.iter().map(|c| c.text.len()).sum();
+            if first_bytes > 0 {
+                let scale = body.data.len() as f64 / first_bytes as f64 * 1.02;
+                ds.tickets.reserve((first_rows as f64 * scale) as usize);
+                ds.ids
+                    .reserve((first_rows as f64 * scale) as usize, (first_text as f64 * scale) as usize);
+            }
             loop {
                 let next = waves.next();
                 let (merged, parsed) = rayon::join(
@@ -879,7 +901,7 @@ fn merge_tickets(
     file: usize,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
-    stage_index: &mut HashMap<Box<str>, u32>,
+    stage_index: &mut StageIndex,
     stats: &mut FileStats,
 ) {
     for row in &chunk.rows {
@@ -931,24 +953,47 @@ fn merge_tickets(
         stats.accepted += 1;
         let index = ds.tickets.len() as u32;
         let id = ds.ids.set(id_text, hash, index);
-        let stage = match stage_index.get(stage_text) {
-            Some(&s) => s,
-            None => {
-                let s = ds.stages.len() as u32;
-                ds.stages.push(stage_text.into());
-                stage_index.insert(stage_text.into(), s);
-                s
-            }
-        };
+        let (stage, excluded) = stage_index.intern(stage_text, ds, opts.policy);
         ds.tickets.push(Ticket {
             id,
             plan: t.plan,
-            excluded: !stage_text.is_empty() && opts.policy.is_excluded_stage(stage_text),
+            excluded,
             submitted: t.priority,
             stage,
             created: t.created,
             response: t.response,
         });
+    }
+}
+
+/// Distinct stage texts, with whether the policy excludes each.
+#[derive(Default)]
+struct StageIndex {
+    index: rustc_hash::FxHashMap<Box<str>, (u32, bool)>,
+    last: Option<(u32, bool)>,
+}
+
+impl StageIndex {
+    fn intern(&mut self, stage: &str, ds: &mut Dataset, policy: &Policy) -> (u32, bool) {
+        if let Some(v) = self.last {
+            if *ds.stages[v.0 as usize] == *stage {
+                return v;
+            }
+        }
+        let v = match self.index.get(stage) {
+            Some(&v) => v,
+            None => {
+                let v = (
+                    ds.stages.len() as u32,
+                    !stage.is_empty() && policy.is_excluded_stage(stage),
+                );
+                ds.stages.push(stage.into());
+                self.index.insert(stage.into(), v);
+                v
+            }
+        };
+        self.last = Some(v);
+        v
     }
 }
 
@@ -974,8 +1019,11 @@ fn parse_change_chunk(
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
         let raw_start = start + (rec.raw.as_ptr() as usize - chunk.as_ptr() as usize);
         let raw = (raw_start, raw_start + rec.raw.len());
-        let parsed = decode(&records.record, body.columns.width, &mut ranges).and_then(|()| {
-            let values = Fields::new(&records.record, &ranges);
+        let parsed = decode(&records.record, body.columns.width, &mut ranges).and_then(|all| {
+            let values = Fields {
+                all,
+                ranges: &ranges,
+            };
             let id = values.get(cols.id);
             let changed_text = values.get(cols.changed_at);
             let to_text = values.get(cols.to);
