@@ -177,7 +177,8 @@ pub fn summarize_columns(facts: FactColumns) -> PolarsResult<Vec<SummaryRow>> {
     let reclassified = counts.column("reclassified")?.bool()?;
     let ns = u64_column(&counts, "n")?;
     for (i, &k) in ns.iter().enumerate() {
-        let (Some(key), Some(status), Some(re)) = (keys.get(i), statuses.get(i), reclassified.get(i))
+        let (Some(key), Some(status), Some(re)) =
+            (keys.get(i), statuses.get(i), reclassified.get(i))
         else {
             continue;
         };

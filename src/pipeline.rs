@@ -91,7 +91,11 @@ impl Timings {
         for (stage, d) in &self.stages {
             out.push_str(&format!("  {stage:<10} {:>8.3} s\n", d.as_secs_f64()));
         }
-        out.push_str(&format!("  {:<10} {:>8.3} s\n", "total", total.as_secs_f64()));
+        out.push_str(&format!(
+            "  {:<10} {:>8.3} s\n",
+            "total",
+            total.as_secs_f64()
+        ));
         out
     }
 }
@@ -118,7 +122,9 @@ impl Evaluation {
 }
 
 fn year_of(t: i64) -> i32 {
-    timestamp::civil_from_days(t.div_euclid(86_400)).0.clamp(1, 9999) as i32
+    timestamp::civil_from_days(t.div_euclid(86_400))
+        .0
+        .clamp(1, 9999) as i32
 }
 
 /// The month of an instant in the policy zone (slow path: chrono-tz).
@@ -147,8 +153,12 @@ impl Months {
         let last = aggregate::month_key(last_year, 12) + 1;
         let starts = (first..=last)
             .map(|m| {
-                let date = chrono::NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1)
-                    .unwrap_or(chrono::NaiveDate::MIN);
+                let date = chrono::NaiveDate::from_ymd_opt(
+                    m.div_euclid(12),
+                    m.rem_euclid(12) as u32 + 1,
+                    1,
+                )
+                .unwrap_or(chrono::NaiveDate::MIN);
                 crate::calendar::resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
             })
             .collect();
@@ -320,7 +330,9 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     }
     let summary = aggregate::summarize_columns(facts)?;
     let flows = aggregate::count_flows(&flows)?;
-    timings.stages.push(("aggregate", aggregate_start.elapsed()));
+    timings
+        .stages
+        .push(("aggregate", aggregate_start.elapsed()));
     Ok(Evaluation {
         dataset,
         as_of,
