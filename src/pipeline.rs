@@ -91,7 +91,11 @@ impl Timings {
         for (stage, d) in &self.stages {
             out.push_str(&format!("  {stage:<10} {:>8.3} s\n", d.as_secs_f64()));
         }
-        out.push_str(&format!("  {:<10} {:>8.3} s\n", "total", total.as_secs_f64()));
+        out.push_str(&format!(
+            "  {:<10} {:>8.3} s\n",
+            "total",
+            total.as_secs_f64()
+        ));
         out
     }
 }
@@ -118,7 +122,9 @@ impl Evaluation {
 }
 
 fn year_of(t: i64) -> i32 {
-    timestamp::civil_from_days(t.div_euclid(86_400)).0.clamp(1, 9999) as i32
+    timestamp::civil_from_days(t.div_euclid(86_400))
+        .0
+        .clamp(1, 9999) as i32
 }
 
 /// The month of an instant in the policy zone (slow path: chrono-tz).
@@ -147,8 +153,12 @@ impl Months {
         let last = aggregate::month_key(last_year, 12) + 1;
         let starts = (first..=last)
             .map(|m| {
-                let date = chrono::NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1)
-                    .unwrap_or(chrono::NaiveDate::MIN);
+                let date = chrono::NaiveDate::from_ymd_opt(
+                    m.div_euclid(12),
+                    m.rem_euclid(12) as u32 + 1,
+                    1,
+                )
+                .unwrap_or(chrono::NaiveDate::MIN);
                 crate::calendar::resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
             })
             .collect();
@@ -260,17 +270,28 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         let (changes, offsets) = changes_by_ticket(&dataset, as_of);
         let policy = &cfg.policy;
         let n_files = dataset.files.len();
-        let batches: Vec<(Vec<MonthKey>, Vec<Outcome>, BatchSide)> = dataset
+        let n = dataset.tickets.len();
+        months = vec![0; n];
+        outcomes = vec![
+            Outcome {
+                governing: 0,
+                reclassifications: 0,
+                status: Status::NoTarget,
+                measure: None,
+            };
+            n
+        ];
+        let sides: Vec<BatchSide> = dataset
             .tickets
             .par_chunks(BATCH)
+            .zip(months.par_chunks_mut(BATCH))
+            .zip(outcomes.par_chunks_mut(BATCH))
             .enumerate()
-            .map(|(b, tickets)| {
+            .map(|(b, ((tickets, months), outcomes))| {
                 let mut side = BatchSide {
                     flows: Vec::new(),
                     warnings: vec![0; n_files],
                 };
-                let mut months = Vec::with_capacity(tickets.len());
-                let mut outcomes = Vec::with_capacity(tickets.len());
                 for (k, t) in tickets.iter().enumerate() {
                     let i = b * BATCH + k;
                     let mine = &changes[offsets[i] as usize..offsets[i + 1] as usize];
@@ -280,19 +301,14 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
                         month,
                         plan: t.plan as u32,
                     };
-                    months.push(month);
-                    outcomes.push(replay::evaluate_into(
-                        t, mine, policy, &clocks, cfg.mode, as_of, &mut sink,
-                    ));
+                    months[k] = month;
+                    outcomes[k] =
+                        replay::evaluate_into(t, mine, policy, &clocks, cfg.mode, as_of, &mut sink);
                 }
-                (months, outcomes, side)
+                side
             })
             .collect();
-        months.reserve_exact(dataset.tickets.len());
-        outcomes.reserve_exact(dataset.tickets.len());
-        for (m, o, side) in batches {
-            months.extend_from_slice(&m);
-            outcomes.extend_from_slice(&o);
+        for side in sides {
             flows.extend_from_slice(&side.flows);
             for (file, w) in side.warnings.iter().enumerate() {
                 dataset.files[file].warnings += w;
@@ -301,23 +317,22 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     }
     timings.stages.push(("replay", replay_start.elapsed()));
     let aggregate_start = std::time::Instant::now();
-    let facts = aggregate::FactColumns {
-        months: &months,
-        plans: dataset.tickets.iter().map(|t| t.plan as u32).collect(),
-        priorities: outcomes.iter().map(|o| o.governing).collect(),
-        statuses: outcomes.iter().map(|o| o.status as u32).collect(),
-        reclassified: outcomes.iter().map(|o| o.reclassifications > 0).collect(),
-        elapsed: outcomes
-            .iter()
-            .map(|o| match o.status {
-                Status::Met | Status::Breached => o.measure.map(|m| m.elapsed_s),
-                _ => None,
-            })
-            .collect(),
-    };
+    let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
+    for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
+        facts.push(&aggregate::Fact {
+            month,
+            plan: t.plan as u32,
+            priority: o.governing,
+            status: o.status,
+            reclassified: o.reclassifications > 0,
+            elapsed_s: o.measure.map(|m| m.elapsed_s),
+        });
+    }
     let summary = aggregate::summarize_columns(facts)?;
     let flows = aggregate::count_flows(&flows)?;
-    timings.stages.push(("aggregate", aggregate_start.elapsed()));
+    timings
+        .stages
+        .push(("aggregate", aggregate_start.elapsed()));
     Ok(Evaluation {
         dataset,
         as_of,

@@ -207,7 +207,12 @@ pub fn evaluate_into(
             (elapsed, deadline, elapsed > t_g)
         }
         Mode::Prorata => {
-            let p = prorata(cuts.as_slice(), end, |p| plan.targets.get(&p).copied(), clocks);
+            let p = prorata(
+                cuts.as_slice(),
+                end,
+                |p| plan.targets.get(&p).copied(),
+                clocks,
+            );
             // elapsed = ceil(U * T_g), U = used / den
             let elapsed = ceil_div(p.used * t_g as i128, p.den);
             (clamp_i64(elapsed), p.deadline, p.used > p.den)

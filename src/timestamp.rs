@@ -180,19 +180,26 @@ pub fn local_to_utc(tz: Tz, naive: chrono::NaiveDateTime) -> Option<i64> {
     }
 }
 
-/// Appends `YYYY-MM-DDTHH:MM:SSZ` for an instant.
+/// Appends `YYYY-MM-DDTHH:MM:SSZ` for an instant (see [`push_utc_bytes`]).
+pub fn push_utc(out: &mut String, t: i64) {
+    let mut buf = Vec::with_capacity(20);
+    push_utc_bytes(&mut buf, t);
+    out.push_str(std::str::from_utf8(&buf).expect("ascii"));
+}
+
+/// Appends the bytes of `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 ///
 /// An instant outside years 0000-9999 (reachable from an in-range wall time
 /// with an offset, e.g. `9999-12-31T23:30:00-01:00`) keeps its true year,
 /// ISO 8601 expanded style (`10000-01-01T00:30:00Z`, `-0001-...`): never a
 /// plausible but wrong date.
-pub fn push_utc(out: &mut String, t: i64) {
+pub fn push_utc_bytes(out: &mut Vec<u8>, t: i64) {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
     let (hh, mm, ss) = (secs / 3600, secs / 60 % 60, secs % 60);
     if !(0..=9999).contains(&y) {
-        use std::fmt::Write as _;
+        use std::io::Write as _;
         let sign = if y < 0 { "-" } else { "" };
         let _ = write!(
             out,
@@ -221,7 +228,7 @@ pub fn push_utc(out: &mut String, t: i64) {
     buf[16] = b':';
     put(&mut buf, 17, ss, 2);
     buf[19] = b'Z';
-    out.push_str(std::str::from_utf8(&buf).expect("ascii"));
+    out.extend_from_slice(&buf);
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for an instant.

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::aggregate::{month_text, percent_text, FlowRow, SummaryRow};
+use crate::aggregate::{month_text, percent_text, FlowRow, MonthKey, SummaryRow};
 use crate::calendar::NEVER;
 use rayon::prelude::*;
 
@@ -102,55 +102,54 @@ pub fn write_tickets<W: Write>(mut w: W, policy: &Policy, ev: &Evaluation) -> io
     w.write_all(header.as_bytes())?;
     let n = ev.outcomes.len();
     let blocks: Vec<usize> = (0..n).step_by(ROWS_PER_BLOCK).collect();
-    // a few blocks per thread at a time keep memory bounded
-    for group in blocks.chunks(rayon::current_num_threads().max(1) * 4) {
-        let texts: Vec<Vec<u8>> = group
-            .par_iter()
-            .map(|&start| {
+    // a few blocks per thread at a time keep memory bounded; the buffers
+    // are reused from group to group
+    let per_group = rayon::current_num_threads().max(1) * 4;
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); per_group];
+    let months = month_texts(&ev.months);
+    for group in blocks.chunks(per_group) {
+        bufs.par_iter_mut()
+            .zip(group.par_iter())
+            .for_each(|(buf, &start)| {
                 let end = (start + ROWS_PER_BLOCK).min(n);
-                let mut buf = Vec::with_capacity((end - start) * 120);
-                let mut ts = String::with_capacity(20);
+                buf.clear();
                 for i in start..end {
                     let t = &ds.tickets[i];
                     let o = &ev.outcomes[i];
-                    push_field(&mut buf, ds.id(t));
+                    push_field(buf, ds.id(t));
                     buf.push(b',');
-                    push_field(&mut buf, &policy.plans[t.plan()].name);
+                    push_field(buf, &policy.plans[t.plan()].name);
                     buf.push(b',');
-                    buf.extend_from_slice(month_text(ev.months[i]).as_bytes());
+                    buf.extend_from_slice(month_bytes(&months, ev.months[i]));
                     buf.push(b',');
-                    push_field(&mut buf, ds.stage(t));
+                    push_field(buf, ds.stage(t));
                     buf.push(b',');
-                    push_int(&mut buf, t.submitted);
+                    push_int(buf, t.submitted);
                     buf.push(b',');
-                    push_int(&mut buf, o.governing);
+                    push_int(buf, o.governing);
                     buf.push(b',');
-                    push_int(&mut buf, o.reclassifications);
+                    push_int(buf, o.reclassifications);
                     buf.push(b',');
                     let m = o.measure;
                     if let Some(m) = m {
                         buf.extend_from_slice(m.clock.as_str().as_bytes());
                         buf.push(b',');
-                        push_int(&mut buf, m.target_s);
+                        push_int(buf, m.target_s);
                     } else {
                         buf.push(b',');
                     }
                     buf.push(b',');
                     if let Some(r) = ev.response(i) {
-                        ts.clear();
-                        timestamp::push_utc(&mut ts, r);
-                        buf.extend_from_slice(ts.as_bytes());
+                        timestamp::push_utc_bytes(buf, r);
                     }
                     buf.push(b',');
                     if let Some(m) = m {
-                        push_int(&mut buf, m.elapsed_s);
+                        push_int(buf, m.elapsed_s);
                         buf.push(b',');
                         // NEVER: the budget cannot run out before the end of
                         // year 9999 (the clock's range): empty, not a garbage date
                         if m.deadline != NEVER {
-                            ts.clear();
-                            timestamp::push_utc(&mut ts, m.deadline);
-                            buf.extend_from_slice(ts.as_bytes());
+                            timestamp::push_utc_bytes(buf, m.deadline);
                         }
                     } else {
                         buf.push(b',');
@@ -159,18 +158,27 @@ pub fn write_tickets<W: Write>(mut w: W, policy: &Policy, ev: &Evaluation) -> io
                     buf.extend_from_slice(o.status.as_str().as_bytes());
                     buf.push(b',');
                     if let Some(m) = m {
-                        push_int(&mut buf, m.margin_s());
+                        push_int(buf, m.margin_s());
                     }
                     buf.push(b'\n');
                 }
-                buf
-            })
-            .collect();
-        for text in texts {
-            w.write_all(&text)?;
+            });
+        for buf in &bufs[..group.len()] {
+            w.write_all(buf)?;
         }
     }
     w.flush()
+}
+
+/// The `YYYY-MM` texts of the months from the first to the last in use.
+fn month_texts(months: &[MonthKey]) -> (MonthKey, Vec<String>) {
+    let first = months.par_iter().copied().min().unwrap_or(0);
+    let last = months.par_iter().copied().max().unwrap_or(0);
+    (first, (first..=last).map(month_text).collect())
+}
+
+fn month_bytes((first, texts): &(MonthKey, Vec<String>), m: MonthKey) -> &[u8] {
+    texts[(m - first) as usize].as_bytes()
 }
 
 /// summary.csv.
