@@ -339,12 +339,18 @@ struct RawRecord<'d> {
 /// bytes (the `csv` crate does the splitting).
 struct Records<'d> {
     data: &'d [u8],
-    reader: csv::Reader<&'d [u8]>,
+    /// Reads `PAD` then `data`: the csv crate strips a BOM at the start of
+    /// its input, which must not happen to a record that merely begins a
+    /// chunk (nor to a second BOM at the start of a file).
+    reader: csv::Reader<std::io::Chain<&'static [u8], &'d [u8]>>,
     record: csv::ByteRecord,
     /// Offset (in `data`) up to which lines are counted, and its line.
     counted_to: usize,
     line: u64,
 }
+
+/// A blank line read before every chunk (see `Records::reader`).
+const PAD: &[u8] = b"\n";
 
 /// Line ends in `bytes`: LF, CRLF (once) and lone CR. `next` is the byte
 /// after the slice, to tell a CR that ends the slice from a CRLF.
@@ -364,7 +370,7 @@ impl<'d> Records<'d> {
             .has_headers(false)
             .flexible(true)
             .delimiter(delimiter)
-            .from_reader(data);
+            .from_reader(std::io::Read::chain(PAD, data));
         Records {
             data,
             reader,
@@ -382,7 +388,8 @@ impl<'d> Records<'d> {
 
     /// Offset in `data` after the last record read.
     fn offset(&self) -> usize {
-        (self.reader.position().byte() as usize).min(self.data.len())
+        let pos = self.reader.position().byte() as usize;
+        pos.saturating_sub(PAD.len()).min(self.data.len())
     }
 
     /// The next record, or `None` at the end.
@@ -655,12 +662,19 @@ impl BlockReader {
             }
             self.fill(&mut data, self.block)?;
             if !self.started {
+                // Wait for a whole BOM and a whole header record (after any
+                // blank lines) before cutting: a small block must not make
+                // a file "empty" or strip a second BOM.
+                let body = data.strip_prefix(UTF8_BOM).unwrap_or(&data);
+                let lead = body.iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
+                let delimiter = self.delimiter.unwrap_or_else(|| detect_delimiter(body));
+                let header_whole = data.len() >= UTF8_BOM.len()
+                    && last_record_boundary(body, delimiter).is_some_and(|end| end > lead);
+                if !header_whole && !self.eof {
+                    continue;
+                }
                 if data.starts_with(UTF8_BOM) {
                     data.drain(..UTF8_BOM.len());
-                }
-                // the header line decides the delimiter
-                if memchr::memchr2(b'\n', b'\r', &data).is_none() && !self.eof {
-                    continue;
                 }
                 self.started = true;
                 if self.delimiter.is_none() {
