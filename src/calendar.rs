@@ -1277,6 +1277,58 @@ mod tests {
             1_420_070_400i64..1_640_995_200
         }
 
+        /// Extra holiday dates in the query range (2015-2022).
+        fn holiday_dates() -> impl Strategy<Value = Vec<NaiveDate>> {
+            prop::collection::vec((2015i32..=2022, 1u32..=12, 1u32..=28), 0..12).prop_map(|v| {
+                v.into_iter()
+                    .map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d).unwrap())
+                    .collect()
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// With holiday dates too: additivity at any three points, and
+            /// `add` monotone in the start and in the budget.
+            #[test]
+            fn additive_and_monotone_with_holiday_dates(
+                (tz, week, rules, first) in calendar_parts(),
+                dates in holiday_dates(),
+                queries in prop::collection::vec(
+                    (instant(), instant(), instant(), 0i64..300 * 3600, 0i64..300 * 3600),
+                    6,
+                ),
+            ) {
+                let cal = BusinessCalendar::new(tz, &week, &rules, &dates, first, first + 1);
+                let walker = BusinessCalendar::new(tz, &week, &rules, &dates, 1, 0);
+                for d in &dates {
+                    prop_assert!(cal.is_holiday(*d));
+                }
+                for (x, y, z, t1, t2) in queries {
+                    let mut p = [x, y, z];
+                    p.sort_unstable();
+                    let [a, b, c] = p;
+                    let e = cal.elapsed(a, c);
+                    prop_assert_eq!(e, cal.elapsed(a, b) + cal.elapsed(b, c), "additivity");
+                    prop_assert!(e <= c - a, "elapsed <= wall time");
+                    prop_assert_eq!(e, walker.elapsed(a, c), "table == walk");
+                    let (t1, t2) = (t1.min(t2), t1.max(t2));
+                    // monotone in T, then in s
+                    prop_assert!(cal.add(a, t1) <= cal.add(a, t2), "add monotone in T");
+                    prop_assert!(cal.add(a, t1) <= cal.add(b, t1), "add monotone in s");
+                    let d = cal.add(a, t2);
+                    prop_assert_eq!(d, walker.add(a, t2), "table == walk (add)");
+                    if d != NEVER {
+                        prop_assert_eq!(cal.elapsed(a, d), t2, "elapsed(s, add(s, T)) == T");
+                        if t2 > 0 {
+                            prop_assert!(cal.elapsed(a, d - 1) < t2, "add is the earliest");
+                        }
+                    }
+                }
+            }
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(96))]
 
