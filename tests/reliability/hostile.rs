@@ -1,0 +1,382 @@
+//! The hostile corpus in `tests/fixtures/hostile/`: every file gives either
+//! a report (accepted rows, and exactly the rejects in
+//! `NAME.expected_rejects.csv`) or one fatal message naming the file and the
+//! problem; per-file accounting always holds. The same cases agree with the
+//! conformance oracle (`tests/fixtures/hostile/oracle.sh`).
+
+use super::*;
+
+const DIR: &str = "tests/fixtures/hostile";
+
+enum Expect {
+    /// Exit 0; tickets.csv holds these ids in this order; per input file
+    /// (read, accepted, rejected, skipped).
+    Report {
+        tickets: &'static [&'static str],
+        files: &'static [(u64, u64, u64, u64)],
+    },
+    /// Exit 1 with one message naming `file` and containing `message`.
+    Fatal {
+        file: &'static str,
+        message: &'static str,
+    },
+}
+
+struct Case {
+    name: &'static str,
+    /// `@x.csv` stands for `tests/fixtures/hostile/x.csv`.
+    args: &'static [&'static str],
+    expect: Expect,
+}
+
+use Expect::{Fatal, Report};
+
+const CASES: &[Case] = &[
+    Case {
+        name: "excel_semicolon",
+        args: &[
+            "--tickets",
+            "@excel_semicolon.csv",
+            "--changes",
+            "@excel_semicolon.changes.csv",
+            "--input-tz",
+            "Europe/Bratislava",
+        ],
+        expect: Report {
+            tickets: &["E-1", "E-2", "E-5"],
+            files: &[(5, 3, 2, 0), (3, 1, 2, 0)],
+        },
+    },
+    Case {
+        name: "quoted_newlines",
+        args: &["--tickets", "@quoted_newlines.csv"],
+        expect: Report {
+            tickets: &["Q-1", "Q-2", "Q-3", "Q-6"],
+            files: &[(6, 4, 2, 0)],
+        },
+    },
+    Case {
+        name: "blank_lines",
+        args: &["--tickets", "@blank_lines.csv"],
+        expect: Report {
+            tickets: &["B-1", "B-2", "B-3"],
+            files: &[(5, 3, 2, 0)],
+        },
+    },
+    Case {
+        name: "lone_cr",
+        args: &["--tickets", "@lone_cr.csv"],
+        expect: Report {
+            tickets: &["C-1", "C-3"],
+            files: &[(3, 2, 1, 0)],
+        },
+    },
+    Case {
+        name: "latin1",
+        args: &["--tickets", "@latin1.csv"],
+        expect: Report {
+            tickets: &["L-1", "L-6"],
+            files: &[(6, 2, 4, 0)],
+        },
+    },
+    Case {
+        name: "truncated_no_newline",
+        args: &["--tickets", "@truncated_no_newline.csv"],
+        expect: Report {
+            tickets: &["T-1", "T-2"],
+            files: &[(2, 2, 0, 0)],
+        },
+    },
+    Case {
+        name: "truncated_in_quote",
+        args: &["--tickets", "@truncated_in_quote.csv"],
+        expect: Report {
+            tickets: &["U-1"],
+            files: &[(2, 1, 1, 0)],
+        },
+    },
+    Case {
+        name: "truncated_mid_row",
+        args: &["--tickets", "@truncated_mid_row.csv"],
+        expect: Report {
+            tickets: &["V-1"],
+            files: &[(2, 1, 1, 0)],
+        },
+    },
+    Case {
+        name: "header_only",
+        args: &["--tickets", "@header_only.csv"],
+        expect: Report {
+            tickets: &[],
+            files: &[(0, 0, 0, 0)],
+        },
+    },
+    Case {
+        name: "header_only_no_newline",
+        args: &["--tickets", "@header_only_no_newline.csv"],
+        expect: Report {
+            tickets: &[],
+            files: &[(0, 0, 0, 0)],
+        },
+    },
+    Case {
+        name: "semicolon_comma_in_header",
+        args: &[
+            "--tickets",
+            "@semicolon_comma_in_header.csv",
+            "--delimiter",
+            ";",
+        ],
+        expect: Report {
+            tickets: &["S-1"],
+            files: &[(1, 1, 0, 0)],
+        },
+    },
+    Case {
+        name: "duplicated_header",
+        args: &["--tickets", "@duplicated_header.csv"],
+        expect: Report {
+            tickets: &["D-1"],
+            files: &[(3, 1, 2, 0)],
+        },
+    },
+    Case {
+        name: "absurd_timestamps",
+        args: &[
+            "--tickets",
+            "@absurd_timestamps.csv",
+            "--as-of",
+            "2026-03-02T10:00:00Z",
+        ],
+        expect: Report {
+            tickets: &["Y-1", "Y-1970", "Y-EPOCH-", "Y-RESP"],
+            files: &[(17, 4, 9, 4)],
+        },
+    },
+    Case {
+        name: "field_counts",
+        args: &["--tickets", "@field_counts.csv"],
+        expect: Report {
+            tickets: &["W-4"],
+            files: &[(6, 1, 5, 0)],
+        },
+    },
+    Case {
+        // changes given first on the command line, for tickets of a later file
+        name: "later_tickets",
+        args: &[
+            "--changes",
+            "@later_tickets.changes.csv",
+            "--tickets",
+            "@later_tickets.1.csv",
+            "--tickets",
+            "@later_tickets.2.csv",
+        ],
+        expect: Report {
+            tickets: &["A-1", "B-1", "A-2"],
+            files: &[(2, 1, 1, 0), (4, 2, 2, 0), (5, 4, 1, 0)],
+        },
+    },
+    Case {
+        // BOMs at the start of records (only the file's first one is a BOM)
+        name: "bom_records",
+        args: &["--tickets", "@bom_records.csv"],
+        expect: Report {
+            tickets: &["A", "\u{feff}B", "\u{feff}\"C\""],
+            files: &[(4, 3, 1, 0)],
+        },
+    },
+    Case {
+        // one BOM is ignored; a second one is part of the first header name
+        name: "double_bom",
+        args: &["--tickets", "@double_bom.csv"],
+        expect: Fatal {
+            file: "double_bom.csv",
+            message: "missing required column 'ticket_id'",
+        },
+    },
+    Case {
+        name: "latin1_header",
+        args: &["--tickets", "@latin1_header.csv"],
+        expect: Fatal {
+            file: "latin1_header.csv",
+            message: "header row is not valid UTF-8",
+        },
+    },
+    Case {
+        name: "empty",
+        args: &["--tickets", "@empty.csv"],
+        expect: Fatal {
+            file: "empty.csv",
+            message: "empty file",
+        },
+    },
+    Case {
+        name: "bom_only",
+        args: &["--tickets", "@bom_only.csv"],
+        expect: Fatal {
+            file: "bom_only.csv",
+            message: "empty file",
+        },
+    },
+    Case {
+        name: "blank_only",
+        args: &["--tickets", "@blank_only.csv"],
+        expect: Fatal {
+            file: "blank_only.csv",
+            message: "empty file",
+        },
+    },
+    Case {
+        name: "missing_column",
+        args: &["--tickets", "@missing_column.csv"],
+        expect: Fatal {
+            file: "missing_column.csv",
+            message: "missing required column 'plan'",
+        },
+    },
+    Case {
+        name: "missing_column_changes",
+        args: &[
+            "--tickets",
+            "@later_tickets.1.csv",
+            "--changes",
+            "@missing_column.changes.csv",
+        ],
+        expect: Fatal {
+            file: "missing_column.changes.csv",
+            message: "missing required column 'to_priority'",
+        },
+    },
+    Case {
+        // a ',' inside a quoted header name: detected as ',' (CONTRACT.md 3)
+        name: "semicolon_comma_in_header_detected",
+        args: &["--tickets", "@semicolon_comma_in_header.csv"],
+        expect: Fatal {
+            file: "semicolon_comma_in_header.csv",
+            message: "missing required column 'ticket_id'",
+        },
+    },
+];
+
+fn expand(args: &[&str]) -> Vec<String> {
+    args.iter()
+        .map(|a| match a.strip_prefix('@') {
+            Some(name) => format!("{DIR}/{name}"),
+            None => a.to_string(),
+        })
+        .collect()
+}
+
+fn run_case(case: &Case, out_dir: &Path, strict: bool) -> Output {
+    let mut args = vec!["run".to_string()];
+    args.extend(expand(case.args));
+    args.extend(["--out".to_string(), out_dir.to_str().unwrap().to_string()]);
+    if strict {
+        args.push("--strict".into());
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = sla(&refs);
+    assert_no_panic(&out, case.name);
+    out
+}
+
+#[test]
+fn every_hostile_file_gives_a_report_or_one_fatal_message() {
+    let base = scratch("hostile");
+    let mut report_cases = 0;
+    for case in CASES {
+        let out_dir = base.join(case.name);
+        let out = run_case(case, &out_dir, false);
+        let err = stderr(&out);
+        match case.expect {
+            Report { tickets, files } => {
+                report_cases += 1;
+                assert_eq!(out.status.code(), Some(0), "{}: {err}", case.name);
+                let expected =
+                    std::fs::read_to_string(format!("{DIR}/{}.expected_rejects.csv", case.name))
+                        .unwrap();
+                let actual = std::fs::read_to_string(out_dir.join("rejects.csv")).unwrap();
+                assert_eq!(actual, expected, "{}: rejects.csv", case.name);
+                let ids: Vec<String> = rows(&out_dir, "tickets.csv")
+                    .into_iter()
+                    .map(|r| r["ticket_id"].clone())
+                    .collect();
+                assert_eq!(ids, tickets, "{}: accepted tickets", case.name);
+                let counts: Vec<(u64, u64, u64, u64)> = accounting(&out_dir)
+                    .into_iter()
+                    .map(|(_, r, a, j, s)| (r, a, j, s))
+                    .collect();
+                assert_eq!(counts, files, "{}: run.json files", case.name);
+                // --strict: 3 exactly when a row was rejected
+                let strict = run_case(case, &base.join(format!("{}-strict", case.name)), true);
+                let has_rejects = expected.lines().count() > 1;
+                assert_eq!(
+                    strict.status.code(),
+                    Some(if has_rejects { 3 } else { 0 }),
+                    "{} --strict",
+                    case.name
+                );
+            }
+            Fatal { file, message } => {
+                assert_eq!(out.status.code(), Some(1), "{}: {err}", case.name);
+                assert_eq!(
+                    err.trim().lines().count(),
+                    1,
+                    "{}: one message: {err}",
+                    case.name
+                );
+                assert!(
+                    err.contains(&format!("{DIR}/{file}")) && err.contains(message),
+                    "{}: {err}",
+                    case.name
+                );
+                assert!(!out_dir.exists(), "{}: nothing written", case.name);
+            }
+        }
+    }
+    // every committed expectation belongs to a case
+    for entry in std::fs::read_dir(DIR).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(case) = name.strip_suffix(".expected_rejects.csv") {
+            assert!(CASES.iter().any(|c| c.name == case), "unused {name}");
+        }
+    }
+    assert_eq!(report_cases, 16);
+}
+
+/// Regression: instants past year 9999 were written with the year clamped
+/// (`10000-01-01T00:30:00Z` came out as `9999-01-01T00:30:00Z`), and a
+/// business deadline that the clock cannot reach before the end of year
+/// 9999 as a garbage date before the ticket's creation.
+#[test]
+fn absurd_timestamps_give_true_instants_or_empty_deadlines() {
+    let out_dir = scratch("absurd-default-as-of");
+    let out = sla(&[
+        "run",
+        "--tickets",
+        &format!("{DIR}/absurd_timestamps.csv"),
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_no_panic(&out, "absurd");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // the latest accepted instant: 9999-12-31T23:30:00-01:00
+    assert_eq!(json(&out_dir)["as_of"], "10000-01-01T00:30:00Z");
+    let tickets = rows(&out_dir, "tickets.csv");
+    let get = |id: &str| tickets.iter().find(|t| t["ticket_id"] == id).unwrap();
+    let y10000 = get("Y-UTC10000");
+    assert_eq!(y10000["month"], "10000-01");
+    assert_eq!(y10000["deadline"], "10000-01-01T01:30:00Z");
+    let y9999 = get("Y-9999");
+    assert_eq!(y9999["status"], "open");
+    assert_eq!(
+        y9999["deadline"], "",
+        "no business time left before year 10000"
+    );
+    assert_eq!(y9999["elapsed_s"], "14400");
+    let y1 = get("Y-1");
+    assert_eq!(y1["first_response_at"], "0001-01-01T00:30:00Z");
+    assert_eq!(y1["status"], "met");
+    assert_eq!(accounting(&out_dir)[0].1, 17);
+}
