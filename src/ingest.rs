@@ -163,9 +163,14 @@ const SKIPPED: u32 = u32::MAX - 1;
 const REJECTED: u32 = u32::MAX;
 
 fn hash_id(id: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id)
+    use std::hash::BuildHasher;
+    // a fixed seed: the table's layout never reaches an output, but runs
+    // should behave the same
+    foldhash::fast::FixedState::with_seed(0x5EED_1D5).hash_one(id)
 }
+
+/// State of an id that was interned but not yet decided.
+const UNSEEN: u32 = u32::MAX - 2;
 
 impl IdTable {
     /// The text of entry `i`.
@@ -205,31 +210,34 @@ impl IdTable {
     /// The state of an id: `Some(IdState)` when it was seen.
     fn lookup(&self, id: &str) -> Option<IdState> {
         self.find(id, hash_id(id.as_bytes()))
-            .map(|e| match self.state[e as usize] {
-                SKIPPED => IdState::Skipped,
-                REJECTED => IdState::Rejected,
-                t => IdState::Accepted(t),
+            .and_then(|e| match self.state[e as usize] {
+                UNSEEN => None,
+                SKIPPED => Some(IdState::Skipped),
+                REJECTED => Some(IdState::Rejected),
+                t => Some(IdState::Accepted(t)),
             })
     }
 
-    /// Sets the state of `id`, adding it when new; returns its entry.
-    fn set(&mut self, id: &str, hash: u64, state: u32) -> u32 {
-        if let Some(e) = self.find(id, hash) {
-            self.state[e as usize] = state;
-            return e;
-        }
-        let e = self.ends.len() as u32;
-        self.bytes.extend_from_slice(id.as_bytes());
-        self.ends.push(self.bytes.len() as u64);
-        self.state.push(state);
+    /// The entry of `id`, added with state `UNSEEN` when new: one lookup.
+    fn intern(&mut self, id: &str, hash: u64) -> u32 {
         let (bytes, ends) = (&self.bytes, &self.ends);
-        let hasher = |&x: &u32| {
+        let get = |x: u32| {
             let x = x as usize;
             let start = if x == 0 { 0 } else { ends[x - 1] as usize };
-            hash_id(&bytes[start..ends[x] as usize])
+            &bytes[start..ends[x] as usize]
         };
-        self.table.insert_unique(hash, e, hasher);
-        e
+        let hasher = |&x: &u32| hash_id(get(x));
+        match self.table.entry(hash, |&e| get(e) == id.as_bytes(), hasher) {
+            hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let e = ends.len() as u32;
+                v.insert(e);
+                self.bytes.extend_from_slice(id.as_bytes());
+                self.ends.push(self.bytes.len() as u64);
+                self.state.push(UNSEEN);
+                e
+            }
+        }
     }
 }
 
@@ -1110,9 +1118,9 @@ fn merge_tickets(
                 reject(ds, *reason);
                 if let Some(id) = id {
                     let id = chunk.text(*id);
-                    let hash = hash_id(id.as_bytes());
-                    if ds.ids.find(id, hash).is_none() {
-                        ds.ids.set(id, hash, REJECTED);
+                    let e = ds.ids.intern(id, hash_id(id.as_bytes())) as usize;
+                    if ds.ids.state[e] == UNSEEN {
+                        ds.ids.state[e] = REJECTED;
                     }
                 }
                 continue;
@@ -1121,28 +1129,27 @@ fn merge_tickets(
         };
         let id_text = chunk.text(t.id);
         let stage_text = chunk.text(t.stage);
-        let hash = hash_id(id_text.as_bytes());
-        let seen = ds.ids.find(id_text, hash).map(|e| ds.ids.state[e as usize]);
-        if matches!(seen, Some(s) if s != REJECTED) {
+        let id = ds.ids.intern(id_text, hash_id(id_text.as_bytes()));
+        let seen = ds.ids.state[id as usize];
+        if seen != UNSEEN && seen != REJECTED {
             reject(ds, Reason::DuplicateTicketId);
             continue;
         }
         if t.response.is_some_and(|r| r < t.created) {
             reject(ds, Reason::ResponseBeforeCreated);
-            if seen.is_none() {
-                ds.ids.set(id_text, hash, REJECTED);
+            if seen == UNSEEN {
+                ds.ids.state[id as usize] = REJECTED;
             }
             continue;
         }
         if opts.as_of.is_some_and(|as_of| t.created > as_of) {
             stats.skipped += 1;
             // a skipped ticket wins over rejected rows with its id
-            ds.ids.set(id_text, hash, SKIPPED);
+            ds.ids.state[id as usize] = SKIPPED;
             continue;
         }
         stats.accepted += 1;
-        let index = ds.tickets.len() as u32;
-        let id = ds.ids.set(id_text, hash, index);
+        ds.ids.state[id as usize] = ds.tickets.len() as u32;
         let (stage, excluded) = stage_index.intern(stage_text, ds, opts.policy);
         ds.tickets.push(Ticket {
             id,
@@ -1159,7 +1166,7 @@ fn merge_tickets(
 /// Distinct stage texts, with whether the policy excludes each.
 #[derive(Default)]
 struct StageIndex {
-    index: rustc_hash::FxHashMap<Box<str>, (u32, bool)>,
+    index: HashMap<Box<str>, (u32, bool)>,
     last: Option<(u32, bool)>,
 }
 
