@@ -166,7 +166,7 @@ fn hash_id(id: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     // a fixed seed: the table's layout never reaches an output, but runs
     // should behave the same
-    foldhash::fast::FixedState::with_seed(0x5EED_1D5).hash_one(id)
+    foldhash::fast::FixedState::with_seed(0x05EE_D1D5).hash_one(id)
 }
 
 /// State of an id that was interned but not yet decided.
