@@ -11,6 +11,8 @@ use std::fmt;
 
 use sha2::{Digest, Sha256};
 
+use crate::labels::{ChangedBy, Labels};
+use crate::period::Period;
 use crate::policy::Policy;
 use crate::timestamp::{self, InputZone, TsError};
 
@@ -84,7 +86,8 @@ impl From<TsError> for Reason {
     }
 }
 
-/// Per-file accounting for run.json: read = accepted + rejected + skipped.
+/// Per-file accounting for run.json: read = accepted + rejected + skipped
+/// + outside (the last only with a period selection).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStats {
     /// The path as given on the command line.
@@ -95,6 +98,8 @@ pub struct FileStats {
     pub accepted: u64,
     pub rejected: u64,
     pub skipped: u64,
+    /// Tickets created outside the selected period, and their changes.
+    pub outside: u64,
     /// `from_priority` mismatches at or before `as_of` (filled by the replay).
     pub warnings: u64,
 }
@@ -123,6 +128,10 @@ pub struct Ticket {
     pub submitted: u32,
     pub stage: Box<str>,
     pub excluded: bool,
+    /// Index into `Dataset::groups` (0: empty or no `group` column).
+    pub group: u32,
+    /// Index into `Dataset::assignees` (0: empty or no `assignee` column).
+    pub assignee: u32,
 }
 
 /// An accepted priority change.
@@ -135,6 +144,8 @@ pub struct Change {
     pub from: Option<u32>,
     /// Index into `Dataset::files`.
     pub file: u32,
+    /// The `changed_by` column, classified.
+    pub by: ChangedBy,
 }
 
 /// Everything read from the input files.
@@ -148,6 +159,12 @@ pub struct Dataset {
     pub files: Vec<FileStats>,
     /// Ticket files first, then change files, each in line order.
     pub rejects: Vec<Reject>,
+    /// Names of the optional ticket columns `group` and `assignee`.
+    pub groups: Labels,
+    pub assignees: Labels,
+    /// The latest timestamp of the rows outside the selected period (for the
+    /// default `as_of`, which the period selection does not move).
+    pub outside_latest: Option<i64>,
 }
 
 /// A fatal input error: one message naming the file.
@@ -187,6 +204,8 @@ pub struct ReadOptions<'a> {
     pub as_of: Option<i64>,
     /// `Some(b',')` or `Some(b';')` forces the delimiter for every file.
     pub delimiter: Option<u8>,
+    /// Tickets created outside it are counted as outside (with their changes).
+    pub period: Option<&'a Period>,
 }
 
 /// What is known about a ticket id, for duplicates and for changes.
@@ -194,6 +213,8 @@ pub struct ReadOptions<'a> {
 enum IdState {
     Accepted(u32),
     Skipped,
+    /// Accepted but created outside the selected period.
+    Outside,
     /// Only in rows rejected for a reason other than `malformed_row`.
     Rejected,
 }
@@ -325,6 +346,7 @@ fn open_file(path: &str, kind: Kind) -> Result<(Vec<u8>, FileStats), IngestError
         accepted: 0,
         rejected: 0,
         skipped: 0,
+        outside: 0,
         warnings: 0,
     };
     Ok((data, stats))
@@ -397,6 +419,8 @@ struct TicketColumns {
     plan: Option<usize>,
     priority: Option<usize>,
     stage: Option<usize>,
+    group: Option<usize>,
+    assignee: Option<usize>,
 }
 
 struct ChangeColumns {
@@ -404,6 +428,7 @@ struct ChangeColumns {
     changed_at: Option<usize>,
     to: Option<usize>,
     from: Option<usize>,
+    by: Option<usize>,
 }
 
 /// A ticket row that passed the field checks.
@@ -494,7 +519,11 @@ fn load_tickets(
         plan: columns.get("plan"),
         priority: columns.get("priority"),
         stage: columns.get("product_stage"),
+        group: columns.get("group"),
+        assignee: columns.get("assignee"),
     };
+    ds.groups.present |= cols.group.is_some();
+    ds.assignees.present |= cols.assignee.is_some();
     loop {
         let rec = match records.next_record() {
             Ok(Some(rec)) => rec,
@@ -522,7 +551,10 @@ fn load_tickets(
             }
         };
         let outcome = parse_ticket(&values, &cols, opts).and_then(|t| {
-            if matches!(ids.get(t.id), Some(IdState::Accepted(_) | IdState::Skipped)) {
+            if matches!(
+                ids.get(t.id),
+                Some(IdState::Accepted(_) | IdState::Skipped | IdState::Outside)
+            ) {
                 return Err(Reason::DuplicateTicketId);
             }
             if t.response.is_some_and(|r| r < t.created) {
@@ -544,6 +576,16 @@ fn load_tickets(
                 // a skipped ticket wins over rejected rows with its id
                 ids.insert(t.id.into(), IdState::Skipped);
             }
+            Ok(t)
+                if opts
+                    .period
+                    .is_some_and(|p| !p.contains(opts.policy.timezone, t.created)) =>
+            {
+                stats.outside += 1;
+                let latest = t.response.map_or(t.created, |r| r.max(t.created));
+                ds.outside_latest = ds.outside_latest.max(Some(latest));
+                ids.insert(t.id.into(), IdState::Outside);
+            }
             Ok(t) => {
                 stats.accepted += 1;
                 let index = ds.tickets.len() as u32;
@@ -556,6 +598,8 @@ fn load_tickets(
                     submitted: t.priority,
                     stage: t.stage.into(),
                     excluded: !t.stage.is_empty() && opts.policy.is_excluded_stage(t.stage),
+                    group: ds.groups.intern(field(&values, cols.group)),
+                    assignee: ds.assignees.intern(field(&values, cols.assignee)),
                 });
             }
         }
@@ -583,6 +627,7 @@ fn load_changes(
         changed_at: columns.get("changed_at"),
         to: columns.get("to_priority"),
         from: columns.get("from_priority"),
+        by: columns.get("changed_by"),
     };
     loop {
         let rec = match records.next_record() {
@@ -618,13 +663,14 @@ fn load_changes(
                         .ok_or(Reason::BadPriority)?,
                 )
             };
+            let by = ChangedBy::parse(field(&values, cols.by));
             match ids.get(id) {
-                Some(&state) => Ok((state, changed_at, to, from)),
+                Some(&state) => Ok((state, changed_at, to, from, by)),
                 None => Err(Reason::UnknownTicket),
             }
         });
         match parsed {
-            Ok((IdState::Accepted(ticket), changed_at, to, from)) => {
+            Ok((IdState::Accepted(ticket), changed_at, to, from, by)) => {
                 stats.accepted += 1;
                 ds.changes.push(Change {
                     ticket,
@@ -632,9 +678,14 @@ fn load_changes(
                     to,
                     from,
                     file: file as u32,
+                    by,
                 });
             }
             Ok((IdState::Skipped, ..)) => stats.skipped += 1,
+            Ok((IdState::Outside, changed_at, ..)) => {
+                stats.outside += 1;
+                ds.outside_latest = ds.outside_latest.max(Some(changed_at));
+            }
             Ok((IdState::Rejected, ..)) | Err(_) => {
                 let reason = match parsed {
                     Err(reason) => reason,
@@ -662,5 +713,5 @@ pub fn default_as_of(ds: &Dataset) -> Option<i64> {
         .iter()
         .map(|t| t.response.map_or(t.created, |r| r.max(t.created)));
     let changes = ds.changes.iter().map(|c| c.changed_at);
-    tickets.chain(changes).max()
+    tickets.chain(changes).chain(ds.outside_latest).max()
 }

@@ -8,7 +8,10 @@
 pub mod aggregate;
 pub mod calendar;
 pub mod cli;
+pub mod explain;
 pub mod ingest;
+pub mod labels;
+pub mod period;
 pub mod pipeline;
 pub mod policy;
 pub mod replay;

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use crate::aggregate::{self, Fact, Flow, FlowRow, MonthKey, SummaryRow};
 use crate::calendar::BusinessCalendar;
 use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
+use crate::period::Period;
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, Outcome, Status};
 use crate::report::json::RunFacts;
@@ -29,6 +30,10 @@ pub struct RunConfig {
     pub input_tz_name: String,
     pub out: PathBuf,
     pub delimiter: Option<u8>,
+    /// `--month` / `--from` / `--until`.
+    pub period: Option<Period>,
+    /// `--parquet`.
+    pub parquet: bool,
 }
 
 /// A fatal error of a run.
@@ -147,6 +152,7 @@ pub fn evaluate(cfg: &RunConfig) -> Result<Evaluation, RunError> {
         zone: InputZone::new(cfg.input_tz),
         as_of: cfg.as_of,
         delimiter: cfg.delimiter,
+        period: cfg.period.as_ref(),
     };
     let mut dataset = ingest::load(&cfg.tickets, &cfg.changes, &opts)?;
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));

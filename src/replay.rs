@@ -260,6 +260,159 @@ pub fn prorata(
     }
 }
 
+/// What one priority change did in the replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// Effective (a different priority) at or before `end`: starts a segment.
+    Cuts,
+    /// Effective but after `end` (the response or `as_of`): it counts for the
+    /// reclassification figures only.
+    AfterEnd,
+    /// `to_priority` is the priority already in effect: nothing changes.
+    NotEffective,
+}
+
+/// One change as the replay saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// Index into the `changes` slice given to [`trace`].
+    pub change: usize,
+    /// When it applies: `changed_at`, or `created_at` if dated before it.
+    pub at: i64,
+    /// The priority in effect before it.
+    pub from: u32,
+    pub to: u32,
+    pub kind: StepKind,
+    /// `from_priority` was given and differs from `from`.
+    pub from_mismatch: bool,
+}
+
+/// `(response, end)`: the response at or before `as_of`, and the end of the
+/// measured time (the response, else `as_of`).
+pub fn end_of(ticket: &Ticket, as_of: i64) -> (Option<i64>, i64) {
+    let response = ticket.response.filter(|&r| r <= as_of);
+    (response, response.unwrap_or(as_of))
+}
+
+/// The replay of a ticket's changes, step by step, with the same rules as
+/// [`evaluate`] (which the tests check): `changes` as for `evaluate`.
+pub fn trace(ticket: &Ticket, changes: &[Change], end: i64) -> Vec<Step> {
+    let mut current = ticket.submitted;
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let at = c.changed_at.max(ticket.created);
+            let kind = if c.to == current {
+                StepKind::NotEffective
+            } else if at <= end {
+                StepKind::Cuts
+            } else {
+                StepKind::AfterEnd
+            };
+            let step = Step {
+                change: i,
+                at,
+                from: current,
+                to: c.to,
+                kind,
+                from_mismatch: c.from.is_some_and(|f| f != current),
+            };
+            current = c.to;
+            step
+        })
+        .collect()
+}
+
+/// The segment starts `(t_i, p_i)` of a trace: creation, then every change
+/// that cuts.
+pub fn cuts(ticket: &Ticket, steps: &[Step]) -> Vec<(i64, u32)> {
+    std::iter::once((ticket.created, ticket.submitted))
+        .chain(
+            steps
+                .iter()
+                .filter(|s| s.kind == StepKind::Cuts)
+                .map(|s| (s.at, s.to)),
+        )
+        .collect()
+}
+
+/// One priority period [start, end) of a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub start: i64,
+    pub end: i64,
+    pub priority: u32,
+    /// The plan's target for this priority, if any.
+    pub target: Option<Target>,
+    /// Time on the target's clock in [start, end) (0 without a target): the
+    /// budget this period consumed under `prorata` is `clock_s / target`.
+    pub clock_s: i64,
+    /// Business time in [start, end).
+    pub business_s: i64,
+}
+
+/// The segments of a replay with what each consumed.
+pub fn segments(
+    cuts: &[(i64, u32)],
+    end: i64,
+    target_of: impl Fn(u32) -> Option<Target>,
+    clocks: &Clocks,
+) -> Vec<Segment> {
+    cuts.iter()
+        .enumerate()
+        .map(|(i, &(start, priority))| {
+            let seg_end = cuts.get(i + 1).map_or(end, |c| c.0);
+            let target = target_of(priority);
+            Segment {
+                start,
+                end: seg_end,
+                priority,
+                target,
+                clock_s: target.map_or(0, |t| clocks.elapsed(t.clock, start, seg_end)),
+                business_s: clocks.business.elapsed(start, seg_end),
+            }
+        })
+        .collect()
+}
+
+/// A ticket's reclassification figures: its effective changes at or before
+/// `as_of` (the whole known history, also after the response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reclass {
+    pub effective: u32,
+    /// To a higher level number (less urgent: P1 -> P3).
+    pub downgrades: u32,
+    /// To a lower level number (more urgent).
+    pub upgrades: u32,
+    /// Effective changes by `changed_by`, in `ChangedBy::ALL` order.
+    pub by: [u32; 3],
+    /// When the first effective change applied.
+    pub first_at: Option<i64>,
+}
+
+/// The reclassification figures of one ticket (`changes` as for
+/// [`evaluate`]); the same effective changes as `Outcome::effective`.
+pub fn reclass(ticket: &Ticket, changes: &[Change]) -> Reclass {
+    let mut r = Reclass::default();
+    let mut current = ticket.submitted;
+    for c in changes {
+        if c.to == current {
+            continue;
+        }
+        r.effective += 1;
+        if c.to > current {
+            r.downgrades += 1;
+        } else {
+            r.upgrades += 1;
+        }
+        r.by[c.by as usize] += 1;
+        r.first_at.get_or_insert(c.changed_at.max(ticket.created));
+        current = c.to;
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,6 +450,8 @@ mod tests {
             submitted: priority,
             stage: "".into(),
             excluded: false,
+            group: 0,
+            assignee: 0,
         }
     }
 
@@ -307,6 +462,7 @@ mod tests {
             to,
             from: None,
             file: 1,
+            by: crate::labels::ChangedBy::Agent,
         }
     }
 
