@@ -93,41 +93,53 @@ fn u64_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
 
 /// Summary rows sorted by month, plan (policy order) and priority.
 pub fn summarize(facts: &[Fact]) -> PolarsResult<Vec<SummaryRow>> {
+    Ok(summarize_by(facts, None)?
+        .into_iter()
+        .map(|(_, row)| row)
+        .collect())
+}
+
+/// Summary rows with one more key in front (`key[i]` of fact i; 0 for all
+/// when `None`), sorted by key, month, plan and priority.
+pub fn summarize_by(facts: &[Fact], key: Option<&[u32]>) -> PolarsResult<Vec<(u32, SummaryRow)>> {
     if facts.is_empty() {
         return Ok(Vec::new());
     }
-    let df = DataFrame::new(
-        facts.len(),
-        vec![
-            Column::new(
-                "month".into(),
-                facts.iter().map(|f| f.month).collect::<Vec<i32>>(),
-            ),
-            Column::new(
-                "plan".into(),
-                facts.iter().map(|f| f.plan).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "priority".into(),
-                facts.iter().map(|f| f.priority).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "status".into(),
-                facts.iter().map(|f| f.status as u32).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "reclassified".into(),
-                facts.iter().map(|f| f.reclassified).collect::<Vec<bool>>(),
-            ),
-            Column::new(
-                "elapsed".into(),
-                facts
-                    .iter()
-                    .map(|f| f.elapsed_s)
-                    .collect::<Vec<Option<i64>>>(),
-            ),
-        ],
-    )?;
+    let mut columns = vec![
+        Column::new(
+            "month".into(),
+            facts.iter().map(|f| f.month).collect::<Vec<i32>>(),
+        ),
+        Column::new(
+            "plan".into(),
+            facts.iter().map(|f| f.plan).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "priority".into(),
+            facts.iter().map(|f| f.priority).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "status".into(),
+            facts.iter().map(|f| f.status as u32).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "reclassified".into(),
+            facts.iter().map(|f| f.reclassified).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "elapsed".into(),
+            facts
+                .iter()
+                .map(|f| f.elapsed_s)
+                .collect::<Vec<Option<i64>>>(),
+        ),
+    ];
+    let mut keys = vec!["month", "plan", "priority"];
+    if let Some(key) = key {
+        columns.push(Column::new("key".into(), key.to_vec()));
+        keys.insert(0, "key");
+    }
+    let df = DataFrame::new(facts.len(), columns)?;
     let mut aggs = vec![len().alias("tickets")];
     for status in Status::ALL {
         aggs.push(
@@ -151,13 +163,14 @@ pub fn summarize(facts: &[Fact]) -> PolarsResult<Vec<SummaryRow>> {
     );
     let out = df
         .lazy()
-        .group_by([col("month"), col("plan"), col("priority")])
+        .group_by(keys.iter().map(|&k| col(k)).collect::<Vec<_>>())
         .agg(aggs)
-        .sort(
-            ["month", "plan", "priority"],
-            SortMultipleOptions::default(),
-        )
+        .sort(keys, SortMultipleOptions::default())
         .collect()?;
+    let key: Vec<u32> = match key {
+        Some(_) => out.column("key")?.u32()?.into_no_null_iter().collect(),
+        None => vec![0; out.height()],
+    };
 
     let months: Vec<i32> = out.column("month")?.i32()?.into_no_null_iter().collect();
     let plans: Vec<u32> = out.column("plan")?.u32()?.into_no_null_iter().collect();
@@ -172,16 +185,19 @@ pub fn summarize(facts: &[Fact]) -> PolarsResult<Vec<SummaryRow>> {
     let p90: Vec<Option<f64>> = out.column("p90")?.f64()?.iter().collect();
 
     Ok((0..out.height())
-        .map(|i| SummaryRow {
-            month: months[i],
-            plan: plans[i],
-            priority: priorities[i],
-            tickets: tickets[i],
-            by_status: std::array::from_fn(|k| statuses[k][i]),
-            reclassified: reclassified[i],
-            // exact: elapsed values are far below 2^53
-            median_elapsed_s: median[i].map(|v| v as i64),
-            p90_elapsed_s: p90[i].map(|v| v as i64),
+        .map(|i| {
+            let row = SummaryRow {
+                month: months[i],
+                plan: plans[i],
+                priority: priorities[i],
+                tickets: tickets[i],
+                by_status: std::array::from_fn(|k| statuses[k][i]),
+                reclassified: reclassified[i],
+                // exact: elapsed values are far below 2^53
+                median_elapsed_s: median[i].map(|v| v as i64),
+                p90_elapsed_s: p90[i].map(|v| v as i64),
+            };
+            (key[i], row)
         })
         .collect())
 }

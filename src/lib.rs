@@ -6,6 +6,7 @@
 //! [`report`] (output files). [`pipeline`] runs them in order.
 
 pub mod aggregate;
+pub mod analysis;
 pub mod calendar;
 pub mod cli;
 pub mod explain;

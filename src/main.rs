@@ -57,10 +57,11 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             let cfg = cli::resolve_run(&args)?;
             let summary = pipeline::run(&cfg).map_err(|e| CliError::Fatal(e.to_string()))?;
             eprintln!(
-                "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} from_priority warnings; reports in {}",
+                "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings; reports in {}",
                 summary.tickets,
                 summary.rejected,
                 summary.skipped,
+                summary.outside,
                 summary.warnings,
                 summary.out.display()
             );

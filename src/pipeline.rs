@@ -9,6 +9,7 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::aggregate::{self, Fact, Flow, FlowRow, MonthKey, SummaryRow};
+use crate::analysis;
 use crate::calendar::BusinessCalendar;
 use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
 use crate::period::Period;
@@ -231,6 +232,8 @@ pub struct RunSummary {
     pub tickets: usize,
     pub rejected: usize,
     pub skipped: u64,
+    /// Rows outside the selected period.
+    pub outside: u64,
     pub warnings: u64,
     pub out: PathBuf,
 }
@@ -238,19 +241,25 @@ pub struct RunSummary {
 /// `sla-report run`: evaluates and writes every output.
 pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
     let ev = evaluate(cfg)?;
-    write_reports(cfg, &ev)?;
+    let analysis = analysis::analyze(&cfg.policy, &ev)?;
+    write_reports(cfg, &ev, &analysis)?;
     let ds = &ev.dataset;
     Ok(RunSummary {
         tickets: ds.tickets.len(),
         rejected: ds.rejects.len(),
         skipped: ds.files.iter().map(|f| f.skipped).sum(),
+        outside: ds.files.iter().map(|f| f.outside).sum(),
         warnings: ds.files.iter().map(|f| f.warnings).sum(),
         out: cfg.out.clone(),
     })
 }
 
-/// Writes the contract's outputs into `cfg.out`.
-pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
+/// Writes the contract's outputs and the analysis into `cfg.out`.
+pub fn write_reports(
+    cfg: &RunConfig,
+    ev: &Evaluation,
+    analysis: &analysis::Analysis,
+) -> Result<(), RunError> {
     let policy = &cfg.policy;
     let ds = &ev.dataset;
     let mut out = OutputDir::create(&cfg.out)?;
@@ -276,8 +285,18 @@ pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
         policy,
         dataset: ds,
         tickets_evaluated: ev.outcomes.len(),
+        period: cfg.period.as_ref(),
     };
     out.write("run.json", |w| report::json::write_run_json(w, &facts))?;
+    report::analysis::write_all(&mut out, cfg, ev, analysis)?;
+    if cfg.parquet {
+        out.write("tickets.parquet", |w| {
+            report::parquet::write_tickets(w, policy, &ds.tickets, &months, &ev.outcomes)
+        })?;
+        out.write("summary.parquet", |w| {
+            report::parquet::write_summary(w, policy, &ev.summary)
+        })?;
+    }
     out.commit()?;
     Ok(())
 }
