@@ -744,4 +744,56 @@ mod tests {
         assert_eq!((o.status, o.response), (Status::Open, None));
         assert_eq!(o.measure.unwrap().elapsed_s, H);
     }
+
+    /// trace / cuts / segments / reclass give the same history as evaluate:
+    /// the worked example's segments consume 1/2 and 7/12 of their budgets,
+    /// summing to prorata's U = 13/12.
+    #[test]
+    fn trace_segments_and_reclass_agree_with_evaluate() {
+        let p = policy();
+        let c = clocks(&p);
+        let t = ticket("Advanced", 1, "2026-03-02 09:00", Some("2026-03-02 13:00"));
+        let mut same = change("2026-03-02 09:10", 1);
+        same.from = Some(2);
+        let mut late = change("2026-03-02 14:00", 2);
+        late.by = crate::labels::ChangedBy::Customer;
+        let ch = [
+            change("2026-03-01 12:00", 1),
+            same,
+            change("2026-03-02 09:30", 3),
+            late,
+        ];
+        let as_of = local("2026-03-03 00:00");
+        let o = evaluate(&t, &ch, &p, &c, Mode::Prorata, as_of);
+        let (response, end) = end_of(&t, as_of);
+        assert_eq!(response, o.response);
+        let steps = trace(&t, &ch, end);
+        let kinds: Vec<StepKind> = steps.iter().map(|s| s.kind).collect();
+        use StepKind::*;
+        assert_eq!(kinds, [NotEffective, NotEffective, Cuts, AfterEnd]);
+        assert!(steps[1].from_mismatch && !steps[0].from_mismatch);
+        // a change dated before creation applies at creation
+        assert_eq!(steps[0].at, t.created);
+        let effective: Vec<(u32, u32)> = steps
+            .iter()
+            .filter(|s| s.kind != NotEffective)
+            .map(|s| (s.from, s.to))
+            .collect();
+        assert_eq!(effective, o.effective);
+        let cuts = cuts(&t, &steps);
+        assert_eq!(cuts, [(t.created, 1), (local("2026-03-02 09:30"), 3)]);
+        let plan = &p.plans[t.plan];
+        let segs = segments(&cuts, end, |l| plan.targets.get(&l).copied(), &c);
+        let used: Vec<(i64, i64)> = segs
+            .iter()
+            .map(|s| (s.clock_s, s.target.unwrap().within_s))
+            .collect();
+        assert_eq!(used, [(1800, H), (3 * H + 1800, 6 * H)]);
+        let pr = prorata(&cuts, end, |l| plan.targets.get(&l).copied(), &c);
+        assert_eq!(pr.used * 12, pr.den * 13);
+        let r = reclass(&t, &ch);
+        assert_eq!((r.effective, r.downgrades, r.upgrades), (2, 1, 1));
+        assert_eq!(r.by, [1, 1, 0]);
+        assert_eq!(r.first_at, Some(local("2026-03-02 09:30")));
+    }
 }
