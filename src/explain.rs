@@ -197,7 +197,12 @@ pub fn render(s: &Subject<'_>) -> String {
         when(t.created),
         t.submitted
     );
+    let mut response_shown = false;
     for step in &steps {
+        if let Some(r) = response.filter(|&r| !response_shown && step.at > r) {
+            let _ = writeln!(o, "  response   {}", when(r));
+            response_shown = true;
+        }
         let c = &s.changes[step.change];
         let file = &s.dataset.files[c.file as usize].path;
         let mut line = format!(
@@ -243,6 +248,7 @@ pub fn render(s: &Subject<'_>) -> String {
         );
     }
     match response {
+        Some(_) if response_shown => {}
         Some(r) => {
             let _ = writeln!(o, "  response   {}", when(r));
         }
