@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use polars::error::PolarsResult;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Fact, MonthKey, SummaryRow};
+use crate::aggregate::{self, Fact, FactColumns, MonthKey, SummaryRow};
 use crate::ingest::Ticket;
 use crate::labels::Labels;
 use crate::pipeline::{self, Evaluation};
@@ -127,11 +127,8 @@ pub fn fact_of(t: &Ticket, month: MonthKey, o: &Outcome) -> Fact {
         plan: t.plan as u32,
         priority: o.governing,
         status: o.status,
-        reclassified: !o.effective.is_empty(),
-        elapsed_s: match o.status {
-            Status::Met | Status::Breached => o.measure.map(|m| m.elapsed_s),
-            _ => None,
-        },
+        reclassified: o.reclassifications > 0,
+        elapsed_s: o.measure.map(|m| m.elapsed_s),
     }
 }
 
@@ -148,7 +145,7 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
         .outcomes
         .par_iter()
         .enumerate()
-        .filter(|(_, o)| !o.effective.is_empty())
+        .filter(|(_, o)| o.reclassifications > 0)
         .map(|(i, o)| {
             let t = &ds.tickets[i];
             let mine = &changes[offsets[i] as usize..offsets[i + 1] as usize];
@@ -177,20 +174,14 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
         .collect();
     let comparison = compare(ev, run_mode, &reclassified);
     let reclass = reclass_rows(policy, ev, &reclassified);
-    let facts = || -> Vec<Fact> {
-        ds.tickets
-            .iter()
-            .zip(&ev.months)
-            .zip(&ev.outcomes)
-            .map(|((t, &m), o)| fact_of(t, m, o))
-            .collect()
-    };
-    let mut facts_once = None;
-    let mut breakdown = |labels: &Labels, label_of: fn(&Ticket) -> u32| {
+    let breakdown = |labels: &Labels, label_of: fn(&Ticket) -> u32| {
         if !labels.present {
             return Ok(None);
         }
-        let facts = facts_once.get_or_insert_with(facts);
+        let mut facts = FactColumns::with_capacity(ds.tickets.len());
+        for ((t, &m), o) in ds.tickets.iter().zip(&ev.months).zip(&ev.outcomes) {
+            facts.push(&fact_of(t, m, o));
+        }
         let ranks = labels.ranks();
         let mut by_rank = vec![0u32; ranks.len()];
         for (i, &r) in ranks.iter().enumerate() {
@@ -201,7 +192,7 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
             .iter()
             .map(|t| ranks[label_of(t) as usize])
             .collect();
-        let rows = aggregate::summarize_by(facts, Some(&key))?;
+        let rows = aggregate::summarize_labelled(facts, Some(key))?;
         PolarsResult::Ok(Some(
             rows.into_iter()
                 .map(|(rank, row)| (by_rank[rank as usize], row))
@@ -273,14 +264,14 @@ fn reclass_rows(
     let slot = |month: MonthKey, plan: usize| (month - lo) as usize * plans + plan;
     let mut rows = vec![ReclassRow::default(); (hi - lo + 1) as usize * plans];
     for (t, &month) in ev.dataset.tickets.iter().zip(&ev.months) {
-        let row = &mut rows[slot(month, t.plan)];
+        let row = &mut rows[slot(month, t.plan())];
         row.tickets += 1;
         row.submitted_top += (t.submitted == top) as u64;
     }
     let mut firsts: Vec<Vec<i64>> = vec![Vec::new(); rows.len()];
     for r in reclassified {
         let t = &ev.dataset.tickets[r.ticket as usize];
-        let k = slot(ev.months[r.ticket as usize], t.plan);
+        let k = slot(ev.months[r.ticket as usize], t.plan());
         let row = &mut rows[k];
         let c = &r.reclass;
         row.reclassified += 1;

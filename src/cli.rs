@@ -83,6 +83,11 @@ pub struct RunArgs {
     /// Also write tickets.parquet and summary.parquet (for BI tools).
     #[arg(long)]
     pub parquet: bool,
+
+    /// Print the time each stage took (read, replay, aggregate, write) to
+    /// stderr at the end.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 /// `explain TICKET_ID`: the same inputs as `run`.

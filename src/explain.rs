@@ -53,7 +53,7 @@ pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, Expl
         id: id.to_string(),
         accepted: ds.tickets.len(),
     };
-    let index = ds.tickets.iter().position(|t| &*t.id == id);
+    let index = ds.tickets.iter().position(|t| ds.id(t) == id);
     let (Some(index), Some(as_of)) = (index, cfg.as_of.or_else(|| ingest::default_as_of(&ds)))
     else {
         return Err(unknown());
@@ -133,7 +133,7 @@ fn fraction(num: i128, den: i128) -> String {
 pub fn render(s: &Subject<'_>) -> String {
     let p = s.policy;
     let t = s.ticket;
-    let plan = &p.plans[t.plan];
+    let plan = &p.plans[t.plan()];
     let tz = p.timezone;
     let when = |at: i64| -> String {
         let local = chrono::DateTime::from_timestamp(at, 0)
@@ -164,17 +164,18 @@ pub fn render(s: &Subject<'_>) -> String {
     let _ = writeln!(
         o,
         "ticket {} — plan {}, submitted as {}",
-        t.id,
+        s.dataset.id(t),
         plan.name,
         prio(t.submitted)
     );
-    if !t.stage.is_empty() {
+    let stage = s.dataset.stage(t);
+    if !stage.is_empty() {
         let covered = if t.excluded {
             "not covered (excluded stage)"
         } else {
             "covered"
         };
-        let _ = writeln!(o, "product stage: {} — {covered}", t.stage);
+        let _ = writeln!(o, "product stage: {stage} — {covered}");
     }
     if s.dataset.groups.present || s.dataset.assignees.present {
         let _ = writeln!(

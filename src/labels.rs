@@ -27,6 +27,9 @@ impl Default for Labels {
 impl Labels {
     /// The index of `name` (as given, already trimmed), adding it if new.
     pub fn intern(&mut self, name: &str) -> u32 {
+        if name.is_empty() {
+            return 0;
+        }
         if let Some(&i) = self.index.get(name) {
             return i;
         }

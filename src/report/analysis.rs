@@ -72,8 +72,8 @@ pub fn write_sensitive<W: Write>(
         let i = r.ticket as usize;
         let t = &ds.tickets[i];
         let mut rec = vec![
-            t.id.to_string(),
-            policy.plans[t.plan].name.clone(),
+            ds.id(t).to_string(),
+            policy.plans[t.plan()].name.clone(),
             month_text(months[i]),
             t.submitted.to_string(),
             r.reclass.effective.to_string(),

@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use polars::prelude::*;
 
 use crate::aggregate::{month_text, SummaryRow};
-use crate::ingest::Ticket;
+use crate::pipeline::Evaluation;
 use crate::policy::Policy;
-use crate::replay::{Outcome, Status};
+use crate::replay::Status;
 use crate::timestamp;
 
 fn to_io(e: PolarsError) -> io::Error {
@@ -26,13 +26,10 @@ fn write_df<W: Write>(w: W, mut df: DataFrame) -> io::Result<()> {
 }
 
 /// tickets.parquet: one row per accepted ticket, in input order.
-pub fn write_tickets<W: Write>(
-    w: W,
-    policy: &Policy,
-    tickets: &[Ticket],
-    months: &[String],
-    outcomes: &[Outcome],
-) -> io::Result<()> {
+pub fn write_tickets<W: Write>(w: W, policy: &Policy, ev: &Evaluation) -> io::Result<()> {
+    let ds = &ev.dataset;
+    let tickets = &ds.tickets;
+    let outcomes = &ev.outcomes;
     let n = tickets.len();
     let m = |f: fn(&crate::replay::Measure) -> i64| -> Vec<Option<i64>> {
         outcomes.iter().map(|o| o.measure.as_ref().map(f)).collect()
@@ -40,22 +37,25 @@ pub fn write_tickets<W: Write>(
     let columns = vec![
         Column::new(
             "ticket_id".into(),
-            tickets.iter().map(|t| &*t.id).collect::<Vec<&str>>(),
+            tickets.iter().map(|t| ds.id(t)).collect::<Vec<&str>>(),
         ),
         Column::new(
             "plan".into(),
             tickets
                 .iter()
-                .map(|t| policy.plans[t.plan].name.as_str())
+                .map(|t| policy.plans[t.plan()].name.as_str())
                 .collect::<Vec<&str>>(),
         ),
         Column::new(
             "month".into(),
-            months.iter().map(String::as_str).collect::<Vec<&str>>(),
+            ev.months
+                .iter()
+                .map(|&m| month_text(m))
+                .collect::<Vec<String>>(),
         ),
         Column::new(
             "stage".into(),
-            tickets.iter().map(|t| &*t.stage).collect::<Vec<&str>>(),
+            tickets.iter().map(|t| ds.stage(t)).collect::<Vec<&str>>(),
         ),
         Column::new(
             "submitted_priority".into(),
@@ -69,7 +69,7 @@ pub fn write_tickets<W: Write>(
             "reclassifications".into(),
             outcomes
                 .iter()
-                .map(|o| o.effective.len() as u32)
+                .map(|o| o.reclassifications)
                 .collect::<Vec<u32>>(),
         ),
         Column::new(
@@ -82,9 +82,8 @@ pub fn write_tickets<W: Write>(
         Column::new("target_s".into(), m(|m| m.target_s)),
         Column::new(
             "first_response_at".into(),
-            outcomes
-                .iter()
-                .map(|o| o.response.map(timestamp::format_utc))
+            (0..n)
+                .map(|i| ev.response(i).map(timestamp::format_utc))
                 .collect::<Vec<Option<String>>>(),
         ),
         Column::new("elapsed_s".into(), m(|m| m.elapsed_s)),
