@@ -12,6 +12,8 @@ use std::fmt;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::labels::{ChangedBy, Labels};
+use crate::period::Period;
 use crate::policy::Policy;
 use crate::timestamp::{self, InputZone, TsError};
 
@@ -85,7 +87,8 @@ impl From<TsError> for Reason {
     }
 }
 
-/// Per-file accounting for run.json: read = accepted + rejected + skipped.
+/// Per-file accounting for run.json: read = accepted + rejected + skipped
+/// + outside (the last only with a period selection).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStats {
     /// The path as given on the command line.
@@ -96,6 +99,8 @@ pub struct FileStats {
     pub accepted: u64,
     pub rejected: u64,
     pub skipped: u64,
+    /// Tickets created outside the selected period, and their changes.
+    pub outside: u64,
     /// `from_priority` mismatches at or before `as_of` (filled by the replay).
     pub warnings: u64,
 }
@@ -126,6 +131,10 @@ pub struct Ticket {
     pub created: i64,
     /// The first response, when the file has one (may lie after `as_of`).
     pub response: Option<i64>,
+    /// Index into `Dataset::groups` (0: empty or no `group` column).
+    pub group: u32,
+    /// Index into `Dataset::assignees` (0: empty or no `assignee` column).
+    pub assignee: u32,
 }
 
 impl Ticket {
@@ -146,6 +155,8 @@ pub struct Change {
     pub from: Option<u32>,
     /// Index into `Dataset::files`.
     pub file: u32,
+    /// The `changed_by` column, classified.
+    pub by: ChangedBy,
 }
 
 /// Ticket ids seen in the ticket files, stored back to back.
@@ -159,13 +170,19 @@ pub struct IdTable {
     table: hashbrown::HashTable<u32>,
 }
 
+const OUTSIDE: u32 = u32::MAX - 2;
 const SKIPPED: u32 = u32::MAX - 1;
 const REJECTED: u32 = u32::MAX;
 
 fn hash_id(id: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id)
+    use std::hash::BuildHasher;
+    // a fixed seed: the table's layout never reaches an output, but runs
+    // should behave the same
+    foldhash::fast::FixedState::with_seed(0x05EE_D1D5).hash_one(id)
 }
+
+/// State of an id that was interned but not yet decided.
+const UNSEEN: u32 = u32::MAX - 3;
 
 impl IdTable {
     /// The text of entry `i`.
@@ -205,31 +222,35 @@ impl IdTable {
     /// The state of an id: `Some(IdState)` when it was seen.
     fn lookup(&self, id: &str) -> Option<IdState> {
         self.find(id, hash_id(id.as_bytes()))
-            .map(|e| match self.state[e as usize] {
-                SKIPPED => IdState::Skipped,
-                REJECTED => IdState::Rejected,
-                t => IdState::Accepted(t),
+            .and_then(|e| match self.state[e as usize] {
+                UNSEEN => None,
+                SKIPPED => Some(IdState::Skipped),
+                OUTSIDE => Some(IdState::Outside),
+                REJECTED => Some(IdState::Rejected),
+                t => Some(IdState::Accepted(t)),
             })
     }
 
-    /// Sets the state of `id`, adding it when new; returns its entry.
-    fn set(&mut self, id: &str, hash: u64, state: u32) -> u32 {
-        if let Some(e) = self.find(id, hash) {
-            self.state[e as usize] = state;
-            return e;
-        }
-        let e = self.ends.len() as u32;
-        self.bytes.extend_from_slice(id.as_bytes());
-        self.ends.push(self.bytes.len() as u64);
-        self.state.push(state);
+    /// The entry of `id`, added with state `UNSEEN` when new: one lookup.
+    fn intern(&mut self, id: &str, hash: u64) -> u32 {
         let (bytes, ends) = (&self.bytes, &self.ends);
-        let hasher = |&x: &u32| {
+        let get = |x: u32| {
             let x = x as usize;
             let start = if x == 0 { 0 } else { ends[x - 1] as usize };
-            hash_id(&bytes[start..ends[x] as usize])
+            &bytes[start..ends[x] as usize]
         };
-        self.table.insert_unique(hash, e, hasher);
-        e
+        let hasher = |&x: &u32| hash_id(get(x));
+        match self.table.entry(hash, |&e| get(e) == id.as_bytes(), hasher) {
+            hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let e = ends.len() as u32;
+                v.insert(e);
+                self.bytes.extend_from_slice(id.as_bytes());
+                self.ends.push(self.bytes.len() as u64);
+                self.state.push(UNSEEN);
+                e
+            }
+        }
     }
 }
 
@@ -248,6 +269,12 @@ pub struct Dataset {
     pub ids: IdTable,
     /// Distinct `product_stage` texts, as written.
     pub stages: Vec<Box<str>>,
+    /// Names of the optional ticket columns `group` and `assignee`.
+    pub groups: Labels,
+    pub assignees: Labels,
+    /// The latest timestamp of the rows outside the selected period (for the
+    /// default `as_of`, which the period selection does not move).
+    pub outside_latest: Option<i64>,
 }
 
 impl Dataset {
@@ -292,8 +319,11 @@ impl fmt::Display for IngestError {
 
 impl std::error::Error for IngestError {}
 
+/// Told the number of input bytes read so far, block by block (progress).
+pub type OnBytes<'a> = &'a (dyn Fn(u64) + Sync);
+
 /// How to read the files.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ReadOptions<'a> {
     pub policy: &'a Policy,
     pub zone: InputZone,
@@ -301,6 +331,10 @@ pub struct ReadOptions<'a> {
     pub as_of: Option<i64>,
     /// `Some(b',')` or `Some(b';')` forces the delimiter for every file.
     pub delimiter: Option<u8>,
+    /// Tickets created outside it are counted as outside (with their changes).
+    pub period: Option<&'a Period>,
+    /// Called with each block's size as it is read.
+    pub on_bytes: Option<OnBytes<'a>>,
 }
 
 /// What is known about a ticket id, for duplicates and for changes.
@@ -308,6 +342,8 @@ pub struct ReadOptions<'a> {
 enum IdState {
     Accepted(u32),
     Skipped,
+    /// Accepted but created outside the selected period.
+    Outside,
     /// Only in rows rejected for a reason other than `malformed_row`.
     Rejected,
 }
@@ -347,6 +383,8 @@ struct Records<'d> {
     /// Offset (in `data`) up to which lines are counted, and its line.
     counted_to: usize,
     line: u64,
+    /// Whether `data` has any CR (else every line end is a LF).
+    has_cr: bool,
 }
 
 /// A blank line read before every chunk (see `Records::reader`).
@@ -377,12 +415,19 @@ impl<'d> Records<'d> {
             record: csv::ByteRecord::new(),
             counted_to: 0,
             line,
+            has_cr: memchr::memchr(b'\r', data).is_some(),
         }
     }
 
     fn count_lines_to(&mut self, to: usize) {
-        let next = self.data.get(to).copied();
-        self.line += count_line_ends(&self.data[self.counted_to..to], next);
+        let gap = &self.data[self.counted_to..to];
+        self.line += if self.has_cr {
+            count_line_ends(gap, self.data.get(to).copied())
+        } else {
+            // the common case: LF only; a plain loop beats iterator setup
+            // on the short gap between two records
+            gap.iter().filter(|&&c| c == b'\n').count() as u64
+        };
         self.counted_to = to;
     }
 
@@ -498,6 +543,7 @@ fn new_stats(path: &str, kind: Kind, sha256: String) -> FileStats {
         accepted: 0,
         rejected: 0,
         skipped: 0,
+        outside: 0,
         warnings: 0,
     }
 }
@@ -588,6 +634,7 @@ struct BlockReader {
     /// Line where the next block starts.
     line: u64,
     block: usize,
+    read_bytes: u64,
 }
 
 /// One block: whole records, the first starting on `line`.
@@ -612,6 +659,7 @@ impl BlockReader {
             delimiter,
             line: 1,
             block: block.max(1),
+            read_bytes: 0,
         })
     }
 
@@ -642,6 +690,7 @@ impl BlockReader {
             }
         }
         self.hasher.update(&buf[start..]);
+        self.read_bytes += (buf.len() - start) as u64;
         Ok(())
     }
 
@@ -703,6 +752,19 @@ impl BlockReader {
     fn sha256(self) -> String {
         hex(&self.hasher.finalize())
     }
+}
+
+/// The next block, telling `opts.on_bytes` how many bytes were read.
+fn next_reported(
+    reader: &mut BlockReader,
+    opts: &ReadOptions<'_>,
+) -> Result<Option<Block>, IngestError> {
+    let before = reader.read_bytes;
+    let block = reader.next_block()?;
+    if let Some(on_bytes) = opts.on_bytes {
+        on_bytes(reader.read_bytes - before);
+    }
+    Ok(block)
 }
 
 /// The offset after the last record boundary in `data` (which starts at a
@@ -842,6 +904,8 @@ struct TicketColumns {
     plan: Option<usize>,
     priority: Option<usize>,
     stage: Option<usize>,
+    group: Option<usize>,
+    assignee: Option<usize>,
 }
 
 struct ChangeColumns {
@@ -849,6 +913,7 @@ struct ChangeColumns {
     changed_at: Option<usize>,
     to: Option<usize>,
     from: Option<usize>,
+    by: Option<usize>,
 }
 
 /// A range of a chunk's text arena.
@@ -863,6 +928,8 @@ struct ParsedTicket {
     plan: u16,
     priority: u32,
     stage: Span,
+    group: Span,
+    assignee: Span,
 }
 
 /// One ticket record after the per-row checks, in input order.
@@ -876,6 +943,27 @@ struct TicketRow {
 struct TicketChunk {
     rows: Vec<TicketRow>,
     text: String,
+    plans: SpellingCache,
+}
+
+/// The few spellings of plans met in a chunk, with what they mean: saves
+/// the case-insensitive lookup on nearly every row.
+#[derive(Default)]
+struct SpellingCache {
+    seen: Vec<(Box<str>, Option<usize>)>,
+}
+
+impl SpellingCache {
+    fn get(&mut self, text: &str, lookup: impl Fn(&str) -> Option<usize>) -> Option<usize> {
+        if let Some((_, v)) = self.seen.iter().find(|(t, _)| **t == *text) {
+            return *v;
+        }
+        let v = lookup(text);
+        if self.seen.len() < 16 {
+            self.seen.push((text.into(), v));
+        }
+        v
+    }
 }
 
 impl TicketChunk {
@@ -909,9 +997,9 @@ fn parse_ticket(
     } else {
         Some(timestamp::parse(response_text, opts.zone)?)
     };
-    let plan = opts
-        .policy
-        .find_plan(plan_text)
+    let plan = chunk
+        .plans
+        .get(plan_text, |t| opts.policy.find_plan(t))
         .ok_or(Reason::UnknownPlan)?;
     let priority_text = values.get(cols.priority);
     let priority = if priority_text.is_empty() {
@@ -928,6 +1016,8 @@ fn parse_ticket(
         plan: plan as u16,
         priority,
         stage: chunk.push_text(values.get(cols.stage)),
+        group: chunk.push_text(values.get(cols.group)),
+        assignee: chunk.push_text(values.get(cols.assignee)),
     })
 }
 
@@ -950,6 +1040,7 @@ fn parse_ticket_chunk(
     let mut out = TicketChunk {
         rows: Vec::new(),
         text: String::new(),
+        plans: SpellingCache::default(),
     };
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
@@ -1013,7 +1104,7 @@ fn load_tickets(
 ) -> Result<(), IngestError> {
     let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
     let file = ds.files.len();
-    let first = reader.next_block()?.unwrap_or(Block {
+    let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,
     });
@@ -1031,7 +1122,11 @@ fn load_tickets(
         plan: columns.get("plan"),
         priority: columns.get("priority"),
         stage: columns.get("product_stage"),
+        group: columns.get("group"),
+        assignee: columns.get("assignee"),
     };
+    ds.groups.present |= cols.group.is_some();
+    ds.assignees.present |= cols.assignee.is_some();
     let mut stats = new_stats(path, Kind::Tickets, String::new());
     let parse =
         |block: Block, from: usize, line: u64| -> Result<(Block, Vec<TicketChunk>), IngestError> {
@@ -1080,7 +1175,7 @@ fn load_tickets(
                 }
             },
             || -> Result<_, IngestError> {
-                match reader.next_block()? {
+                match next_reported(&mut reader, opts)? {
                     None => Ok(None),
                     Some(b) => {
                         let line = b.line;
@@ -1124,9 +1219,9 @@ fn merge_tickets(
                 reject(ds, *reason);
                 if let Some(id) = id {
                     let id = chunk.text(*id);
-                    let hash = hash_id(id.as_bytes());
-                    if ds.ids.find(id, hash).is_none() {
-                        ds.ids.set(id, hash, REJECTED);
+                    let e = ds.ids.intern(id, hash_id(id.as_bytes())) as usize;
+                    if ds.ids.state[e] == UNSEEN {
+                        ds.ids.state[e] = REJECTED;
                     }
                 }
                 continue;
@@ -1135,28 +1230,38 @@ fn merge_tickets(
         };
         let id_text = chunk.text(t.id);
         let stage_text = chunk.text(t.stage);
-        let hash = hash_id(id_text.as_bytes());
-        let seen = ds.ids.find(id_text, hash).map(|e| ds.ids.state[e as usize]);
-        if matches!(seen, Some(s) if s != REJECTED) {
+        let id = ds.ids.intern(id_text, hash_id(id_text.as_bytes()));
+        let seen = ds.ids.state[id as usize];
+        if seen != UNSEEN && seen != REJECTED {
             reject(ds, Reason::DuplicateTicketId);
             continue;
         }
         if t.response.is_some_and(|r| r < t.created) {
             reject(ds, Reason::ResponseBeforeCreated);
-            if seen.is_none() {
-                ds.ids.set(id_text, hash, REJECTED);
+            if seen == UNSEEN {
+                ds.ids.state[id as usize] = REJECTED;
             }
             continue;
         }
         if opts.as_of.is_some_and(|as_of| t.created > as_of) {
             stats.skipped += 1;
             // a skipped ticket wins over rejected rows with its id
-            ds.ids.set(id_text, hash, SKIPPED);
+            ds.ids.state[id as usize] = SKIPPED;
+            continue;
+        }
+        if opts
+            .period
+            .is_some_and(|p| !p.contains(opts.policy.timezone, t.created))
+        {
+            stats.outside += 1;
+            let latest = t.response.map_or(t.created, |r| r.max(t.created));
+            ds.outside_latest = ds.outside_latest.max(Some(latest));
+            // like a skipped ticket: its id is taken, its changes are outside
+            ds.ids.state[id as usize] = OUTSIDE;
             continue;
         }
         stats.accepted += 1;
-        let index = ds.tickets.len() as u32;
-        let id = ds.ids.set(id_text, hash, index);
+        ds.ids.state[id as usize] = ds.tickets.len() as u32;
         let (stage, excluded) = stage_index.intern(stage_text, ds, opts.policy);
         ds.tickets.push(Ticket {
             id,
@@ -1166,6 +1271,8 @@ fn merge_tickets(
             stage,
             created: t.created,
             response: t.response,
+            group: ds.groups.intern(chunk.text(t.group)),
+            assignee: ds.assignees.intern(chunk.text(t.assignee)),
         });
     }
 }
@@ -1173,7 +1280,7 @@ fn merge_tickets(
 /// Distinct stage texts, with whether the policy excludes each.
 #[derive(Default)]
 struct StageIndex {
-    index: rustc_hash::FxHashMap<Box<str>, (u32, bool)>,
+    index: HashMap<Box<str>, (u32, bool)>,
     last: Option<(u32, bool)>,
 }
 
@@ -1205,7 +1312,7 @@ impl StageIndex {
 struct ChangeRow {
     line: u64,
     raw: (usize, usize),
-    parsed: Result<(IdState, i64, u32, Option<u32>), Reason>,
+    parsed: Result<(IdState, i64, u32, Option<u32>, ChangedBy), Reason>,
 }
 
 fn parse_change_chunk(
@@ -1249,8 +1356,9 @@ fn parse_change_chunk(
                         .ok_or(Reason::BadPriority)?,
                 )
             };
+            let by = ChangedBy::parse(values.get(cols.by));
             match ids.lookup(id) {
-                Some(state) => Ok((state, changed_at, to, from)),
+                Some(state) => Ok((state, changed_at, to, from, by)),
                 None => Err(Reason::UnknownTicket),
             }
         });
@@ -1271,7 +1379,7 @@ fn load_changes(
 ) -> Result<(), IngestError> {
     let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
     let file = ds.files.len();
-    let first = reader.next_block()?.unwrap_or(Block {
+    let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,
     });
@@ -1287,6 +1395,7 @@ fn load_changes(
         changed_at: columns.get("changed_at"),
         to: columns.get("to_priority"),
         from: columns.get("from_priority"),
+        by: columns.get("changed_by"),
     };
     let mut stats = new_stats(path, Kind::Changes, String::new());
     let mut block = Some((first, records_from, line_after_header));
@@ -1307,7 +1416,7 @@ fn load_changes(
                     .map(|&c| parse_change_chunk(&body, c, &cols, opts, ids, path))
                     .collect::<Result<Vec<Vec<ChangeRow>>, _>>()
             },
-            || reader.next_block(),
+            || next_reported(&mut reader, opts),
         );
         let rows = rows?;
         for row in rows.into_iter().flatten() {
@@ -1317,7 +1426,7 @@ fn load_changes(
                 other => other,
             };
             match parsed {
-                Ok((IdState::Accepted(ticket), changed_at, to, from)) => {
+                Ok((IdState::Accepted(ticket), changed_at, to, from, by)) => {
                     stats.accepted += 1;
                     ds.changes.push(Change {
                         ticket,
@@ -1325,9 +1434,14 @@ fn load_changes(
                         to,
                         from,
                         file: file as u32,
+                        by,
                     });
                 }
                 Ok((IdState::Skipped | IdState::Rejected, ..)) => stats.skipped += 1,
+                Ok((IdState::Outside, changed_at, ..)) => {
+                    stats.outside += 1;
+                    ds.outside_latest = ds.outside_latest.max(Some(changed_at));
+                }
                 Err(reason) => {
                     stats.rejected += 1;
                     ds.rejects.push(Reject {
@@ -1357,7 +1471,7 @@ pub fn default_as_of(ds: &Dataset) -> Option<i64> {
         .iter()
         .map(|t| t.response.map_or(t.created, |r| r.max(t.created)));
     let changes = ds.changes.iter().map(|c| c.changed_at);
-    tickets.chain(changes).max()
+    tickets.chain(changes).chain(ds.outside_latest).max()
 }
 
 #[cfg(test)]
@@ -1443,6 +1557,8 @@ mod tests {
             zone: InputZone::Utc,
             as_of: None,
             delimiter: None,
+            period: None,
+            on_bytes: None,
         };
         let paths = (vec![t], vec![c]);
         let reference = summary(&load(&paths.0, &paths.1, &opts).unwrap());

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use sla_report::cli::{self, Cli, CliError, Command};
-use sla_report::{pipeline, policy, sample};
+use sla_report::{explain, pipeline, policy, sample};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -40,20 +40,36 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             write_sample(&args).map_err(CliError::Fatal)?;
             Ok(0)
         }
+        Command::Explain(args) => {
+            let cfg = cli::resolve_input(&args.input)?;
+            let modes = if args.all_modes {
+                policy::Mode::ALL.to_vec()
+            } else {
+                vec![cfg.mode]
+            };
+            let text = explain::explain(&cfg, &args.ticket_id, &modes)
+                .map_err(|e| CliError::Fatal(e.to_string()))?;
+            print!("{text}");
+            Ok(0)
+        }
         Command::Run(args) => {
             let strict = args.strict;
             let cfg = cli::resolve_run(&args)?;
             let mut timings = pipeline::Timings::default();
+            if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                timings.progress = Some(Box::new(Bar::new()));
+            }
             let summary =
                 pipeline::run(&cfg, &mut timings).map_err(|e| CliError::Fatal(e.to_string()))?;
             if args.timings {
                 eprint!("sla-report: time per stage\n{}", timings.render());
             }
             eprintln!(
-                "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} from_priority warnings; reports in {}",
+                "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings; reports in {}",
                 summary.tickets,
                 summary.rejected,
                 summary.skipped,
+                summary.outside,
                 summary.warnings,
                 summary.out.display()
             );
@@ -94,4 +110,52 @@ fn write_sample(args: &cli::SampleArgs) -> Result<(), String> {
         changes_path.display()
     );
     Ok(())
+}
+
+/// The progress bar on stderr (only when stderr is a terminal).
+struct Bar {
+    bar: indicatif::ProgressBar,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        Bar { bar }
+    }
+}
+
+impl pipeline::Progress for Bar {
+    fn stage(&self, name: &'static str, total: Option<u64>) {
+        match total {
+            Some(total) => {
+                self.bar.set_length(total);
+                self.bar.set_position(0);
+                self.bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg:>16} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+            }
+            None => {
+                self.bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg:>16} {spinner} {elapsed}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                self.bar
+                    .enable_steady_tick(std::time::Duration::from_millis(120));
+            }
+        }
+        self.bar.set_message(name);
+    }
+
+    fn advance(&self, n: u64) {
+        self.bar.inc(n);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }

@@ -9,8 +9,10 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::aggregate::{self, Flow, FlowRow, MonthKey, SummaryRow};
+use crate::analysis;
 use crate::calendar::BusinessCalendar;
 use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
+use crate::period::Period;
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, Outcome, ReplaySink, Status};
 use crate::report::json::RunFacts;
@@ -29,6 +31,10 @@ pub struct RunConfig {
     pub input_tz_name: String,
     pub out: PathBuf,
     pub delimiter: Option<u8>,
+    /// `--month` / `--from` / `--until`.
+    pub period: Option<Period>,
+    /// `--parquet`.
+    pub parquet: bool,
 }
 
 /// A fatal error of a run.
@@ -69,10 +75,39 @@ impl From<polars::error::PolarsError> for RunError {
     }
 }
 
-/// Wall time per stage, for `--timings`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// Where a run tells how far it got (a progress bar at the edge).
+pub trait Progress: Sync {
+    /// A stage begins; `total` is its amount of work when known (bytes for
+    /// reading).
+    fn stage(&self, _name: &'static str, _total: Option<u64>) {}
+    /// `n` more units of the current stage are done.
+    fn advance(&self, _n: u64) {}
+    /// The run is over.
+    fn finish(&self) {}
+}
+
+/// Wall time per stage, for `--timings`, with the process's peak resident
+/// memory so far after each stage (where the system tells it), and the
+/// progress observer.
+#[derive(Default)]
 pub struct Timings {
-    pub stages: Vec<(&'static str, std::time::Duration)>,
+    pub stages: Vec<(&'static str, std::time::Duration, Option<u64>)>,
+    pub progress: Option<Box<dyn Progress>>,
+}
+
+impl Timings {
+    fn stage(&self, name: &'static str, total: Option<u64>) {
+        if let Some(p) = &self.progress {
+            p.stage(name, total);
+        }
+    }
+}
+
+/// Peak resident memory of this process in KiB (Linux `VmHWM`).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl Timings {
@@ -80,16 +115,25 @@ impl Timings {
     pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         let start = std::time::Instant::now();
         let out = f();
-        self.stages.push((stage, start.elapsed()));
+        self.record(stage, start);
         out
+    }
+
+    /// Records a stage that started at `start`.
+    pub fn record(&mut self, stage: &'static str, start: std::time::Instant) {
+        self.stages.push((stage, start.elapsed(), peak_rss_kib()));
     }
 
     /// One line per stage, then the total.
     pub fn render(&self) -> String {
         let total: std::time::Duration = self.stages.iter().map(|s| s.1).sum();
         let mut out = String::new();
-        for (stage, d) in &self.stages {
-            out.push_str(&format!("  {stage:<10} {:>8.3} s\n", d.as_secs_f64()));
+        for (stage, d, peak) in &self.stages {
+            out.push_str(&format!("  {stage:<10} {:>8.3} s", d.as_secs_f64()));
+            if let Some(kib) = peak {
+                out.push_str(&format!("   peak memory so far {:>6} MiB", kib / 1024));
+            }
+            out.push('\n');
         }
         out.push_str(&format!(
             "  {:<10} {:>8.3} s\n",
@@ -111,6 +155,11 @@ pub struct Evaluation {
     pub outcomes: Vec<Outcome>,
     pub summary: Vec<SummaryRow>,
     pub flows: Vec<FlowRow>,
+    /// The changes at or before `as_of`, grouped by ticket (sorted by
+    /// `changed_at`, ties in input order): ticket i's are
+    /// `changes[offsets[i]..offsets[i + 1]]`.
+    pub changes: Vec<Change>,
+    pub change_offsets: Vec<u32>,
 }
 
 impl Evaluation {
@@ -256,18 +305,44 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         zone: InputZone::new(cfg.input_tz),
         as_of: cfg.as_of,
         delimiter: cfg.delimiter,
+        period: cfg.period.as_ref(),
+        on_bytes: None,
     };
-    let mut dataset = timings.time("read", || ingest::load(&cfg.tickets, &cfg.changes, &opts))?;
+    let total: u64 = cfg
+        .tickets
+        .iter()
+        .chain(&cfg.changes)
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    timings.stage("reading", Some(total));
+    let progress = timings.progress.as_deref();
+    let on_bytes = |n: u64| {
+        if let Some(p) = progress {
+            p.advance(n);
+        }
+    };
+    let opts = ReadOptions {
+        on_bytes: Some(&on_bytes),
+        ..opts
+    };
+    let start = std::time::Instant::now();
+    let dataset = ingest::load(&cfg.tickets, &cfg.changes, &opts);
+    timings.record("read", start);
+    let mut dataset = dataset?;
+    timings.stage("replaying", None);
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
     let replay_start = std::time::Instant::now();
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
     let mut flows = Vec::new();
+    let mut grouped = (Vec::new(), Vec::new());
     if let Some(as_of) = as_of {
         let clocks = clocks_for(&cfg.policy, &dataset, Some(as_of));
         let (first_year, last_year) = span(&dataset, as_of);
         let month_index = Months::new(cfg.policy.timezone, first_year, last_year);
-        let (changes, offsets) = changes_by_ticket(&dataset, as_of);
+        grouped = changes_by_ticket(&dataset, as_of);
+        let (changes, offsets) = (&grouped.0, &grouped.1);
         let policy = &cfg.policy;
         let n_files = dataset.files.len();
         let n = dataset.tickets.len();
@@ -315,7 +390,8 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
             }
         }
     }
-    timings.stages.push(("replay", replay_start.elapsed()));
+    timings.record("replay", replay_start);
+    timings.stage("aggregating", None);
     let aggregate_start = std::time::Instant::now();
     let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
     for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
@@ -330,9 +406,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     }
     let summary = aggregate::summarize_columns(facts)?;
     let flows = aggregate::count_flows(&flows)?;
-    timings
-        .stages
-        .push(("aggregate", aggregate_start.elapsed()));
+    timings.record("aggregate", aggregate_start);
     Ok(Evaluation {
         dataset,
         as_of,
@@ -341,6 +415,8 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         outcomes,
         summary,
         flows,
+        changes: grouped.0,
+        change_offsets: grouped.1,
     })
 }
 
@@ -350,6 +426,8 @@ pub struct RunSummary {
     pub tickets: usize,
     pub rejected: usize,
     pub skipped: u64,
+    /// Rows outside the selected period.
+    pub outside: u64,
     pub warnings: u64,
     pub out: PathBuf,
 }
@@ -359,18 +437,26 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
     let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
     report::refuse_overwriting_inputs(&cfg.out, &REPORT_FILES, &inputs)?;
     let ev = evaluate(cfg, timings)?;
-    timings.time("write", || write_reports(cfg, &ev))?;
+    timings.stage("comparing modes", None);
+    let analysis = timings.time("analysis", || analysis::analyze(&cfg.policy, &ev))?;
+    timings.stage("writing", None);
+    timings.time("write", || write_reports(cfg, &ev, &analysis))?;
+    if let Some(p) = &timings.progress {
+        p.finish();
+    }
     let ds = &ev.dataset;
     Ok(RunSummary {
         tickets: ds.tickets.len(),
         rejected: ds.rejects.len(),
         skipped: ds.files.iter().map(|f| f.skipped).sum(),
+        outside: ds.files.iter().map(|f| f.outside).sum(),
         warnings: ds.files.iter().map(|f| f.warnings).sum(),
         out: cfg.out.clone(),
     })
 }
 
-/// The files `write_reports` writes (checked against the inputs up front).
+/// The contract's report files, checked against the inputs before anything
+/// is read (every other output is checked when written: `OutputDir::protect`).
 pub const REPORT_FILES: [&str; 5] = [
     "tickets.csv",
     "summary.csv",
@@ -379,8 +465,12 @@ pub const REPORT_FILES: [&str; 5] = [
     "run.json",
 ];
 
-/// Writes the contract's outputs into `cfg.out`.
-pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
+/// Writes the contract's outputs and the analysis into `cfg.out`.
+pub fn write_reports(
+    cfg: &RunConfig,
+    ev: &Evaluation,
+    analysis: &analysis::Analysis,
+) -> Result<(), RunError> {
     let policy = &cfg.policy;
     let ds = &ev.dataset;
     let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
@@ -400,8 +490,18 @@ pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
         policy,
         dataset: ds,
         tickets_evaluated: ev.outcomes.len(),
+        period: cfg.period.as_ref(),
     };
     out.write("run.json", |w| report::json::write_run_json(w, &facts))?;
+    report::analysis::write_all(&mut out, cfg, ev, analysis)?;
+    if cfg.parquet {
+        out.write("tickets.parquet", |w| {
+            report::parquet::write_tickets(w, policy, ev)
+        })?;
+        out.write("summary.parquet", |w| {
+            report::parquet::write_summary(w, policy, &ev.summary)
+        })?;
+    }
     out.commit()?;
     Ok(())
 }

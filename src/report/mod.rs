@@ -3,8 +3,10 @@
 //! temporary name first and renamed into place once all are complete, so a
 //! failed run never leaves a half-written report that looks whole.
 
+pub mod analysis;
 pub mod csv;
 pub mod json;
+pub mod parquet;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
