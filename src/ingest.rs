@@ -715,7 +715,10 @@ impl BlockReader {
                 // blank lines) before cutting: a small block must not make
                 // a file "empty" or strip a second BOM.
                 let body = data.strip_prefix(UTF8_BOM).unwrap_or(&data);
-                let lead = body.iter().take_while(|&&c| c == b'\n' || c == b'\r').count();
+                let lead = body
+                    .iter()
+                    .take_while(|&&c| c == b'\n' || c == b'\r')
+                    .count();
                 let delimiter = self.delimiter.unwrap_or_else(|| detect_delimiter(body));
                 let header_whole = data.len() >= UTF8_BOM.len()
                     && last_record_boundary(body, delimiter).is_some_and(|end| end > lead);

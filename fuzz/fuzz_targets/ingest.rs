@@ -22,7 +22,7 @@ fn summary(r: Result<ingest::Dataset, ingest::IngestError>) -> Vec<String> {
             out.extend(ds.changes.iter().map(|c| format!("{c:?}")));
             out.extend(ds.rejects.iter().map(|r| format!("{} {} {:?} {:?}", r.file, r.line, r.reason, r.record)));
             for f in &ds.files {
-                assert_eq!(f.read, f.accepted + f.rejected + f.skipped, "{}", f.path);
+                assert_eq!(f.read, f.accepted + f.rejected + f.skipped + f.outside, "{}", f.path);
                 out.push(format!("{} {} {} {} {}", f.sha256, f.read, f.accepted, f.rejected, f.skipped));
             }
             out
@@ -47,6 +47,8 @@ fuzz_target!(|data: &[u8]| {
         zone: InputZone::new(chrono_tz::Europe::Bratislava),
         as_of: Some(1_772_500_000),
         delimiter: None,
+        period: None,
+        on_bytes: None,
     };
     let paths = (
         vec![t.to_str().unwrap().to_string()],

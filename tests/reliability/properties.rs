@@ -7,6 +7,7 @@ use proptest::prelude::*;
 
 use sla_report::calendar::BusinessCalendar;
 use sla_report::ingest::{self, Change, Dataset, ReadOptions, Ticket};
+use sla_report::labels::ChangedBy;
 use sla_report::policy::{Mode, Policy};
 use sla_report::replay::{self, Clocks, Outcome, Status};
 use sla_report::timestamp::InputZone;
@@ -76,6 +77,8 @@ prop_compose! {
                 stage: 0,
                 created,
                 response: response.map(|r| created + r),
+                group: 0,
+                assignee: 0,
             },
             changes,
             as_of: created + as_of,
@@ -95,6 +98,7 @@ fn changes_of(s: &Scenario) -> Vec<Change> {
             to,
             from: None,
             file: 1,
+            by: ChangedBy::Agent,
         })
         .filter(|c| c.changed_at <= s.as_of)
         .collect();
@@ -275,6 +279,8 @@ fn load_bytes(
         zone: InputZone::new(chrono_tz::Europe::Bratislava),
         as_of,
         delimiter,
+        period: None,
+        on_bytes: None,
     };
     ingest::load(
         &[t.to_str().unwrap().to_string()],
@@ -285,6 +291,7 @@ fn load_bytes(
 
 fn check_dataset(ds: &Dataset) -> Result<(), TestCaseError> {
     for (i, f) in ds.files.iter().enumerate() {
+        prop_assert_eq!(f.outside, 0, "no period selected");
         prop_assert_eq!(f.read, f.accepted + f.rejected + f.skipped, "{}", f.path);
         let listed = ds.rejects.iter().filter(|r| r.file == i).count() as u64;
         prop_assert_eq!(f.rejected, listed);
@@ -458,6 +465,8 @@ fn load_sized(
         zone: InputZone::new(chrono_tz::Europe::Bratislava),
         as_of: Some(1_772_500_000),
         delimiter,
+        period: None,
+        on_bytes: None,
     };
     let paths = (
         vec![t.to_str().unwrap().to_string()],
