@@ -111,6 +111,12 @@ pub struct RunArgs {
     /// much of Europe).
     #[arg(long, value_name = "CHAR", value_parser = [",", ";"], hide_possible_values = true)]
     pub delimiter: Option<String>,
+
+    /// Skip the charts (attainment.png, response_times.png,
+    /// reclassifications.png) and report.html; write only the CSV files and
+    /// run.json.
+    #[arg(long = "no-charts")]
+    pub no_charts: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -202,5 +208,6 @@ pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
         input_tz_name: args.input_tz.clone(),
         out: args.out.clone(),
         delimiter,
+        charts: !args.no_charts,
     })
 }

@@ -3,7 +3,9 @@
 //! temporary name first and renamed into place once all are complete, so a
 //! failed run never leaves a half-written report that looks whole.
 
+pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod json;
 
 use std::fs;
