@@ -93,97 +93,145 @@ fn u64_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
 
 /// Summary rows sorted by month, plan (policy order) and priority.
 pub fn summarize(facts: &[Fact]) -> PolarsResult<Vec<SummaryRow>> {
-    if facts.is_empty() {
+    let mut cols = FactColumns::with_capacity(facts.len());
+    for f in facts {
+        cols.push(f);
+    }
+    summarize_columns(cols)
+}
+
+/// (month, plan, priority) packed into one sortable integer: the month in
+/// the high bits, then 14 bits of plan index, then the priority.
+pub fn pack_key(month: MonthKey, plan: u32, priority: u32) -> i64 {
+    ((month as i64) << 46) | (((plan & 0x3FFF) as i64) << 32) | priority as i64
+}
+
+/// The inverse of `pack_key`.
+pub fn unpack_key(key: i64) -> (MonthKey, u32, u32) {
+    (
+        (key >> 46) as MonthKey,
+        ((key >> 32) & 0x3FFF) as u32,
+        (key & 0xFFFF_FFFF) as u32,
+    )
+}
+
+/// The facts of every ticket as columns, compact for polars.
+#[derive(Debug, Default)]
+pub struct FactColumns {
+    /// `pack_key(month, plan, governing priority)` per ticket.
+    pub keys: Vec<i64>,
+    /// `Status as u32` per ticket.
+    pub statuses: Vec<u32>,
+    pub reclassified: Vec<bool>,
+    /// Keys and `elapsed_s` of the met and breached tickets only.
+    pub measured_keys: Vec<i64>,
+    pub measured_elapsed: Vec<i64>,
+}
+
+impl FactColumns {
+    pub fn with_capacity(n: usize) -> FactColumns {
+        FactColumns {
+            keys: Vec::with_capacity(n),
+            statuses: Vec::with_capacity(n),
+            reclassified: Vec::with_capacity(n),
+            measured_keys: Vec::with_capacity(n),
+            measured_elapsed: Vec::with_capacity(n),
+        }
+    }
+
+    pub fn push(&mut self, f: &Fact) {
+        let key = pack_key(f.month, f.plan, f.priority);
+        self.keys.push(key);
+        self.statuses.push(f.status as u32);
+        self.reclassified.push(f.reclassified);
+        if let (Status::Met | Status::Breached, Some(e)) = (f.status, f.elapsed_s) {
+            self.measured_keys.push(key);
+            self.measured_elapsed.push(e);
+        }
+    }
+}
+
+/// `summarize` over columns: one group-by counts tickets per (group,
+/// status, reclassified), a second takes the percentiles of the measured
+/// tickets; both results are small and merged here.
+pub fn summarize_columns(facts: FactColumns) -> PolarsResult<Vec<SummaryRow>> {
+    let n = facts.keys.len();
+    if n == 0 {
         return Ok(Vec::new());
     }
-    let df = DataFrame::new(
-        facts.len(),
+    let counts = DataFrame::new(
+        n,
         vec![
-            Column::new(
-                "month".into(),
-                facts.iter().map(|f| f.month).collect::<Vec<i32>>(),
-            ),
-            Column::new(
-                "plan".into(),
-                facts.iter().map(|f| f.plan).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "priority".into(),
-                facts.iter().map(|f| f.priority).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "status".into(),
-                facts.iter().map(|f| f.status as u32).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "reclassified".into(),
-                facts.iter().map(|f| f.reclassified).collect::<Vec<bool>>(),
-            ),
-            Column::new(
-                "elapsed".into(),
-                facts
-                    .iter()
-                    .map(|f| f.elapsed_s)
-                    .collect::<Vec<Option<i64>>>(),
-            ),
+            Column::new("key".into(), facts.keys),
+            Column::new("status".into(), facts.statuses),
+            Column::new("reclassified".into(), facts.reclassified),
         ],
-    )?;
-    let mut aggs = vec![len().alias("tickets")];
-    for status in Status::ALL {
-        aggs.push(
-            col("status")
-                .eq(lit(status as u32))
-                .sum()
-                .alias(status.as_str()),
-        );
+    )?
+    .lazy()
+    .group_by([col("key"), col("status"), col("reclassified")])
+    .agg([len().alias("n")])
+    .collect()?;
+    let mut rows: std::collections::BTreeMap<i64, SummaryRow> = Default::default();
+    let keys = counts.column("key")?.i64()?;
+    let statuses = counts.column("status")?.u32()?;
+    let reclassified = counts.column("reclassified")?.bool()?;
+    let ns = u64_column(&counts, "n")?;
+    for (i, &k) in ns.iter().enumerate() {
+        let (Some(key), Some(status), Some(re)) =
+            (keys.get(i), statuses.get(i), reclassified.get(i))
+        else {
+            continue;
+        };
+        let (month, plan, priority) = unpack_key(key);
+        let row = rows.entry(key).or_insert_with(|| SummaryRow {
+            month,
+            plan,
+            priority,
+            tickets: 0,
+            by_status: [0; 6],
+            reclassified: 0,
+            median_elapsed_s: None,
+            p90_elapsed_s: None,
+        });
+        row.tickets += k;
+        row.by_status[status as usize] += k;
+        if re {
+            row.reclassified += k;
+        }
     }
-    aggs.push(col("reclassified").sum().alias("reclassified_n"));
-    // nearest rank, the value at rank ceil(p * n): polars' "equiprobable"
-    aggs.push(
-        col("elapsed")
-            .quantile(lit(0.5), QuantileMethod::Equiprobable)
-            .alias("median"),
-    );
-    aggs.push(
-        col("elapsed")
-            .quantile(lit(0.9), QuantileMethod::Equiprobable)
-            .alias("p90"),
-    );
-    let out = df
+    let m = facts.measured_keys.len();
+    if m > 0 {
+        // nearest rank, the value at rank ceil(p * n): polars' "equiprobable"
+        let pct = DataFrame::new(
+            m,
+            vec![
+                Column::new("key".into(), facts.measured_keys),
+                Column::new("elapsed".into(), facts.measured_elapsed),
+            ],
+        )?
         .lazy()
-        .group_by([col("month"), col("plan"), col("priority")])
-        .agg(aggs)
-        .sort(
-            ["month", "plan", "priority"],
-            SortMultipleOptions::default(),
-        )
+        .group_by([col("key")])
+        .agg([
+            col("elapsed")
+                .quantile(lit(0.5), QuantileMethod::Equiprobable)
+                .alias("median"),
+            col("elapsed")
+                .quantile(lit(0.9), QuantileMethod::Equiprobable)
+                .alias("p90"),
+        ])
         .collect()?;
-
-    let months: Vec<i32> = out.column("month")?.i32()?.into_no_null_iter().collect();
-    let plans: Vec<u32> = out.column("plan")?.u32()?.into_no_null_iter().collect();
-    let priorities: Vec<u32> = out.column("priority")?.u32()?.into_no_null_iter().collect();
-    let tickets = u64_column(&out, "tickets")?;
-    let statuses = Status::ALL
-        .iter()
-        .map(|s| u64_column(&out, s.as_str()))
-        .collect::<PolarsResult<Vec<_>>>()?;
-    let reclassified = u64_column(&out, "reclassified_n")?;
-    let median: Vec<Option<f64>> = out.column("median")?.f64()?.iter().collect();
-    let p90: Vec<Option<f64>> = out.column("p90")?.f64()?.iter().collect();
-
-    Ok((0..out.height())
-        .map(|i| SummaryRow {
-            month: months[i],
-            plan: plans[i],
-            priority: priorities[i],
-            tickets: tickets[i],
-            by_status: std::array::from_fn(|k| statuses[k][i]),
-            reclassified: reclassified[i],
-            // exact: elapsed values are far below 2^53
-            median_elapsed_s: median[i].map(|v| v as i64),
-            p90_elapsed_s: p90[i].map(|v| v as i64),
-        })
-        .collect())
+        let keys = pct.column("key")?.i64()?;
+        let median = pct.column("median")?.f64()?;
+        let p90 = pct.column("p90")?.f64()?;
+        for i in 0..pct.height() {
+            if let Some(row) = keys.get(i).and_then(|k| rows.get_mut(&k)) {
+                // exact: elapsed values are far below 2^53
+                row.median_elapsed_s = median.get(i).map(|v| v as i64);
+                row.p90_elapsed_s = p90.get(i).map(|v| v as i64);
+            }
+        }
+    }
+    Ok(rows.into_values().collect())
 }
 
 /// One effective change, keyed by the month of its ticket's creation.

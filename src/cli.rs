@@ -117,6 +117,11 @@ pub struct RunArgs {
     /// run.json.
     #[arg(long = "no-charts")]
     pub no_charts: bool,
+
+    /// Print the time each stage took (read, replay, aggregate, write) to
+    /// stderr at the end.
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

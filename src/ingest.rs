@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::policy::Policy;
@@ -111,18 +112,28 @@ pub struct Reject {
     pub record: String,
 }
 
-/// An accepted ticket.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An accepted ticket. Compact: ids and stages live in `Dataset` tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ticket {
-    pub id: Box<str>,
+    /// Index into `Dataset::ids` (see `Dataset::id`).
+    pub id: u32,
+    /// Index into `Policy::plans`.
+    pub plan: u16,
+    pub excluded: bool,
+    pub submitted: u32,
+    /// Index into `Dataset::stages` (see `Dataset::stage`).
+    pub stage: u32,
     pub created: i64,
     /// The first response, when the file has one (may lie after `as_of`).
     pub response: Option<i64>,
-    /// Index into `Policy::plans`.
-    pub plan: usize,
-    pub submitted: u32,
-    pub stage: Box<str>,
-    pub excluded: bool,
+}
+
+impl Ticket {
+    /// Plan index in policy order.
+    #[inline]
+    pub fn plan(&self) -> usize {
+        self.plan as usize
+    }
 }
 
 /// An accepted priority change.
@@ -137,6 +148,91 @@ pub struct Change {
     pub file: u32,
 }
 
+/// Ticket ids seen in the ticket files, stored back to back.
+#[derive(Debug, Default)]
+pub struct IdTable {
+    bytes: Vec<u8>,
+    /// End offset of entry i in `bytes`.
+    ends: Vec<u64>,
+    /// Per entry: the accepted ticket's index, or `SKIPPED` / `REJECTED`.
+    state: Vec<u32>,
+    table: hashbrown::HashTable<u32>,
+}
+
+const SKIPPED: u32 = u32::MAX - 1;
+const REJECTED: u32 = u32::MAX;
+
+fn hash_id(id: &[u8]) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id)
+}
+
+impl IdTable {
+    /// The text of entry `i`.
+    pub fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let bytes = &self.bytes[start..self.ends[i] as usize];
+        // entries are copied from validated UTF-8 fields
+        std::str::from_utf8(bytes).unwrap_or("")
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Room for `entries` more ids of `bytes` bytes in all.
+    fn reserve(&mut self, entries: usize, bytes: usize) {
+        self.bytes.reserve(bytes);
+        self.ends.reserve(entries);
+        self.state.reserve(entries);
+        let (b, e) = (&self.bytes, &self.ends);
+        self.table.reserve(entries, |&x: &u32| {
+            let x = x as usize;
+            let start = if x == 0 { 0 } else { e[x - 1] as usize };
+            hash_id(&b[start..e[x] as usize])
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn find(&self, id: &str, hash: u64) -> Option<u32> {
+        self.table.find(hash, |&e| self.get(e) == id).copied()
+    }
+
+    /// The state of an id: `Some(IdState)` when it was seen.
+    fn lookup(&self, id: &str) -> Option<IdState> {
+        self.find(id, hash_id(id.as_bytes()))
+            .map(|e| match self.state[e as usize] {
+                SKIPPED => IdState::Skipped,
+                REJECTED => IdState::Rejected,
+                t => IdState::Accepted(t),
+            })
+    }
+
+    /// Sets the state of `id`, adding it when new; returns its entry.
+    fn set(&mut self, id: &str, hash: u64, state: u32) -> u32 {
+        if let Some(e) = self.find(id, hash) {
+            self.state[e as usize] = state;
+            return e;
+        }
+        let e = self.ends.len() as u32;
+        self.bytes.extend_from_slice(id.as_bytes());
+        self.ends.push(self.bytes.len() as u64);
+        self.state.push(state);
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let hasher = |&x: &u32| {
+            let x = x as usize;
+            let start = if x == 0 { 0 } else { ends[x - 1] as usize };
+            hash_id(&bytes[start..ends[x] as usize])
+        };
+        self.table.insert_unique(hash, e, hasher);
+        e
+    }
+}
+
 /// Everything read from the input files.
 #[derive(Debug, Default)]
 pub struct Dataset {
@@ -148,6 +244,24 @@ pub struct Dataset {
     pub files: Vec<FileStats>,
     /// Ticket files first, then change files, each in line order.
     pub rejects: Vec<Reject>,
+    /// Every ticket id seen (accepted, skipped or rejected).
+    pub ids: IdTable,
+    /// Distinct `product_stage` texts, as written.
+    pub stages: Vec<Box<str>>,
+}
+
+impl Dataset {
+    /// A ticket's id.
+    #[inline]
+    pub fn id(&self, t: &Ticket) -> &str {
+        self.ids.get(t.id)
+    }
+
+    /// A ticket's stage as written (empty when none).
+    #[inline]
+    pub fn stage(&self, t: &Ticket) -> &str {
+        &self.stages[t.stage as usize]
+    }
 }
 
 /// A fatal input error: one message naming the file.
@@ -221,19 +335,31 @@ struct RawRecord<'d> {
     raw: &'d [u8],
 }
 
-/// Splits a file into records with their start line and raw bytes.
+/// Splits a byte range of a file into records with their start line and raw
+/// bytes (the `csv` crate does the splitting).
 struct Records<'d> {
     data: &'d [u8],
     reader: csv::Reader<&'d [u8]>,
     record: csv::ByteRecord,
-    /// Byte offset (in `data`) up to which lines are counted, and its line.
+    /// Offset (in `data`) up to which lines are counted, and its line.
     counted_to: usize,
     line: u64,
 }
 
+/// Line ends in `bytes`: LF, CRLF (once) and lone CR. `next` is the byte
+/// after the slice, to tell a CR that ends the slice from a CRLF.
+fn count_line_ends(bytes: &[u8], next: Option<u8>) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    let lone_cr = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1).copied().or(next) != Some(b'\n'))
+        .count() as u64;
+    lf + lone_cr
+}
+
 impl<'d> Records<'d> {
-    fn new(data: &'d [u8], delimiter: u8) -> Records<'d> {
-        let data = data.strip_prefix(UTF8_BOM).unwrap_or(data);
+    /// Records of `data` (a whole file without its BOM, or a chunk that
+    /// starts at a record boundary on line `line`).
+    fn new(data: &'d [u8], delimiter: u8, line: u64) -> Records<'d> {
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -244,39 +370,28 @@ impl<'d> Records<'d> {
             reader,
             record: csv::ByteRecord::new(),
             counted_to: 0,
-            line: 1,
+            line,
         }
     }
 
-    /// Advances the line count over `data[counted_to..to]`.
     fn count_lines_to(&mut self, to: usize) {
-        let bytes = &self.data[self.counted_to..to];
-        let mut n = 0u64;
-        for (i, &c) in bytes.iter().enumerate() {
-            if c == b'\n' {
-                n += 1;
-            } else if c == b'\r' {
-                // a CR followed by LF is one line end (the LF counts)
-                let next = bytes
-                    .get(i + 1)
-                    .copied()
-                    .or_else(|| self.data.get(to).copied());
-                if next != Some(b'\n') {
-                    n += 1;
-                }
-            }
-        }
-        self.line += n;
+        let next = self.data.get(to).copied();
+        self.line += count_line_ends(&self.data[self.counted_to..to], next);
         self.counted_to = to;
     }
 
-    /// The next record, or `None` at the end of the file.
+    /// Offset in `data` after the last record read.
+    fn offset(&self) -> usize {
+        (self.reader.position().byte() as usize).min(self.data.len())
+    }
+
+    /// The next record, or `None` at the end.
     fn next_record(&mut self) -> Result<Option<RawRecord<'d>>, csv::Error> {
-        let before = self.reader.position().byte() as usize;
+        let before = self.offset();
         if !self.reader.read_byte_record(&mut self.record)? {
             return Ok(None);
         }
-        let after = (self.reader.position().byte() as usize).min(self.data.len());
+        let after = self.offset();
         // The reader's position before a record may stand before blank lines
         // that it skipped: the record starts at the first non-terminator byte.
         let mut start = before;
@@ -291,12 +406,91 @@ impl<'d> Records<'d> {
             end -= 1;
         }
         self.count_lines_to(start);
-        let line = self.line;
         Ok(Some(RawRecord {
-            line,
+            line: self.line,
             raw: &self.data[start..end],
         }))
     }
+}
+
+/// Target size of the chunks parsed in parallel.
+const CHUNK: usize = 1 << 20;
+
+/// Splits `data[from..]` into chunks that start and end at record
+/// boundaries. Without any quote character every line end is a boundary;
+/// otherwise a scan with the csv crate's quoting rules finds them (a quote
+/// opens a quoted field only at the start of a field).
+fn chunk_bounds(data: &[u8], from: usize, delimiter: u8) -> Vec<(usize, usize)> {
+    let mut bounds = Vec::new();
+    let mut start = from;
+    if memchr::memchr(b'"', &data[from..]).is_none() {
+        while start < data.len() {
+            let target = (start + CHUNK).min(data.len());
+            let end = match memchr::memchr2(b'\n', b'\r', &data[target..]) {
+                None => data.len(),
+                Some(i) => {
+                    let mut e = target + i + 1;
+                    if data[e - 1] == b'\r' && data.get(e) == Some(&b'\n') {
+                        e += 1;
+                    }
+                    e
+                }
+            };
+            bounds.push((start, end));
+            start = end;
+        }
+        return bounds;
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum S {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = S::FieldStart;
+    let mut i = from;
+    while i < data.len() {
+        let c = data[i];
+        let ends_record = match state {
+            S::Quoted => {
+                if c == b'"' {
+                    state = S::QuoteInQuoted;
+                }
+                false
+            }
+            S::FieldStart | S::Unquoted | S::QuoteInQuoted => {
+                if c == b'\n' || c == b'\r' {
+                    state = S::FieldStart;
+                    true
+                } else if c == delimiter {
+                    state = S::FieldStart;
+                    false
+                } else if c == b'"' {
+                    state = match state {
+                        S::FieldStart | S::QuoteInQuoted => S::Quoted,
+                        other => other,
+                    };
+                    false
+                } else {
+                    state = S::Unquoted;
+                    false
+                }
+            }
+        };
+        i += 1;
+        if ends_record && i - start >= CHUNK {
+            if c == b'\r' && data.get(i) == Some(&b'\n') {
+                i += 1;
+            }
+            bounds.push((start, i));
+            start = i;
+        }
+    }
+    if start < data.len() {
+        bounds.push((start, data.len()));
+    }
+    bounds
 }
 
 /// Column positions of one file.
@@ -311,13 +505,15 @@ impl Columns {
     }
 }
 
-fn open_file(path: &str, kind: Kind) -> Result<(Vec<u8>, FileStats), IngestError> {
-    let data = std::fs::read(path).map_err(|error| IngestError::Read {
+fn read_file(path: &str) -> Result<Vec<u8>, IngestError> {
+    std::fs::read(path).map_err(|error| IngestError::Read {
         path: path.to_string(),
         error,
-    })?;
-    let sha256 = hex(&Sha256::digest(&data));
-    let stats = FileStats {
+    })
+}
+
+fn new_stats(path: &str, kind: Kind, sha256: String) -> FileStats {
+    FileStats {
         path: path.to_string(),
         kind,
         sha256,
@@ -326,23 +522,42 @@ fn open_file(path: &str, kind: Kind) -> Result<(Vec<u8>, FileStats), IngestError
         rejected: 0,
         skipped: 0,
         warnings: 0,
-    };
-    Ok((data, stats))
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push_str(&format!("{b:02x}"));
+    for &b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
     }
     s
 }
 
-fn read_header(
-    records: &mut Records<'_>,
+fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// A file's body: its bytes without BOM, header columns, where the records
+/// after the header start, and the header's line count.
+struct Body<'d> {
+    data: &'d [u8],
+    delimiter: u8,
+    columns: Columns,
+    records_from: usize,
+    line_after_header: u64,
+}
+
+fn read_header<'d>(
+    data: &'d [u8],
     path: &str,
+    opts: &ReadOptions<'_>,
     required: &[&'static str],
-) -> Result<Columns, IngestError> {
+) -> Result<Body<'d>, IngestError> {
+    let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(data));
+    let data = data.strip_prefix(UTF8_BOM).unwrap_or(data);
+    let mut records = Records::new(data, delimiter, 1);
     let csv_err = |e: csv::Error| IngestError::Csv {
         path: path.to_string(),
         message: e.to_string(),
@@ -368,26 +583,82 @@ fn read_header(
             });
         }
     }
-    Ok(Columns { width, index })
+    let records_from = records.offset();
+    records.count_lines_to(records_from);
+    Ok(Body {
+        data,
+        delimiter,
+        columns: Columns { width, index },
+        records_from,
+        line_after_header: records.line,
+    })
 }
 
-/// The trimmed UTF-8 fields of a record, or `malformed_row`.
-fn decode(record: &csv::ByteRecord, width: usize) -> Result<Vec<&str>, Reason> {
-    if record.len() != width {
-        return Err(Reason::MalformedRow);
-    }
-    record
+/// The chunks of a body with the line each starts on.
+fn chunks_with_lines(body: &Body<'_>) -> Vec<(usize, usize, u64)> {
+    let bounds = chunk_bounds(body.data, body.records_from, body.delimiter);
+    let counts: Vec<u64> = bounds
+        .par_iter()
+        .map(|&(s, e)| count_line_ends(&body.data[s..e], body.data.get(e).copied()))
+        .collect();
+    let mut line = body.line_after_header;
+    bounds
         .iter()
-        .map(|f| {
-            std::str::from_utf8(f)
-                .map(str::trim)
-                .map_err(|_| Reason::MalformedRow)
+        .zip(counts)
+        .map(|(&(s, e), n)| {
+            let at = line;
+            line += n;
+            (s, e, at)
         })
         .collect()
 }
 
-fn field<'a>(values: &[&'a str], column: Option<usize>) -> &'a str {
-    column.map_or("", |i| values[i])
+/// Validates a record (field count, UTF-8 in every field) and stores the
+/// byte ranges of its trimmed fields in `ranges`; `malformed_row` otherwise.
+fn decode<'r>(
+    record: &'r csv::ByteRecord,
+    width: usize,
+    ranges: &mut Vec<(usize, usize)>,
+) -> Result<&'r str, Reason> {
+    ranges.clear();
+    if record.len() != width {
+        return Err(Reason::MalformedRow);
+    }
+    // One validation for the whole record; a field boundary inside a
+    // multi-byte character means a field on its own is invalid.
+    let all = std::str::from_utf8(record.as_slice()).map_err(|_| Reason::MalformedRow)?;
+    let mut start = 0;
+    for i in 0..record.len() {
+        let end = start + record.get(i).map_or(0, <[u8]>::len);
+        if !all.is_char_boundary(start) || !all.is_char_boundary(end) {
+            return Err(Reason::MalformedRow);
+        }
+        let text = &all[start..end];
+        let trimmed = text.trim();
+        let s = start + (trimmed.as_ptr() as usize - text.as_ptr() as usize);
+        ranges.push((s, s + trimmed.len()));
+        start = end;
+    }
+    Ok(all)
+}
+
+/// Read access to a decoded record's trimmed fields.
+struct Fields<'r> {
+    all: &'r str,
+    ranges: &'r [(usize, usize)],
+}
+
+impl<'r> Fields<'r> {
+    /// The field of `column` ("" when the file has no such column).
+    fn get(&self, column: Option<usize>) -> &'r str {
+        match column {
+            None => "",
+            Some(i) => {
+                let (s, e) = self.ranges[i];
+                &self.all[s..e]
+            }
+        }
+    }
 }
 
 struct TicketColumns {
@@ -406,29 +677,59 @@ struct ChangeColumns {
     from: Option<usize>,
 }
 
-/// A ticket row that passed the field checks.
-struct ParsedTicket<'a> {
-    id: &'a str,
+/// A range of a chunk's text arena.
+type Span = (u32, u32);
+
+/// A ticket row after the checks that need no other row; ids and stages
+/// are spans of the chunk's text arena (no allocation per row).
+struct ParsedTicket {
+    id: Span,
     created: i64,
     response: Option<i64>,
-    plan: usize,
+    plan: u16,
     priority: u32,
-    stage: &'a str,
+    stage: Span,
 }
 
-fn parse_ticket<'a>(
-    values: &[&'a str],
+/// One ticket record after the per-row checks, in input order.
+struct TicketRow {
+    line: u64,
+    raw: (usize, usize),
+    parsed: Result<ParsedTicket, (Reason, Option<Span>)>,
+}
+
+/// The rows of one chunk and the text their spans point into.
+struct TicketChunk {
+    rows: Vec<TicketRow>,
+    text: String,
+}
+
+impl TicketChunk {
+    fn push_text(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        (start, s.len() as u32)
+    }
+
+    fn text(&self, (start, len): Span) -> &str {
+        &self.text[start as usize..(start + len) as usize]
+    }
+}
+
+fn parse_ticket(
+    values: &Fields<'_>,
     cols: &TicketColumns,
     opts: &ReadOptions<'_>,
-) -> Result<ParsedTicket<'a>, Reason> {
-    let id = field(values, cols.id);
-    let created_text = field(values, cols.created);
-    let plan_text = field(values, cols.plan);
+    chunk: &mut TicketChunk,
+) -> Result<ParsedTicket, Reason> {
+    let id = values.get(cols.id);
+    let created_text = values.get(cols.created);
+    let plan_text = values.get(cols.plan);
     if id.is_empty() || created_text.is_empty() || plan_text.is_empty() {
         return Err(Reason::MissingField);
     }
     let created = timestamp::parse(created_text, opts.zone)?;
-    let response_text = field(values, cols.response);
+    let response_text = values.get(cols.response);
     let response = if response_text.is_empty() {
         None
     } else {
@@ -438,7 +739,7 @@ fn parse_ticket<'a>(
         .policy
         .find_plan(plan_text)
         .ok_or(Reason::UnknownPlan)?;
-    let priority_text = field(values, cols.priority);
+    let priority_text = values.get(cols.priority);
     let priority = if priority_text.is_empty() {
         opts.policy.default_priority
     } else {
@@ -447,13 +748,59 @@ fn parse_ticket<'a>(
             .ok_or(Reason::BadPriority)?
     };
     Ok(ParsedTicket {
-        id,
+        id: chunk.push_text(id),
         created,
         response,
-        plan,
+        plan: plan as u16,
         priority,
-        stage: field(values, cols.stage),
+        stage: chunk.push_text(values.get(cols.stage)),
     })
+}
+
+fn csv_error(path: &str, e: csv::Error) -> IngestError {
+    IngestError::Csv {
+        path: path.to_string(),
+        message: e.to_string(),
+    }
+}
+
+fn parse_ticket_chunk(
+    body: &Body<'_>,
+    (start, end, line): (usize, usize, u64),
+    cols: &TicketColumns,
+    opts: &ReadOptions<'_>,
+    path: &str,
+) -> Result<TicketChunk, IngestError> {
+    let chunk = &body.data[start..end];
+    let mut records = Records::new(chunk, body.delimiter, line);
+    let mut out = TicketChunk {
+        rows: Vec::new(),
+        text: String::new(),
+    };
+    let mut ranges = Vec::with_capacity(body.columns.width);
+    while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
+        let raw_start = start + (rec.raw.as_ptr() as usize - chunk.as_ptr() as usize);
+        let raw = (raw_start, raw_start + rec.raw.len());
+        let parsed = match decode(&records.record, body.columns.width, &mut ranges) {
+            Err(reason) => Err((reason, None)),
+            Ok(all) => {
+                let values = Fields {
+                    all,
+                    ranges: &ranges,
+                };
+                parse_ticket(&values, cols, opts, &mut out).map_err(|reason| {
+                    let id = values.get(cols.id);
+                    (reason, (!id.is_empty()).then(|| out.push_text(id)))
+                })
+            }
+        };
+        out.rows.push(TicketRow {
+            line: rec.line,
+            raw,
+            parsed,
+        });
+    }
+    Ok(out)
 }
 
 /// Reads every ticket file, then every change file, as one data set.
@@ -463,143 +810,224 @@ pub fn load(
     opts: &ReadOptions<'_>,
 ) -> Result<Dataset, IngestError> {
     let mut ds = Dataset::default();
-    let mut ids: HashMap<Box<str>, IdState> = HashMap::new();
+    let mut stage_index = StageIndex::default();
     for path in ticket_paths {
-        load_tickets(path, opts, &mut ds, &mut ids)?;
+        load_tickets(path, opts, &mut ds, &mut stage_index)?;
     }
     for path in change_paths {
-        load_changes(path, opts, &mut ds, &ids)?;
+        load_changes(path, opts, &mut ds)?;
     }
     Ok(ds)
 }
 
-fn delimiter_for(data: &[u8], opts: &ReadOptions<'_>) -> u8 {
-    opts.delimiter.unwrap_or_else(|| detect_delimiter(data))
-}
+/// Chunks parsed per wave: a wave is parsed in parallel while the previous
+/// one is merged in input order.
+const WAVE: usize = 16;
 
 fn load_tickets(
     path: &str,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
-    ids: &mut HashMap<Box<str>, IdState>,
+    stage_index: &mut StageIndex,
 ) -> Result<(), IngestError> {
-    let (data, mut stats) = open_file(path, Kind::Tickets)?;
-    let file = ds.files.len();
-    let mut records = Records::new(&data, delimiter_for(&data, opts));
-    let columns = read_header(&mut records, path, &["ticket_id", "created_at", "plan"])?;
-    let cols = TicketColumns {
-        id: columns.get("ticket_id"),
-        created: columns.get("created_at"),
-        response: columns.get("first_response_at"),
-        plan: columns.get("plan"),
-        priority: columns.get("priority"),
-        stage: columns.get("product_stage"),
-    };
-    loop {
-        let rec = match records.next_record() {
-            Ok(Some(rec)) => rec,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(IngestError::Csv {
-                    path: path.to_string(),
-                    message: e.to_string(),
-                })
+    let data = read_file(path)?;
+    let (sha256, result) = rayon::join(
+        || sha256_hex(&data),
+        || -> Result<FileStats, IngestError> {
+            let file = ds.files.len();
+            let body = read_header(&data, path, opts, &["ticket_id", "created_at", "plan"])?;
+            let columns = &body.columns;
+            let cols = TicketColumns {
+                id: columns.get("ticket_id"),
+                created: columns.get("created_at"),
+                response: columns.get("first_response_at"),
+                plan: columns.get("plan"),
+                priority: columns.get("priority"),
+                stage: columns.get("product_stage"),
+            };
+            let chunks = chunks_with_lines(&body);
+            let mut stats = new_stats(path, Kind::Tickets, String::new());
+            let parse = |wave: &[(usize, usize, u64)]| -> Result<Vec<TicketChunk>, IngestError> {
+                wave.par_iter()
+                    .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
+                    .collect()
+            };
+            let mut waves = chunks.chunks(WAVE);
+            let mut pending = match waves.next() {
+                Some(w) => parse(w)?,
+                None => Vec::new(),
+            };
+            // reserve once for the whole file, estimated from the first wave
+            let first_bytes: usize = chunks.iter().take(WAVE).map(|c| c.1 - c.0).sum();
+            let first_rows: usize = pending.iter().map(|c| c.rows.len()).sum();
+            let first_text: usize = pending.iter().map(|c| c.text.len()).sum();
+            if first_bytes > 0 {
+                let scale = body.data.len() as f64 / first_bytes as f64 * 1.02;
+                ds.tickets.reserve((first_rows as f64 * scale) as usize);
+                ds.ids.reserve(
+                    (first_rows as f64 * scale) as usize,
+                    (first_text as f64 * scale) as usize,
+                );
             }
-        };
-        stats.read += 1;
-        let reject = |reason: Reason| Reject {
-            file,
-            line: rec.line,
-            reason,
-            record: String::from_utf8_lossy(rec.raw).into_owned(),
-        };
-        let values = match decode(&records.record, columns.width) {
-            Ok(values) => values,
-            Err(reason) => {
-                stats.rejected += 1;
-                ds.rejects.push(reject(reason));
-                continue;
-            }
-        };
-        let outcome = parse_ticket(&values, &cols, opts).and_then(|t| {
-            if matches!(ids.get(t.id), Some(IdState::Accepted(_) | IdState::Skipped)) {
-                return Err(Reason::DuplicateTicketId);
-            }
-            if t.response.is_some_and(|r| r < t.created) {
-                return Err(Reason::ResponseBeforeCreated);
-            }
-            Ok(t)
-        });
-        match outcome {
-            Err(reason) => {
-                stats.rejected += 1;
-                ds.rejects.push(reject(reason));
-                let id = field(&values, cols.id);
-                if !id.is_empty() && !ids.contains_key(id) {
-                    ids.insert(id.into(), IdState::Rejected);
+            loop {
+                let next = waves.next();
+                let (merged, parsed) = rayon::join(
+                    || {
+                        for chunk in pending.drain(..) {
+                            merge_tickets(chunk, &body, file, opts, ds, stage_index, &mut stats);
+                        }
+                    },
+                    || next.map(parse),
+                );
+                let () = merged;
+                match parsed {
+                    None => break,
+                    Some(p) => pending = p?,
                 }
             }
-            Ok(t) if opts.as_of.is_some_and(|as_of| t.created > as_of) => {
-                stats.skipped += 1;
-                // a skipped ticket wins over rejected rows with its id
-                ids.insert(t.id.into(), IdState::Skipped);
-            }
-            Ok(t) => {
-                stats.accepted += 1;
-                let index = ds.tickets.len() as u32;
-                ids.insert(t.id.into(), IdState::Accepted(index));
-                ds.tickets.push(Ticket {
-                    id: t.id.into(),
-                    created: t.created,
-                    response: t.response,
-                    plan: t.plan,
-                    submitted: t.priority,
-                    stage: t.stage.into(),
-                    excluded: !t.stage.is_empty() && opts.policy.is_excluded_stage(t.stage),
-                });
-            }
-        }
-    }
+            Ok(stats)
+        },
+    );
+    let mut stats = result?;
+    stats.sha256 = sha256;
     ds.files.push(stats);
     Ok(())
 }
 
-fn load_changes(
-    path: &str,
+/// The order-dependent checks (duplicates, then response before creation),
+/// the skip after `as_of`, and the bookkeeping of one parsed chunk.
+fn merge_tickets(
+    chunk: TicketChunk,
+    body: &Body<'_>,
+    file: usize,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
-    ids: &HashMap<Box<str>, IdState>,
-) -> Result<(), IngestError> {
-    let (data, mut stats) = open_file(path, Kind::Changes)?;
-    let file = ds.files.len();
-    let mut records = Records::new(&data, delimiter_for(&data, opts));
-    let columns = read_header(
-        &mut records,
-        path,
-        &["ticket_id", "changed_at", "to_priority"],
-    )?;
-    let cols = ChangeColumns {
-        id: columns.get("ticket_id"),
-        changed_at: columns.get("changed_at"),
-        to: columns.get("to_priority"),
-        from: columns.get("from_priority"),
-    };
-    loop {
-        let rec = match records.next_record() {
-            Ok(Some(rec)) => rec,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(IngestError::Csv {
-                    path: path.to_string(),
-                    message: e.to_string(),
-                })
+    stage_index: &mut StageIndex,
+    stats: &mut FileStats,
+) {
+    for row in &chunk.rows {
+        stats.read += 1;
+        let mut reject = |ds: &mut Dataset, reason: Reason| {
+            stats.rejected += 1;
+            ds.rejects.push(Reject {
+                file,
+                line: row.line,
+                reason,
+                record: String::from_utf8_lossy(&body.data[row.raw.0..row.raw.1]).into_owned(),
+            });
+        };
+        let t = match &row.parsed {
+            Err((reason, id)) => {
+                reject(ds, *reason);
+                if let Some(id) = id {
+                    let id = chunk.text(*id);
+                    let hash = hash_id(id.as_bytes());
+                    if ds.ids.find(id, hash).is_none() {
+                        ds.ids.set(id, hash, REJECTED);
+                    }
+                }
+                continue;
+            }
+            Ok(t) => t,
+        };
+        let id_text = chunk.text(t.id);
+        let stage_text = chunk.text(t.stage);
+        let hash = hash_id(id_text.as_bytes());
+        let seen = ds.ids.find(id_text, hash).map(|e| ds.ids.state[e as usize]);
+        if matches!(seen, Some(s) if s != REJECTED) {
+            reject(ds, Reason::DuplicateTicketId);
+            continue;
+        }
+        if t.response.is_some_and(|r| r < t.created) {
+            reject(ds, Reason::ResponseBeforeCreated);
+            if seen.is_none() {
+                ds.ids.set(id_text, hash, REJECTED);
+            }
+            continue;
+        }
+        if opts.as_of.is_some_and(|as_of| t.created > as_of) {
+            stats.skipped += 1;
+            // a skipped ticket wins over rejected rows with its id
+            ds.ids.set(id_text, hash, SKIPPED);
+            continue;
+        }
+        stats.accepted += 1;
+        let index = ds.tickets.len() as u32;
+        let id = ds.ids.set(id_text, hash, index);
+        let (stage, excluded) = stage_index.intern(stage_text, ds, opts.policy);
+        ds.tickets.push(Ticket {
+            id,
+            plan: t.plan,
+            excluded,
+            submitted: t.priority,
+            stage,
+            created: t.created,
+            response: t.response,
+        });
+    }
+}
+
+/// Distinct stage texts, with whether the policy excludes each.
+#[derive(Default)]
+struct StageIndex {
+    index: rustc_hash::FxHashMap<Box<str>, (u32, bool)>,
+    last: Option<(u32, bool)>,
+}
+
+impl StageIndex {
+    fn intern(&mut self, stage: &str, ds: &mut Dataset, policy: &Policy) -> (u32, bool) {
+        if let Some(v) = self.last {
+            if *ds.stages[v.0 as usize] == *stage {
+                return v;
+            }
+        }
+        let v = match self.index.get(stage) {
+            Some(&v) => v,
+            None => {
+                let v = (
+                    ds.stages.len() as u32,
+                    !stage.is_empty() && policy.is_excluded_stage(stage),
+                );
+                ds.stages.push(stage.into());
+                self.index.insert(stage.into(), v);
+                v
             }
         };
-        stats.read += 1;
-        let parsed = decode(&records.record, columns.width).and_then(|values| {
-            let id = field(&values, cols.id);
-            let changed_text = field(&values, cols.changed_at);
-            let to_text = field(&values, cols.to);
+        self.last = Some(v);
+        v
+    }
+}
+
+/// One change record after its checks, in input order.
+struct ChangeRow {
+    line: u64,
+    raw: (usize, usize),
+    parsed: Result<(IdState, i64, u32, Option<u32>), Reason>,
+}
+
+fn parse_change_chunk(
+    body: &Body<'_>,
+    (start, end, line): (usize, usize, u64),
+    cols: &ChangeColumns,
+    opts: &ReadOptions<'_>,
+    ids: &IdTable,
+    path: &str,
+) -> Result<Vec<ChangeRow>, IngestError> {
+    let chunk = &body.data[start..end];
+    let mut records = Records::new(chunk, body.delimiter, line);
+    let mut rows = Vec::new();
+    let mut ranges = Vec::with_capacity(body.columns.width);
+    while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
+        let raw_start = start + (rec.raw.as_ptr() as usize - chunk.as_ptr() as usize);
+        let raw = (raw_start, raw_start + rec.raw.len());
+        let parsed = decode(&records.record, body.columns.width, &mut ranges).and_then(|all| {
+            let values = Fields {
+                all,
+                ranges: &ranges,
+            };
+            let id = values.get(cols.id);
+            let changed_text = values.get(cols.changed_at);
+            let to_text = values.get(cols.to);
             if id.is_empty() || changed_text.is_empty() || to_text.is_empty() {
                 return Err(Reason::MissingField);
             }
@@ -608,7 +1036,7 @@ fn load_changes(
                 .policy
                 .parse_priority(to_text)
                 .ok_or(Reason::BadPriority)?;
-            let from_text = field(&values, cols.from);
+            let from_text = values.get(cols.from);
             let from = if from_text.is_empty() {
                 None
             } else {
@@ -618,11 +1046,55 @@ fn load_changes(
                         .ok_or(Reason::BadPriority)?,
                 )
             };
-            match ids.get(id) {
-                Some(&state) => Ok((state, changed_at, to, from)),
+            match ids.lookup(id) {
+                Some(state) => Ok((state, changed_at, to, from)),
                 None => Err(Reason::UnknownTicket),
             }
         });
+        rows.push(ChangeRow {
+            line: rec.line,
+            raw,
+            parsed,
+        });
+    }
+    Ok(rows)
+}
+
+fn load_changes(path: &str, opts: &ReadOptions<'_>, ds: &mut Dataset) -> Result<(), IngestError> {
+    let data = read_file(path)?;
+    let file = ds.files.len();
+    let (sha256, parsed) = rayon::join(
+        || sha256_hex(&data),
+        || -> Result<_, IngestError> {
+            let body = read_header(
+                &data,
+                path,
+                opts,
+                &["ticket_id", "changed_at", "to_priority"],
+            )?;
+            let columns = &body.columns;
+            let cols = ChangeColumns {
+                id: columns.get("ticket_id"),
+                changed_at: columns.get("changed_at"),
+                to: columns.get("to_priority"),
+                from: columns.get("from_priority"),
+            };
+            let chunks = chunks_with_lines(&body);
+            let rows: Vec<Vec<ChangeRow>> = chunks
+                .par_iter()
+                .map(|&c| parse_change_chunk(&body, c, &cols, opts, &ds.ids, path))
+                .collect::<Result<_, _>>()?;
+            Ok((body.data, rows))
+        },
+    );
+    let (body_data, rows) = parsed?;
+    let mut stats = new_stats(path, Kind::Changes, sha256);
+    for row in rows.into_iter().flatten() {
+        stats.read += 1;
+        let parsed = match row.parsed {
+            Ok((IdState::Rejected, ..)) => Err(Reason::TicketRejected),
+            other => other,
+        };
         match parsed {
             Ok((IdState::Accepted(ticket), changed_at, to, from)) => {
                 stats.accepted += 1;
@@ -634,18 +1106,14 @@ fn load_changes(
                     file: file as u32,
                 });
             }
-            Ok((IdState::Skipped, ..)) => stats.skipped += 1,
-            Ok((IdState::Rejected, ..)) | Err(_) => {
-                let reason = match parsed {
-                    Err(reason) => reason,
-                    _ => Reason::TicketRejected,
-                };
+            Ok((IdState::Skipped | IdState::Rejected, ..)) => stats.skipped += 1,
+            Err(reason) => {
                 stats.rejected += 1;
                 ds.rejects.push(Reject {
                     file,
-                    line: rec.line,
+                    line: row.line,
                     reason,
-                    record: String::from_utf8_lossy(rec.raw).into_owned(),
+                    record: String::from_utf8_lossy(&body_data[row.raw.0..row.raw.1]).into_owned(),
                 });
             }
         }

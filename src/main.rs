@@ -43,7 +43,12 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Run(args) => {
             let strict = args.strict;
             let cfg = cli::resolve_run(&args)?;
-            let summary = pipeline::run(&cfg).map_err(|e| CliError::Fatal(e.to_string()))?;
+            let mut timings = pipeline::Timings::default();
+            let summary =
+                pipeline::run(&cfg, &mut timings).map_err(|e| CliError::Fatal(e.to_string()))?;
+            if args.timings {
+                eprint!("sla-report: time per stage\n{}", timings.render());
+            }
             eprintln!(
                 "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} from_priority warnings; reports in {}",
                 summary.tickets,

@@ -8,11 +8,11 @@ use chrono::{Datelike, TimeZone};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Fact, Flow, FlowRow, MonthKey, SummaryRow};
+use crate::aggregate::{self, Flow, FlowRow, MonthKey, SummaryRow};
 use crate::calendar::BusinessCalendar;
 use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
 use crate::policy::{Mode, Policy};
-use crate::replay::{self, Clocks, Outcome, Status};
+use crate::replay::{self, Clocks, Outcome, ReplaySink, Status};
 use crate::report::json::RunFacts;
 use crate::report::{self, OutputDir, OutputError};
 use crate::timestamp::{self, InputZone};
@@ -71,6 +71,37 @@ impl From<polars::error::PolarsError> for RunError {
     }
 }
 
+/// Wall time per stage, for `--timings`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Timings {
+    pub stages: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timings {
+    /// Runs `f` and records its wall time under `stage`.
+    pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = std::time::Instant::now();
+        let out = f();
+        self.stages.push((stage, start.elapsed()));
+        out
+    }
+
+    /// One line per stage, then the total.
+    pub fn render(&self) -> String {
+        let total: std::time::Duration = self.stages.iter().map(|s| s.1).sum();
+        let mut out = String::new();
+        for (stage, d) in &self.stages {
+            out.push_str(&format!("  {stage:<10} {:>8.3} s\n", d.as_secs_f64()));
+        }
+        out.push_str(&format!(
+            "  {:<10} {:>8.3} s\n",
+            "total",
+            total.as_secs_f64()
+        ));
+        out
+    }
+}
+
 /// Every accepted ticket replayed.
 pub struct Evaluation {
     pub dataset: Dataset,
@@ -84,13 +115,21 @@ pub struct Evaluation {
     pub flows: Vec<FlowRow>,
 }
 
+impl Evaluation {
+    /// The response of ticket `i` that counts (at or before `as_of`).
+    pub fn response(&self, i: usize) -> Option<i64> {
+        self.as_of
+            .and_then(|as_of| replay::response_by(&self.dataset.tickets[i], as_of))
+    }
+}
+
 fn year_of(t: i64) -> i32 {
     timestamp::civil_from_days(t.div_euclid(86_400))
         .0
         .clamp(1, 9999) as i32
 }
 
-/// The month of an instant in the policy zone.
+/// The month of an instant in the policy zone (slow path: chrono-tz).
 pub fn month_of(tz: Tz, t: i64) -> MonthKey {
     match chrono::DateTime::from_timestamp(t, 0) {
         Some(utc) => {
@@ -101,22 +140,62 @@ pub fn month_of(tz: Tz, t: i64) -> MonthKey {
     }
 }
 
+/// Month of an instant by binary search over precomputed month starts.
+pub struct Months {
+    tz: Tz,
+    first: MonthKey,
+    /// UTC instant where each month of the span starts locally, plus the
+    /// start of the month after the span.
+    starts: Vec<i64>,
+}
+
+impl Months {
+    pub fn new(tz: Tz, first_year: i32, last_year: i32) -> Months {
+        let first = aggregate::month_key(first_year, 1);
+        let last = aggregate::month_key(last_year, 12) + 1;
+        let starts = (first..=last)
+            .map(|m| {
+                let date = chrono::NaiveDate::from_ymd_opt(
+                    m.div_euclid(12),
+                    m.rem_euclid(12) as u32 + 1,
+                    1,
+                )
+                .unwrap_or(chrono::NaiveDate::MIN);
+                crate::calendar::resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
+            })
+            .collect();
+        Months { tz, first, starts }
+    }
+
+    #[inline]
+    pub fn of(&self, t: i64) -> MonthKey {
+        let n = self.starts.len();
+        if n < 2 || t < self.starts[0] || t >= self.starts[n - 1] {
+            return month_of(self.tz, t);
+        }
+        let i = self.starts.partition_point(|&s| s <= t) - 1;
+        self.first + i as MonthKey
+    }
+}
+
+/// The precomputed span of years for a data set's clocks and months.
+fn span(ds: &Dataset, as_of: i64) -> (i32, i32) {
+    let first = ds.tickets.iter().map(|t| t.created).min().unwrap_or(as_of);
+    ((year_of(first) - 1).max(1), (year_of(as_of) + 1).min(9999))
+}
+
 /// The clocks for a data set: business intervals precomputed for the years
 /// the data spans (queries outside stay exact, only slower).
 pub fn clocks_for(policy: &Policy, ds: &Dataset, as_of: Option<i64>) -> Clocks {
-    let first = ds.tickets.iter().map(|t| t.created).min();
-    let (first_year, last_year) = match (first, as_of) {
-        (Some(first), Some(as_of)) => (year_of(first) - 1, year_of(as_of) + 1),
-        _ => (2000, 2001),
-    };
+    let (first_year, last_year) = as_of.map_or((2000, 2001), |a| span(ds, a));
     Clocks {
         business: BusinessCalendar::new(
             policy.timezone,
             &policy.business_hours,
             &policy.holiday_rules,
             &policy.holiday_dates,
-            first_year.max(1),
-            last_year.min(9999),
+            first_year,
+            last_year,
         ),
     }
 }
@@ -131,7 +210,7 @@ pub fn changes_by_ticket(ds: &Dataset, as_of: i64) -> (Vec<Change>, Vec<u32>) {
         .copied()
         .collect();
     // stable: ties keep input order (file order, then line)
-    changes.sort_by_key(|c| (c.ticket, c.changed_at));
+    changes.par_sort_by_key(|c| (c.ticket, c.changed_at));
     let mut offsets = vec![0u32; ds.tickets.len() + 1];
     for c in &changes {
         offsets[c.ticket as usize + 1] += 1;
@@ -142,74 +221,120 @@ pub fn changes_by_ticket(ds: &Dataset, as_of: i64) -> (Vec<Change>, Vec<u32>) {
     (changes, offsets)
 }
 
+/// Tickets per parallel work item; fixed, so results never depend on the
+/// number of threads.
+const BATCH: usize = 1 << 14;
+
+/// What one batch of replays reports besides the outcomes.
+struct BatchSide {
+    flows: Vec<Flow>,
+    warnings: Vec<u64>,
+}
+
+struct BatchSink<'a> {
+    side: &'a mut BatchSide,
+    month: MonthKey,
+    plan: u32,
+}
+
+impl ReplaySink for BatchSink<'_> {
+    fn effective(&mut self, from: u32, to: u32) {
+        self.side.flows.push(Flow {
+            month: self.month,
+            plan: self.plan,
+            from,
+            to,
+        });
+    }
+    fn mismatch(&mut self, file: u32) {
+        self.side.warnings[file as usize] += 1;
+    }
+}
+
 /// Reads the inputs and replays every ticket under `mode`.
-pub fn evaluate(cfg: &RunConfig) -> Result<Evaluation, RunError> {
+pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, RunError> {
     let opts = ReadOptions {
         policy: &cfg.policy,
         zone: InputZone::new(cfg.input_tz),
         as_of: cfg.as_of,
         delimiter: cfg.delimiter,
     };
-    let mut dataset = ingest::load(&cfg.tickets, &cfg.changes, &opts)?;
+    let mut dataset = timings.time("read", || ingest::load(&cfg.tickets, &cfg.changes, &opts))?;
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
+    let replay_start = std::time::Instant::now();
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
+    let mut flows = Vec::new();
     if let Some(as_of) = as_of {
         let clocks = clocks_for(&cfg.policy, &dataset, Some(as_of));
+        let (first_year, last_year) = span(&dataset, as_of);
+        let month_index = Months::new(cfg.policy.timezone, first_year, last_year);
         let (changes, offsets) = changes_by_ticket(&dataset, as_of);
         let policy = &cfg.policy;
-        let tz = policy.timezone;
-        (months, outcomes) = dataset
+        let n_files = dataset.files.len();
+        let n = dataset.tickets.len();
+        months = vec![0; n];
+        outcomes = vec![
+            Outcome {
+                governing: 0,
+                reclassifications: 0,
+                status: Status::NoTarget,
+                measure: None,
+            };
+            n
+        ];
+        let sides: Vec<BatchSide> = dataset
             .tickets
-            .par_iter()
+            .par_chunks(BATCH)
+            .zip(months.par_chunks_mut(BATCH))
+            .zip(outcomes.par_chunks_mut(BATCH))
             .enumerate()
-            .map(|(i, t)| {
-                let mine = &changes[offsets[i] as usize..offsets[i + 1] as usize];
-                (
-                    month_of(tz, t.created),
-                    replay::evaluate(t, mine, policy, &clocks, cfg.mode, as_of),
-                )
+            .map(|(b, ((tickets, months), outcomes))| {
+                let mut side = BatchSide {
+                    flows: Vec::new(),
+                    warnings: vec![0; n_files],
+                };
+                for (k, t) in tickets.iter().enumerate() {
+                    let i = b * BATCH + k;
+                    let mine = &changes[offsets[i] as usize..offsets[i + 1] as usize];
+                    let month = month_index.of(t.created);
+                    let mut sink = BatchSink {
+                        side: &mut side,
+                        month,
+                        plan: t.plan as u32,
+                    };
+                    months[k] = month;
+                    outcomes[k] =
+                        replay::evaluate_into(t, mine, policy, &clocks, cfg.mode, as_of, &mut sink);
+                }
+                side
             })
-            .unzip();
-        for o in &outcomes {
-            for &file in &o.mismatches {
-                dataset.files[file as usize].warnings += 1;
+            .collect();
+        for side in sides {
+            flows.extend_from_slice(&side.flows);
+            for (file, w) in side.warnings.iter().enumerate() {
+                dataset.files[file].warnings += w;
             }
         }
     }
-    let facts: Vec<Fact> = dataset
-        .tickets
-        .iter()
-        .zip(&months)
-        .zip(&outcomes)
-        .map(|((t, &month), o)| Fact {
+    timings.stages.push(("replay", replay_start.elapsed()));
+    let aggregate_start = std::time::Instant::now();
+    let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
+    for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
+        facts.push(&aggregate::Fact {
             month,
             plan: t.plan as u32,
             priority: o.governing,
             status: o.status,
-            reclassified: !o.effective.is_empty(),
-            elapsed_s: match o.status {
-                Status::Met | Status::Breached => o.measure.map(|m| m.elapsed_s),
-                _ => None,
-            },
-        })
-        .collect();
-    let flows: Vec<Flow> = dataset
-        .tickets
-        .iter()
-        .zip(&months)
-        .zip(&outcomes)
-        .flat_map(|((t, &month), o)| {
-            o.effective.iter().map(move |&(from, to)| Flow {
-                month,
-                plan: t.plan as u32,
-                from,
-                to,
-            })
-        })
-        .collect();
-    let summary = aggregate::summarize(&facts)?;
+            reclassified: o.reclassifications > 0,
+            elapsed_s: o.measure.map(|m| m.elapsed_s),
+        });
+    }
+    let summary = aggregate::summarize_columns(facts)?;
     let flows = aggregate::count_flows(&flows)?;
+    timings
+        .stages
+        .push(("aggregate", aggregate_start.elapsed()));
     Ok(Evaluation {
         dataset,
         as_of,
@@ -232,9 +357,9 @@ pub struct RunSummary {
 }
 
 /// `sla-report run`: evaluates and writes every output.
-pub fn run(cfg: &RunConfig) -> Result<RunSummary, RunError> {
-    let ev = evaluate(cfg)?;
-    write_reports(cfg, &ev)?;
+pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
+    let ev = evaluate(cfg, timings)?;
+    timings.time("write", || write_reports(cfg, &ev))?;
     let ds = &ev.dataset;
     Ok(RunSummary {
         tickets: ds.tickets.len(),
@@ -322,14 +447,7 @@ pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
     let policy = &cfg.policy;
     let ds = &ev.dataset;
     let mut out = OutputDir::create(&cfg.out)?;
-    let months: Vec<String> = ev
-        .months
-        .iter()
-        .map(|&m| aggregate::month_text(m))
-        .collect();
-    out.write("tickets.csv", |w| {
-        report::csv::write_tickets(w, policy, &ds.tickets, &months, &ev.outcomes)
-    })?;
+    out.write("tickets.csv", |w| report::csv::write_tickets(w, policy, ev))?;
     out.write("summary.csv", |w| {
         report::csv::write_summary(w, policy, &ev.summary)
     })?;

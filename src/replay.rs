@@ -83,19 +83,49 @@ impl Measure {
     }
 }
 
-/// One ticket's replayed outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One ticket's replayed outcome (48 bytes: millions are kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
     /// The governing priority g.
     pub governing: u32,
-    /// The response, when there is one at or before `as_of`.
-    pub response: Option<i64>,
+    /// Effective changes over the whole history up to `as_of`.
+    pub reclassifications: u32,
     pub status: Status,
     pub measure: Option<Measure>,
-    /// Effective changes (from, to) over the whole history up to `as_of`.
+}
+
+/// Receives the details of a replay that are not kept in `Outcome`.
+pub trait ReplaySink {
+    /// An effective change (to a different priority), in replay order.
+    fn effective(&mut self, _from: u32, _to: u32) {}
+    /// A change whose `from_priority` disagrees with the replayed priority;
+    /// `file` is the change's file index.
+    fn mismatch(&mut self, _file: u32) {}
+}
+
+impl ReplaySink for () {}
+
+/// Collects the effective changes and mismatches of one replay.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Collect {
     pub effective: Vec<(u32, u32)>,
-    /// Files (indices) of changes whose `from_priority` did not match.
     pub mismatches: Vec<u32>,
+}
+
+impl ReplaySink for Collect {
+    fn effective(&mut self, from: u32, to: u32) {
+        self.effective.push((from, to));
+    }
+    fn mismatch(&mut self, file: u32) {
+        self.mismatches.push(file);
+    }
+}
+
+/// The response that counts: the first response when it is at or before
+/// `as_of` (a later one has not happened yet).
+#[inline]
+pub fn response_by(ticket: &Ticket, as_of: i64) -> Option<i64> {
+    ticket.response.filter(|&r| r <= as_of)
 }
 
 /// Replays one ticket. `changes` are its changes with `changed_at <= as_of`,
@@ -108,23 +138,36 @@ pub fn evaluate(
     mode: Mode,
     as_of: i64,
 ) -> Outcome {
-    let response = ticket.response.filter(|&r| r <= as_of);
+    evaluate_into(ticket, changes, policy, clocks, mode, as_of, &mut ())
+}
+
+/// `evaluate`, reporting effective changes and mismatches to `sink`.
+pub fn evaluate_into(
+    ticket: &Ticket,
+    changes: &[Change],
+    policy: &Policy,
+    clocks: &Clocks,
+    mode: Mode,
+    as_of: i64,
+    sink: &mut impl ReplaySink,
+) -> Outcome {
+    let response = response_by(ticket, as_of);
     let end = response.unwrap_or(as_of);
 
     // Segments: cuts[i] = (t_i, p_i); only effective changes at or before
     // `end` cut; every effective change counts for the figures.
     let mut current = ticket.submitted;
-    let mut cuts: Vec<(i64, u32)> = vec![(ticket.created, current)];
-    let mut effective = Vec::new();
-    let mut mismatches = Vec::new();
+    let mut cuts = Cuts::new(ticket.created, current);
+    let mut reclassifications = 0u32;
     for change in changes {
         if change.from.is_some_and(|from| from != current) {
-            mismatches.push(change.file);
+            sink.mismatch(change.file);
         }
         if change.to == current {
             continue;
         }
-        effective.push((current, change.to));
+        reclassifications += 1;
+        sink.effective(current, change.to);
         // a change dated before creation applies at creation
         let at = change.changed_at.max(ticket.created);
         if at <= end {
@@ -132,19 +175,17 @@ pub fn evaluate(
         }
         current = change.to;
     }
-    let (last_cut, last_priority) = *cuts.last().expect("at least the creation");
+    let (last_cut, last_priority) = cuts.last();
     let governing = match mode {
         Mode::Initial => ticket.submitted,
         _ => last_priority,
     };
-    let plan = &policy.plans[ticket.plan];
+    let plan = &policy.plans[ticket.plan()];
     let mut outcome = Outcome {
         governing,
-        response,
+        reclassifications,
         status: Status::NoTarget,
         measure: None,
-        effective,
-        mismatches,
     };
     if ticket.excluded {
         outcome.status = Status::Excluded;
@@ -166,7 +207,12 @@ pub fn evaluate(
             (elapsed, deadline, elapsed > t_g)
         }
         Mode::Prorata => {
-            let p = prorata(&cuts, end, |p| plan.targets.get(&p).copied(), clocks);
+            let p = prorata(
+                cuts.as_slice(),
+                end,
+                |p| plan.targets.get(&p).copied(),
+                clocks,
+            );
             // elapsed = ceil(U * T_g), U = used / den
             let elapsed = ceil_div(p.used * t_g as i128, p.den);
             (clamp_i64(elapsed), p.deadline, p.used > p.den)
@@ -185,6 +231,48 @@ pub fn evaluate(
         deadline,
     });
     outcome
+}
+
+/// The segment starts (t_i, p_i) of a replay; the first few live inline, so
+/// a ticket with few changes allocates nothing.
+struct Cuts {
+    inline: [(i64, u32); 4],
+    len: usize,
+    spill: Vec<(i64, u32)>,
+}
+
+impl Cuts {
+    fn new(created: i64, priority: u32) -> Cuts {
+        Cuts {
+            inline: [(created, priority); 4],
+            len: 1,
+            spill: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, cut: (i64, u32)) {
+        if self.len < self.inline.len() {
+            self.inline[self.len] = cut;
+            self.len += 1;
+        } else {
+            if self.spill.is_empty() {
+                self.spill.extend_from_slice(&self.inline);
+            }
+            self.spill.push(cut);
+        }
+    }
+
+    fn as_slice(&self) -> &[(i64, u32)] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+
+    fn last(&self) -> (i64, u32) {
+        *self.as_slice().last().unwrap_or(&self.inline[0])
+    }
 }
 
 /// The prorata budget: U = used / den exactly, and the deadline.
@@ -290,13 +378,13 @@ mod tests {
     fn ticket(plan: &str, priority: u32, created: &str, response: Option<&str>) -> Ticket {
         let p = policy();
         Ticket {
-            id: "T".into(),
+            id: 0,
+            plan: p.find_plan(plan).unwrap() as u16,
+            excluded: false,
+            submitted: priority,
+            stage: 0,
             created: local(created),
             response: response.map(local),
-            plan: p.find_plan(plan).unwrap(),
-            submitted: priority,
-            stage: "".into(),
-            excluded: false,
         }
     }
 
@@ -310,12 +398,33 @@ mod tests {
         }
     }
 
-    fn eval(t: &Ticket, changes: &[Change], mode: Mode, as_of: &str) -> Outcome {
+    /// The outcome and what the replay reported on the side.
+    fn eval(t: &Ticket, changes: &[Change], mode: Mode, as_of: &str) -> Out {
         let p = policy();
-        evaluate(t, changes, &p, &clocks(&p), mode, local(as_of))
+        let mut sink = Collect::default();
+        let o = evaluate_into(t, changes, &p, &clocks(&p), mode, local(as_of), &mut sink);
+        assert_eq!(o, evaluate(t, changes, &p, &clocks(&p), mode, local(as_of)));
+        assert_eq!(o.reclassifications as usize, sink.effective.len());
+        Out {
+            governing: o.governing,
+            status: o.status,
+            measure: o.measure,
+            response: response_by(t, local(as_of)),
+            effective: sink.effective,
+            mismatches: sink.mismatches,
+        }
     }
 
-    fn measure(o: &Outcome) -> (i64, i64, Status) {
+    struct Out {
+        governing: u32,
+        status: Status,
+        measure: Option<Measure>,
+        response: Option<i64>,
+        effective: Vec<(u32, u32)>,
+        mismatches: Vec<u32>,
+    }
+
+    fn measure(o: &Out) -> (i64, i64, Status) {
         let m = o.measure.expect("measured");
         (m.elapsed_s, m.deadline, o.status)
     }

@@ -182,6 +182,13 @@ pub fn local_to_utc(tz: Tz, naive: chrono::NaiveDateTime) -> Option<i64> {
 
 /// Appends `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 pub fn push_utc(out: &mut String, t: i64) {
+    let mut buf = Vec::with_capacity(20);
+    push_utc_bytes(&mut buf, t);
+    out.push_str(std::str::from_utf8(&buf).expect("ascii"));
+}
+
+/// Appends the bytes of `YYYY-MM-DDTHH:MM:SSZ` for an instant.
+pub fn push_utc_bytes(out: &mut Vec<u8>, t: i64) {
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
@@ -207,7 +214,7 @@ pub fn push_utc(out: &mut String, t: i64) {
     buf[16] = b':';
     put(&mut buf, 17, ss, 2);
     buf[19] = b'Z';
-    out.push_str(std::str::from_utf8(&buf).expect("ascii"));
+    out.extend_from_slice(&buf);
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for an instant.

@@ -342,8 +342,13 @@ impl<'a> ChartData<'a> {
             .filter(|(_, o)| matches!(o.status, Status::Met | Status::Breached))
             .filter_map(|(t, o)| {
                 let m = o.measure?;
-                (m.target_s > 0)
-                    .then(|| (t.plan, o.governing, m.elapsed_s as f64 / m.target_s as f64))
+                (m.target_s > 0).then(|| {
+                    (
+                        t.plan(),
+                        o.governing,
+                        m.elapsed_s as f64 / m.target_s as f64,
+                    )
+                })
             })
             .collect();
         ChartData {

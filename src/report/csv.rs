@@ -3,10 +3,13 @@
 
 use std::io::{self, Write};
 
-use crate::aggregate::{month_text, percent_text, FlowRow, SummaryRow};
-use crate::ingest::{Dataset, Ticket};
+use crate::aggregate::{month_text, percent_text, FlowRow, MonthKey, SummaryRow};
+use rayon::prelude::*;
+
+use crate::ingest::Dataset;
+use crate::pipeline::Evaluation;
 use crate::policy::Policy;
-use crate::replay::{Outcome, Status};
+use crate::replay::Status;
 use crate::timestamp;
 
 pub const TICKETS_HEADER: [&str; 14] = [
@@ -65,47 +68,112 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
 
-/// tickets.csv: one row per accepted ticket, in input order.
-pub fn write_tickets<W: Write>(
-    w: W,
-    policy: &Policy,
-    tickets: &[Ticket],
-    months: &[String],
-    outcomes: &[Outcome],
-) -> io::Result<()> {
-    let mut out = writer(w);
-    out.write_record(TICKETS_HEADER).map_err(to_io)?;
-    let mut response = String::new();
-    let mut deadline = String::new();
-    for ((t, month), o) in tickets.iter().zip(months).zip(outcomes) {
-        response.clear();
-        if let Some(r) = o.response {
-            timestamp::push_utc(&mut response, r);
+/// Appends a CSV field, quoted when it holds a delimiter, quote or line end.
+fn push_field(buf: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    if b.iter().any(|&c| matches!(c, b',' | b'"' | b'\r' | b'\n')) {
+        buf.push(b'"');
+        for &c in b {
+            if c == b'"' {
+                buf.push(b'"');
+            }
+            buf.push(c);
         }
-        deadline.clear();
-        let m = o.measure;
-        if let Some(m) = m {
-            timestamp::push_utc(&mut deadline, m.deadline);
-        }
-        out.write_record([
-            &*t.id,
-            &policy.plans[t.plan].name,
-            month,
-            &t.stage,
-            &t.submitted.to_string(),
-            &o.governing.to_string(),
-            &o.effective.len().to_string(),
-            m.map_or("", |m| m.clock.as_str()),
-            &opt(m.map(|m| m.target_s)),
-            &response,
-            &opt(m.map(|m| m.elapsed_s)),
-            &deadline,
-            o.status.as_str(),
-            &opt(m.map(|m| m.margin_s())),
-        ])
-        .map_err(to_io)?;
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(b);
     }
-    out.flush()
+}
+
+fn push_int(buf: &mut Vec<u8>, v: impl itoa::Integer) {
+    buf.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// Rows formatted per parallel work item.
+const ROWS_PER_BLOCK: usize = 1 << 15;
+
+/// tickets.csv: one row per accepted ticket, in input order. Blocks of rows
+/// are formatted in parallel and written in order.
+pub fn write_tickets<W: Write>(mut w: W, policy: &Policy, ev: &Evaluation) -> io::Result<()> {
+    let ds = &ev.dataset;
+    let mut header = TICKETS_HEADER.join(",");
+    header.push('\n');
+    w.write_all(header.as_bytes())?;
+    let n = ev.outcomes.len();
+    let blocks: Vec<usize> = (0..n).step_by(ROWS_PER_BLOCK).collect();
+    // a few blocks per thread at a time keep memory bounded; the buffers
+    // are reused from group to group
+    let per_group = rayon::current_num_threads().max(1) * 4;
+    let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); per_group];
+    let months = month_texts(&ev.months);
+    for group in blocks.chunks(per_group) {
+        bufs.par_iter_mut()
+            .zip(group.par_iter())
+            .for_each(|(buf, &start)| {
+                let end = (start + ROWS_PER_BLOCK).min(n);
+                buf.clear();
+                for i in start..end {
+                    let t = &ds.tickets[i];
+                    let o = &ev.outcomes[i];
+                    push_field(buf, ds.id(t));
+                    buf.push(b',');
+                    push_field(buf, &policy.plans[t.plan()].name);
+                    buf.push(b',');
+                    buf.extend_from_slice(month_bytes(&months, ev.months[i]));
+                    buf.push(b',');
+                    push_field(buf, ds.stage(t));
+                    buf.push(b',');
+                    push_int(buf, t.submitted);
+                    buf.push(b',');
+                    push_int(buf, o.governing);
+                    buf.push(b',');
+                    push_int(buf, o.reclassifications);
+                    buf.push(b',');
+                    let m = o.measure;
+                    if let Some(m) = m {
+                        buf.extend_from_slice(m.clock.as_str().as_bytes());
+                        buf.push(b',');
+                        push_int(buf, m.target_s);
+                    } else {
+                        buf.push(b',');
+                    }
+                    buf.push(b',');
+                    if let Some(r) = ev.response(i) {
+                        timestamp::push_utc_bytes(buf, r);
+                    }
+                    buf.push(b',');
+                    if let Some(m) = m {
+                        push_int(buf, m.elapsed_s);
+                        buf.push(b',');
+                        timestamp::push_utc_bytes(buf, m.deadline);
+                    } else {
+                        buf.push(b',');
+                    }
+                    buf.push(b',');
+                    buf.extend_from_slice(o.status.as_str().as_bytes());
+                    buf.push(b',');
+                    if let Some(m) = m {
+                        push_int(buf, m.margin_s());
+                    }
+                    buf.push(b'\n');
+                }
+            });
+        for buf in &bufs[..group.len()] {
+            w.write_all(buf)?;
+        }
+    }
+    w.flush()
+}
+
+/// The `YYYY-MM` texts of the months from the first to the last in use.
+fn month_texts(months: &[MonthKey]) -> (MonthKey, Vec<String>) {
+    let first = months.par_iter().copied().min().unwrap_or(0);
+    let last = months.par_iter().copied().max().unwrap_or(0);
+    (first, (first..=last).map(month_text).collect())
+}
+
+fn month_bytes((first, texts): &(MonthKey, Vec<String>), m: MonthKey) -> &[u8] {
+    texts[(m - first) as usize].as_bytes()
 }
 
 /// summary.csv.

@@ -582,7 +582,10 @@ fn breaches_section(h: &mut String, r: &ReportData<'_>) {
         let t = &ds.tickets[i];
         let o = &r.outcomes[i];
         let m = o.measure.expect("filtered");
-        let response = match o.response {
+        let response = match r
+            .as_of
+            .and_then(|as_of| crate::replay::response_by(t, as_of))
+        {
             Some(resp) => timestamp::format_utc(resp),
             None => "none yet (open)".to_string(),
         };
@@ -590,8 +593,8 @@ fn breaches_section(h: &mut String, r: &ReportData<'_>) {
             h,
             "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}<span class=\"sub\">{}</span></td><td>{}</td><td class=\"n\"><b>{}</b><span class=\"sub\">{} s {}</span></td></tr>",
             rank + 1,
-            esc(&t.id),
-            esc(&p.plans[t.plan].name),
+            esc(ds.id(t)),
+            esc(&p.plans[t.plan()].name),
             esc(&priority_label(p, o.governing)),
             policy_duration(m.target_s),
             if m.clock == ClockKind::Business { "business" } else { "24/7" },
