@@ -163,9 +163,14 @@ const SKIPPED: u32 = u32::MAX - 1;
 const REJECTED: u32 = u32::MAX;
 
 fn hash_id(id: &[u8]) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(id)
+    use std::hash::BuildHasher;
+    // a fixed seed: the table's layout never reaches an output, but runs
+    // should behave the same
+    foldhash::fast::FixedState::with_seed(0x05EE_D1D5).hash_one(id)
 }
+
+/// State of an id that was interned but not yet decided.
+const UNSEEN: u32 = u32::MAX - 2;
 
 impl IdTable {
     /// The text of entry `i`.
@@ -205,31 +210,34 @@ impl IdTable {
     /// The state of an id: `Some(IdState)` when it was seen.
     fn lookup(&self, id: &str) -> Option<IdState> {
         self.find(id, hash_id(id.as_bytes()))
-            .map(|e| match self.state[e as usize] {
-                SKIPPED => IdState::Skipped,
-                REJECTED => IdState::Rejected,
-                t => IdState::Accepted(t),
+            .and_then(|e| match self.state[e as usize] {
+                UNSEEN => None,
+                SKIPPED => Some(IdState::Skipped),
+                REJECTED => Some(IdState::Rejected),
+                t => Some(IdState::Accepted(t)),
             })
     }
 
-    /// Sets the state of `id`, adding it when new; returns its entry.
-    fn set(&mut self, id: &str, hash: u64, state: u32) -> u32 {
-        if let Some(e) = self.find(id, hash) {
-            self.state[e as usize] = state;
-            return e;
-        }
-        let e = self.ends.len() as u32;
-        self.bytes.extend_from_slice(id.as_bytes());
-        self.ends.push(self.bytes.len() as u64);
-        self.state.push(state);
+    /// The entry of `id`, added with state `UNSEEN` when new: one lookup.
+    fn intern(&mut self, id: &str, hash: u64) -> u32 {
         let (bytes, ends) = (&self.bytes, &self.ends);
-        let hasher = |&x: &u32| {
+        let get = |x: u32| {
             let x = x as usize;
             let start = if x == 0 { 0 } else { ends[x - 1] as usize };
-            hash_id(&bytes[start..ends[x] as usize])
+            &bytes[start..ends[x] as usize]
         };
-        self.table.insert_unique(hash, e, hasher);
-        e
+        let hasher = |&x: &u32| hash_id(get(x));
+        match self.table.entry(hash, |&e| get(e) == id.as_bytes(), hasher) {
+            hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let e = ends.len() as u32;
+                v.insert(e);
+                self.bytes.extend_from_slice(id.as_bytes());
+                self.ends.push(self.bytes.len() as u64);
+                self.state.push(UNSEEN);
+                e
+            }
+        }
     }
 }
 
@@ -413,19 +421,33 @@ impl<'d> Records<'d> {
     }
 }
 
-/// Target size of the chunks parsed in parallel.
-const CHUNK: usize = 1 << 20;
+/// How the files are cut for parallel work: blocks read at a time, and
+/// chunks of a block parsed in parallel. Any sizes give the same result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    pub block: usize,
+    pub chunk: usize,
+}
 
-/// Splits `data[from..]` into chunks that start and end at record
-/// boundaries. Without any quote character every line end is a boundary;
-/// otherwise a scan with the csv crate's quoting rules finds them (a quote
-/// opens a quoted field only at the start of a field).
-fn chunk_bounds(data: &[u8], from: usize, delimiter: u8) -> Vec<(usize, usize)> {
+impl Default for Sizes {
+    fn default() -> Sizes {
+        Sizes {
+            block: 16 << 20,
+            chunk: 1 << 20,
+        }
+    }
+}
+
+/// Splits `data[from..]` (whole records) into chunks of about `chunk`
+/// bytes that start and end at record boundaries. Without any quote
+/// character every line end is a boundary; otherwise `scan_records` finds
+/// them.
+fn chunk_bounds(data: &[u8], from: usize, delimiter: u8, chunk: usize) -> Vec<(usize, usize)> {
     let mut bounds = Vec::new();
     let mut start = from;
     if memchr::memchr(b'"', &data[from..]).is_none() {
         while start < data.len() {
-            let target = (start + CHUNK).min(data.len());
+            let target = (start + chunk).min(data.len());
             let end = match memchr::memchr2(b'\n', b'\r', &data[target..]) {
                 None => data.len(),
                 Some(i) => {
@@ -441,52 +463,15 @@ fn chunk_bounds(data: &[u8], from: usize, delimiter: u8) -> Vec<(usize, usize)> 
         }
         return bounds;
     }
-    #[derive(Clone, Copy, PartialEq)]
-    enum S {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
-    }
-    let mut state = S::FieldStart;
-    let mut i = from;
-    while i < data.len() {
-        let c = data[i];
-        let ends_record = match state {
-            S::Quoted => {
-                if c == b'"' {
-                    state = S::QuoteInQuoted;
-                }
-                false
-            }
-            S::FieldStart | S::Unquoted | S::QuoteInQuoted => {
-                if c == b'\n' || c == b'\r' {
-                    state = S::FieldStart;
-                    true
-                } else if c == delimiter {
-                    state = S::FieldStart;
-                    false
-                } else if c == b'"' {
-                    state = match state {
-                        S::FieldStart | S::QuoteInQuoted => S::Quoted,
-                        other => other,
-                    };
-                    false
-                } else {
-                    state = S::Unquoted;
-                    false
-                }
-            }
-        };
-        i += 1;
-        if ends_record && i - start >= CHUNK {
-            if c == b'\r' && data.get(i) == Some(&b'\n') {
-                i += 1;
-            }
-            bounds.push((start, i));
-            start = i;
+    scan_records(&data[from..], delimiter, |end| {
+        let end = from + end;
+        // never between the CR and LF of a CRLF
+        let crlf = data[end - 1] == b'\r' && data.get(end) == Some(&b'\n');
+        if end - start >= chunk && !crlf {
+            bounds.push((start, end));
+            start = end;
         }
-    }
+    });
     if start < data.len() {
         bounds.push((start, data.len()));
     }
@@ -503,13 +488,6 @@ impl Columns {
     fn get(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
-}
-
-fn read_file(path: &str) -> Result<Vec<u8>, IngestError> {
-    std::fs::read(path).map_err(|error| IngestError::Read {
-        path: path.to_string(),
-        error,
-    })
 }
 
 fn new_stats(path: &str, kind: Kind, sha256: String) -> FileStats {
@@ -535,28 +513,30 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+/// The header of a file: its delimiter and columns.
+struct Header {
+    delimiter: u8,
+    columns: Columns,
 }
 
-/// A file's body: its bytes without BOM, header columns, where the records
-/// after the header start, and the header's line count.
+/// A block of a file's records: whole records only, from `records_from`,
+/// the first of which starts on line `line_after_header`.
 struct Body<'d> {
     data: &'d [u8],
     delimiter: u8,
-    columns: Columns,
+    columns: &'d Columns,
     records_from: usize,
     line_after_header: u64,
 }
 
-fn read_header<'d>(
-    data: &'d [u8],
+/// Parses the header record at the start of `data` (BOM already removed);
+/// returns it with the offset and line where the records start.
+fn read_header(
+    data: &[u8],
     path: &str,
-    opts: &ReadOptions<'_>,
+    delimiter: u8,
     required: &[&'static str],
-) -> Result<Body<'d>, IngestError> {
-    let delimiter = opts.delimiter.unwrap_or_else(|| detect_delimiter(data));
-    let data = data.strip_prefix(UTF8_BOM).unwrap_or(data);
+) -> Result<(Header, usize, u64), IngestError> {
     let mut records = Records::new(data, delimiter, 1);
     let csv_err = |e: csv::Error| IngestError::Csv {
         path: path.to_string(),
@@ -585,18 +565,206 @@ fn read_header<'d>(
     }
     let records_from = records.offset();
     records.count_lines_to(records_from);
-    Ok(Body {
-        data,
-        delimiter,
-        columns: Columns { width, index },
+    Ok((
+        Header {
+            delimiter,
+            columns: Columns { width, index },
+        },
         records_from,
-        line_after_header: records.line,
-    })
+        records.line,
+    ))
+}
+
+/// Reads a file block by block, hashing it on the way. Each block ends at
+/// a record boundary (a partial record at its end waits for the next read),
+/// so memory stays bounded by the block size, not the file size.
+struct BlockReader {
+    path: String,
+    file: std::fs::File,
+    hasher: Sha256,
+    carry: Vec<u8>,
+    started: bool,
+    eof: bool,
+    delimiter: Option<u8>,
+    /// Line where the next block starts.
+    line: u64,
+    block: usize,
+}
+
+/// One block: whole records, the first starting on `line`.
+struct Block {
+    data: Vec<u8>,
+    line: u64,
+}
+
+impl BlockReader {
+    fn open(path: &str, delimiter: Option<u8>, block: usize) -> Result<BlockReader, IngestError> {
+        let file = std::fs::File::open(path).map_err(|error| IngestError::Read {
+            path: path.to_string(),
+            error,
+        })?;
+        Ok(BlockReader {
+            path: path.to_string(),
+            file,
+            hasher: Sha256::new(),
+            carry: Vec::new(),
+            started: false,
+            eof: false,
+            delimiter,
+            line: 1,
+            block: block.max(1),
+        })
+    }
+
+    /// Appends up to `n` bytes of the file to `buf`; sets `eof` at the end.
+    fn fill(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<(), IngestError> {
+        use std::io::Read;
+        let start = buf.len();
+        buf.reserve(n);
+        let mut got = 0;
+        while got < n {
+            let before = buf.len();
+            let res = (&mut self.file).take((n - got) as u64).read_to_end(buf);
+            match res {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(k) => got += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
+                    buf.truncate(before);
+                }
+                Err(error) => {
+                    return Err(IngestError::Read {
+                        path: self.path.clone(),
+                        error,
+                    })
+                }
+            }
+        }
+        self.hasher.update(&buf[start..]);
+        Ok(())
+    }
+
+    /// The delimiter, known once the first block was read.
+    fn delimiter(&self) -> u8 {
+        self.delimiter.unwrap_or(b',')
+    }
+
+    /// The next block, or `None` after the last.
+    fn next_block(&mut self) -> Result<Option<Block>, IngestError> {
+        let mut data = std::mem::take(&mut self.carry);
+        loop {
+            if self.eof {
+                if data.is_empty() {
+                    return Ok(None);
+                }
+                return Ok(Some(self.emit(data, None)));
+            }
+            self.fill(&mut data, self.block)?;
+            if !self.started {
+                if data.starts_with(UTF8_BOM) {
+                    data.drain(..UTF8_BOM.len());
+                }
+                // the header line decides the delimiter
+                if memchr::memchr2(b'\n', b'\r', &data).is_none() && !self.eof {
+                    continue;
+                }
+                self.started = true;
+                if self.delimiter.is_none() {
+                    self.delimiter = Some(detect_delimiter(&data));
+                }
+            }
+            if self.eof {
+                continue;
+            }
+            if let Some(cut) = last_record_boundary(&data, self.delimiter()) {
+                return Ok(Some(self.emit(data, Some(cut))));
+            }
+        }
+    }
+
+    fn emit(&mut self, mut data: Vec<u8>, cut: Option<usize>) -> Block {
+        if let Some(cut) = cut {
+            self.carry = data[cut..].to_vec();
+            data.truncate(cut);
+        }
+        let line = self.line;
+        self.line += count_line_ends(&data, None);
+        Block { data, line }
+    }
+
+    fn sha256(self) -> String {
+        hex(&self.hasher.finalize())
+    }
+}
+
+/// The offset after the last record boundary in `data` (which starts at a
+/// record boundary), where the rest is a record not yet complete. A line
+/// end only counts when what follows is known (a CR may be half a CRLF).
+fn last_record_boundary(data: &[u8], delimiter: u8) -> Option<usize> {
+    let valid = |i: usize| match data[i] {
+        b'\n' => true,
+        b'\r' => i + 1 < data.len() && data[i + 1] != b'\n',
+        _ => false,
+    };
+    if memchr::memchr(b'"', data).is_none() {
+        return memchr::memrchr2_iter(b'\n', b'\r', data)
+            .find(|&i| valid(i))
+            .map(|i| i + 1);
+    }
+    let mut last = None;
+    scan_records(data, delimiter, |end| {
+        if valid(end - 1) {
+            last = Some(end);
+        }
+    });
+    last
+}
+
+/// Calls `at` with the offset after every record terminator of `data`
+/// (which starts at a record boundary), following the csv crate's quoting:
+/// a quote opens a quoted field only at the start of a field.
+fn scan_records(data: &[u8], delimiter: u8, mut at: impl FnMut(usize)) {
+    #[derive(Clone, Copy, PartialEq)]
+    enum S {
+        FieldStart,
+        Unquoted,
+        Quoted,
+        QuoteInQuoted,
+    }
+    let mut state = S::FieldStart;
+    for (i, &c) in data.iter().enumerate() {
+        state = match state {
+            S::Quoted => {
+                if c == b'"' {
+                    S::QuoteInQuoted
+                } else {
+                    S::Quoted
+                }
+            }
+            S::FieldStart | S::Unquoted | S::QuoteInQuoted => {
+                if c == b'\n' || c == b'\r' {
+                    at(i + 1);
+                    S::FieldStart
+                } else if c == delimiter {
+                    S::FieldStart
+                } else if c == b'"' {
+                    match state {
+                        S::FieldStart | S::QuoteInQuoted => S::Quoted,
+                        _ => S::Unquoted,
+                    }
+                } else {
+                    S::Unquoted
+                }
+            }
+        };
+    }
 }
 
 /// The chunks of a body with the line each starts on.
-fn chunks_with_lines(body: &Body<'_>) -> Vec<(usize, usize, u64)> {
-    let bounds = chunk_bounds(body.data, body.records_from, body.delimiter);
+fn chunks_with_lines(body: &Body<'_>, chunk: usize) -> Vec<(usize, usize, u64)> {
+    let bounds = chunk_bounds(body.data, body.records_from, body.delimiter, chunk.max(1));
     let counts: Vec<u64> = bounds
         .par_iter()
         .map(|&(s, e)| count_line_ends(&body.data[s..e], body.data.get(e).copied()))
@@ -809,87 +977,116 @@ pub fn load(
     change_paths: &[String],
     opts: &ReadOptions<'_>,
 ) -> Result<Dataset, IngestError> {
+    load_with(ticket_paths, change_paths, opts, Sizes::default())
+}
+
+/// `load` with explicit block and chunk sizes.
+pub fn load_with(
+    ticket_paths: &[String],
+    change_paths: &[String],
+    opts: &ReadOptions<'_>,
+    sizes: Sizes,
+) -> Result<Dataset, IngestError> {
     let mut ds = Dataset::default();
     let mut stage_index = StageIndex::default();
     for path in ticket_paths {
-        load_tickets(path, opts, &mut ds, &mut stage_index)?;
+        load_tickets(path, opts, &mut ds, &mut stage_index, sizes)?;
     }
     for path in change_paths {
-        load_changes(path, opts, &mut ds)?;
+        load_changes(path, opts, &mut ds, sizes)?;
     }
     Ok(ds)
 }
-
-/// Chunks parsed per wave: a wave is parsed in parallel while the previous
-/// one is merged in input order.
-const WAVE: usize = 16;
 
 fn load_tickets(
     path: &str,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
     stage_index: &mut StageIndex,
+    sizes: Sizes,
 ) -> Result<(), IngestError> {
-    let data = read_file(path)?;
-    let (sha256, result) = rayon::join(
-        || sha256_hex(&data),
-        || -> Result<FileStats, IngestError> {
-            let file = ds.files.len();
-            let body = read_header(&data, path, opts, &["ticket_id", "created_at", "plan"])?;
-            let columns = &body.columns;
-            let cols = TicketColumns {
-                id: columns.get("ticket_id"),
-                created: columns.get("created_at"),
-                response: columns.get("first_response_at"),
-                plan: columns.get("plan"),
-                priority: columns.get("priority"),
-                stage: columns.get("product_stage"),
+    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
+    let file = ds.files.len();
+    let first = reader.next_block()?.unwrap_or(Block {
+        data: Vec::new(),
+        line: 1,
+    });
+    let (header, records_from, line_after_header) = read_header(
+        &first.data,
+        path,
+        reader.delimiter(),
+        &["ticket_id", "created_at", "plan"],
+    )?;
+    let columns = &header.columns;
+    let cols = TicketColumns {
+        id: columns.get("ticket_id"),
+        created: columns.get("created_at"),
+        response: columns.get("first_response_at"),
+        plan: columns.get("plan"),
+        priority: columns.get("priority"),
+        stage: columns.get("product_stage"),
+    };
+    let mut stats = new_stats(path, Kind::Tickets, String::new());
+    let parse =
+        |block: Block, from: usize, line: u64| -> Result<(Block, Vec<TicketChunk>), IngestError> {
+            let body = Body {
+                data: &block.data,
+                delimiter: header.delimiter,
+                columns: &header.columns,
+                records_from: from,
+                line_after_header: line,
             };
-            let chunks = chunks_with_lines(&body);
-            let mut stats = new_stats(path, Kind::Tickets, String::new());
-            let parse = |wave: &[(usize, usize, u64)]| -> Result<Vec<TicketChunk>, IngestError> {
-                wave.par_iter()
-                    .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
-                    .collect()
-            };
-            let mut waves = chunks.chunks(WAVE);
-            let mut pending = match waves.next() {
-                Some(w) => parse(w)?,
-                None => Vec::new(),
-            };
-            // reserve once for the whole file, estimated from the first wave
-            let first_bytes: usize = chunks.iter().take(WAVE).map(|c| c.1 - c.0).sum();
-            let first_rows: usize = pending.iter().map(|c| c.rows.len()).sum();
-            let first_text: usize = pending.iter().map(|c| c.text.len()).sum();
-            if first_bytes > 0 {
-                let scale = body.data.len() as f64 / first_bytes as f64 * 1.02;
-                ds.tickets.reserve((first_rows as f64 * scale) as usize);
-                ds.ids.reserve(
-                    (first_rows as f64 * scale) as usize,
-                    (first_text as f64 * scale) as usize,
-                );
-            }
-            loop {
-                let next = waves.next();
-                let (merged, parsed) = rayon::join(
-                    || {
-                        for chunk in pending.drain(..) {
-                            merge_tickets(chunk, &body, file, opts, ds, stage_index, &mut stats);
-                        }
-                    },
-                    || next.map(parse),
-                );
-                let () = merged;
-                match parsed {
-                    None => break,
-                    Some(p) => pending = p?,
+            let chunks = chunks_with_lines(&body, sizes.chunk);
+            let parsed = chunks
+                .par_iter()
+                .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((block, parsed))
+        };
+    let mut pending = Some(parse(first, records_from, line_after_header)?);
+    // reserve once for the whole file, estimated from the first block
+    if let Some((block, chunks)) = &pending {
+        let rows: usize = chunks.iter().map(|c| c.rows.len()).sum();
+        let text: usize = chunks.iter().map(|c| c.text.len()).sum();
+        let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+        if !block.data.is_empty() && !reader.eof {
+            let scale = size as f64 / block.data.len() as f64 * 1.02;
+            ds.tickets.reserve((rows as f64 * scale) as usize);
+            ds.ids.reserve(
+                (rows as f64 * scale) as usize,
+                (text as f64 * scale) as usize,
+            );
+        }
+    }
+    // merge one block in input order while the next is read and parsed
+    while let Some((block, chunks)) = pending.take() {
+        let (merged, next) = rayon::join(
+            || {
+                let body = Body {
+                    data: &block.data,
+                    delimiter: header.delimiter,
+                    columns: &header.columns,
+                    records_from: 0,
+                    line_after_header: block.line,
+                };
+                for chunk in chunks {
+                    merge_tickets(chunk, &body, file, opts, ds, stage_index, &mut stats);
                 }
-            }
-            Ok(stats)
-        },
-    );
-    let mut stats = result?;
-    stats.sha256 = sha256;
+            },
+            || -> Result<_, IngestError> {
+                match reader.next_block()? {
+                    None => Ok(None),
+                    Some(b) => {
+                        let line = b.line;
+                        parse(b, 0, line).map(Some)
+                    }
+                }
+            },
+        );
+        let () = merged;
+        pending = next?;
+    }
+    stats.sha256 = reader.sha256();
     ds.files.push(stats);
     Ok(())
 }
@@ -921,9 +1118,9 @@ fn merge_tickets(
                 reject(ds, *reason);
                 if let Some(id) = id {
                     let id = chunk.text(*id);
-                    let hash = hash_id(id.as_bytes());
-                    if ds.ids.find(id, hash).is_none() {
-                        ds.ids.set(id, hash, REJECTED);
+                    let e = ds.ids.intern(id, hash_id(id.as_bytes())) as usize;
+                    if ds.ids.state[e] == UNSEEN {
+                        ds.ids.state[e] = REJECTED;
                     }
                 }
                 continue;
@@ -932,28 +1129,27 @@ fn merge_tickets(
         };
         let id_text = chunk.text(t.id);
         let stage_text = chunk.text(t.stage);
-        let hash = hash_id(id_text.as_bytes());
-        let seen = ds.ids.find(id_text, hash).map(|e| ds.ids.state[e as usize]);
-        if matches!(seen, Some(s) if s != REJECTED) {
+        let id = ds.ids.intern(id_text, hash_id(id_text.as_bytes()));
+        let seen = ds.ids.state[id as usize];
+        if seen != UNSEEN && seen != REJECTED {
             reject(ds, Reason::DuplicateTicketId);
             continue;
         }
         if t.response.is_some_and(|r| r < t.created) {
             reject(ds, Reason::ResponseBeforeCreated);
-            if seen.is_none() {
-                ds.ids.set(id_text, hash, REJECTED);
+            if seen == UNSEEN {
+                ds.ids.state[id as usize] = REJECTED;
             }
             continue;
         }
         if opts.as_of.is_some_and(|as_of| t.created > as_of) {
             stats.skipped += 1;
             // a skipped ticket wins over rejected rows with its id
-            ds.ids.set(id_text, hash, SKIPPED);
+            ds.ids.state[id as usize] = SKIPPED;
             continue;
         }
         stats.accepted += 1;
-        let index = ds.tickets.len() as u32;
-        let id = ds.ids.set(id_text, hash, index);
+        ds.ids.state[id as usize] = ds.tickets.len() as u32;
         let (stage, excluded) = stage_index.intern(stage_text, ds, opts.policy);
         ds.tickets.push(Ticket {
             id,
@@ -970,7 +1166,7 @@ fn merge_tickets(
 /// Distinct stage texts, with whether the policy excludes each.
 #[derive(Default)]
 struct StageIndex {
-    index: rustc_hash::FxHashMap<Box<str>, (u32, bool)>,
+    index: HashMap<Box<str>, (u32, bool)>,
     last: Option<(u32, bool)>,
 }
 
@@ -1060,64 +1256,88 @@ fn parse_change_chunk(
     Ok(rows)
 }
 
-fn load_changes(path: &str, opts: &ReadOptions<'_>, ds: &mut Dataset) -> Result<(), IngestError> {
-    let data = read_file(path)?;
+fn load_changes(
+    path: &str,
+    opts: &ReadOptions<'_>,
+    ds: &mut Dataset,
+    sizes: Sizes,
+) -> Result<(), IngestError> {
+    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
     let file = ds.files.len();
-    let (sha256, parsed) = rayon::join(
-        || sha256_hex(&data),
-        || -> Result<_, IngestError> {
-            let body = read_header(
-                &data,
-                path,
-                opts,
-                &["ticket_id", "changed_at", "to_priority"],
-            )?;
-            let columns = &body.columns;
-            let cols = ChangeColumns {
-                id: columns.get("ticket_id"),
-                changed_at: columns.get("changed_at"),
-                to: columns.get("to_priority"),
-                from: columns.get("from_priority"),
-            };
-            let chunks = chunks_with_lines(&body);
-            let rows: Vec<Vec<ChangeRow>> = chunks
-                .par_iter()
-                .map(|&c| parse_change_chunk(&body, c, &cols, opts, &ds.ids, path))
-                .collect::<Result<_, _>>()?;
-            Ok((body.data, rows))
-        },
-    );
-    let (body_data, rows) = parsed?;
-    let mut stats = new_stats(path, Kind::Changes, sha256);
-    for row in rows.into_iter().flatten() {
-        stats.read += 1;
-        let parsed = match row.parsed {
-            Ok((IdState::Rejected, ..)) => Err(Reason::TicketRejected),
-            other => other,
+    let first = reader.next_block()?.unwrap_or(Block {
+        data: Vec::new(),
+        line: 1,
+    });
+    let (header, records_from, line_after_header) = read_header(
+        &first.data,
+        path,
+        reader.delimiter(),
+        &["ticket_id", "changed_at", "to_priority"],
+    )?;
+    let columns = &header.columns;
+    let cols = ChangeColumns {
+        id: columns.get("ticket_id"),
+        changed_at: columns.get("changed_at"),
+        to: columns.get("to_priority"),
+        from: columns.get("from_priority"),
+    };
+    let mut stats = new_stats(path, Kind::Changes, String::new());
+    let mut block = Some((first, records_from, line_after_header));
+    while let Some((b, from, line)) = block.take() {
+        let body = Body {
+            data: &b.data,
+            delimiter: header.delimiter,
+            columns: &header.columns,
+            records_from: from,
+            line_after_header: line,
         };
-        match parsed {
-            Ok((IdState::Accepted(ticket), changed_at, to, from)) => {
-                stats.accepted += 1;
-                ds.changes.push(Change {
-                    ticket,
-                    changed_at,
-                    to,
-                    from,
-                    file: file as u32,
-                });
-            }
-            Ok((IdState::Skipped | IdState::Rejected, ..)) => stats.skipped += 1,
-            Err(reason) => {
-                stats.rejected += 1;
-                ds.rejects.push(Reject {
-                    file,
-                    line: row.line,
-                    reason,
-                    record: String::from_utf8_lossy(&body_data[row.raw.0..row.raw.1]).into_owned(),
-                });
+        let chunks = chunks_with_lines(&body, sizes.chunk);
+        let ids = &ds.ids;
+        let (rows, next) = rayon::join(
+            || {
+                chunks
+                    .par_iter()
+                    .map(|&c| parse_change_chunk(&body, c, &cols, opts, ids, path))
+                    .collect::<Result<Vec<Vec<ChangeRow>>, _>>()
+            },
+            || reader.next_block(),
+        );
+        let rows = rows?;
+        for row in rows.into_iter().flatten() {
+            stats.read += 1;
+            let parsed = match row.parsed {
+                Ok((IdState::Rejected, ..)) => Err(Reason::TicketRejected),
+                other => other,
+            };
+            match parsed {
+                Ok((IdState::Accepted(ticket), changed_at, to, from)) => {
+                    stats.accepted += 1;
+                    ds.changes.push(Change {
+                        ticket,
+                        changed_at,
+                        to,
+                        from,
+                        file: file as u32,
+                    });
+                }
+                Ok((IdState::Skipped | IdState::Rejected, ..)) => stats.skipped += 1,
+                Err(reason) => {
+                    stats.rejected += 1;
+                    ds.rejects.push(Reject {
+                        file,
+                        line: row.line,
+                        reason,
+                        record: String::from_utf8_lossy(&b.data[row.raw.0..row.raw.1]).into_owned(),
+                    });
+                }
             }
         }
+        block = next?.map(|n| {
+            let line = n.line;
+            (n, 0, line)
+        });
     }
+    stats.sha256 = reader.sha256();
     ds.files.push(stats);
     Ok(())
 }
@@ -1131,4 +1351,112 @@ pub fn default_as_of(ds: &Dataset) -> Option<i64> {
         .map(|t| t.response.map_or(t.created, |r| r.max(t.created)));
     let changes = ds.changes.iter().map(|c| c.changed_at);
     tickets.chain(changes).max()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> String {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+
+    /// Everything a load produced, as comparable text.
+    fn summary(ds: &Dataset) -> Vec<String> {
+        let mut out: Vec<String> = ds
+            .tickets
+            .iter()
+            .map(|t| {
+                format!(
+                    "T {} {} {:?} {} {}",
+                    ds.id(t),
+                    t.created,
+                    t.response,
+                    t.submitted,
+                    ds.stage(t)
+                )
+            })
+            .collect();
+        out.extend(
+            ds.changes
+                .iter()
+                .map(|c| format!("C {} {} {}", c.ticket, c.changed_at, c.to)),
+        );
+        out.extend(
+            ds.rejects
+                .iter()
+                .map(|r| format!("R {} {} {:?} {:?}", r.file, r.line, r.reason, r.record)),
+        );
+        out.extend(ds.files.iter().map(|f| {
+            format!(
+                "F {} {} {} {} {} {}",
+                f.sha256, f.read, f.accepted, f.rejected, f.skipped, f.warnings
+            )
+        }));
+        out
+    }
+
+    #[test]
+    fn block_and_chunk_sizes_never_change_the_result() {
+        let dir = std::env::temp_dir().join(format!("sla-ingest-sizes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut tickets =
+            b"\xEF\xBB\xBFticket_id,created_at,first_response_at,plan,priority,product_stage\r\n"
+                .to_vec();
+        for i in 0..60 {
+            let row = match i % 6 {
+                0 => format!("A{i},2026-03-02T08:00Z,2026-03-02T09:00Z,Professional,1,\r\n"),
+                1 => format!(
+                    "\"A{i}\",2026-03-02T08:00Z,,Advanced,2,\"multi\nline \"\"stage\"\"\"\n\n"
+                ),
+                2 => format!("A{i},2026-03-02T08:00Z,,basic,3,x\r"),
+                3 => format!("A{i},bad,,Professional,1,\n"),
+                4 => format!("A{i},2026-03-02T08:00Z,,Professional,1,caf\u{e9}\r\n"),
+                _ => format!("A{i},2026-03-02T08:00Z,,Professional\n"),
+            };
+            tickets.extend_from_slice(row.as_bytes());
+        }
+        tickets.extend_from_slice(b"BAD,2026-03-02T08:00Z,,Professional,1,\xE9t\xE9\n");
+        tickets.extend_from_slice(
+            b"A1,2026-03-02T08:00Z,,Professional,1,dup\nLAST,2026-03-02T08:00Z,,Basic,\"1\",\"open",
+        );
+        let mut changes = b"ticket_id,changed_at,to_priority\n".to_vec();
+        for i in 0..40 {
+            changes.extend_from_slice(
+                format!("A{i},2026-03-02T08:30Z,{}\r\n\r\n", 1 + i % 3).as_bytes(),
+            );
+        }
+        let t = write(&dir, "tickets.csv", &tickets);
+        let c = write(&dir, "changes.csv", &changes);
+        let policy = Policy::embedded();
+        let opts = ReadOptions {
+            policy: &policy,
+            zone: InputZone::Utc,
+            as_of: None,
+            delimiter: None,
+        };
+        let paths = (vec![t], vec![c]);
+        let reference = summary(&load(&paths.0, &paths.1, &opts).unwrap());
+        assert!(reference.len() > 100);
+        for block in [1, 2, 3, 7, 64, 1000] {
+            for chunk in [1, 5, 33, 4096] {
+                let ds = load_with(&paths.0, &paths.1, &opts, Sizes { block, chunk }).unwrap();
+                assert_eq!(summary(&ds), reference, "block {block} chunk {chunk}");
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn quoted_scan_finds_only_real_record_ends() {
+        let data = b"a,\"x\ny\",b\nc,d\r\ne,\"\"\"q\"\n";
+        let mut ends = Vec::new();
+        scan_records(data, b',', |e| ends.push(e));
+        assert_eq!(ends, vec![10, 14, 15, 23]);
+        assert_eq!(last_record_boundary(b"a,b\r", b','), None);
+        assert_eq!(last_record_boundary(b"a,b\r\nc", b','), Some(5));
+        assert_eq!(last_record_boundary(b"a,\"b\nc", b','), None);
+    }
 }

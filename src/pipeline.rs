@@ -71,10 +71,18 @@ impl From<polars::error::PolarsError> for RunError {
     }
 }
 
-/// Wall time per stage, for `--timings`.
+/// Wall time per stage, for `--timings`, with the process's peak resident
+/// memory so far after each stage (where the system tells it).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Timings {
-    pub stages: Vec<(&'static str, std::time::Duration)>,
+    pub stages: Vec<(&'static str, std::time::Duration, Option<u64>)>,
+}
+
+/// Peak resident memory of this process in KiB (Linux `VmHWM`).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 impl Timings {
@@ -82,16 +90,25 @@ impl Timings {
     pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         let start = std::time::Instant::now();
         let out = f();
-        self.stages.push((stage, start.elapsed()));
+        self.record(stage, start);
         out
+    }
+
+    /// Records a stage that started at `start`.
+    pub fn record(&mut self, stage: &'static str, start: std::time::Instant) {
+        self.stages.push((stage, start.elapsed(), peak_rss_kib()));
     }
 
     /// One line per stage, then the total.
     pub fn render(&self) -> String {
         let total: std::time::Duration = self.stages.iter().map(|s| s.1).sum();
         let mut out = String::new();
-        for (stage, d) in &self.stages {
-            out.push_str(&format!("  {stage:<10} {:>8.3} s\n", d.as_secs_f64()));
+        for (stage, d, peak) in &self.stages {
+            out.push_str(&format!("  {stage:<10} {:>8.3} s", d.as_secs_f64()));
+            if let Some(kib) = peak {
+                out.push_str(&format!("   peak memory so far {:>6} MiB", kib / 1024));
+            }
+            out.push('\n');
         }
         out.push_str(&format!(
             "  {:<10} {:>8.3} s\n",
@@ -317,7 +334,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
             }
         }
     }
-    timings.stages.push(("replay", replay_start.elapsed()));
+    timings.record("replay", replay_start);
     let aggregate_start = std::time::Instant::now();
     let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
     for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
@@ -332,9 +349,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     }
     let summary = aggregate::summarize_columns(facts)?;
     let flows = aggregate::count_flows(&flows)?;
-    timings
-        .stages
-        .push(("aggregate", aggregate_start.elapsed()));
+    timings.record("aggregate", aggregate_start);
     Ok(Evaluation {
         dataset,
         as_of,
