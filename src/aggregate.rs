@@ -155,23 +155,53 @@ impl FactColumns {
 /// status, reclassified), a second takes the percentiles of the measured
 /// tickets; both results are small and merged here.
 pub fn summarize_columns(facts: FactColumns) -> PolarsResult<Vec<SummaryRow>> {
+    Ok(summarize_labelled(facts, None)?
+        .into_iter()
+        .map(|(_, row)| row)
+        .collect())
+}
+
+/// `summarize_columns` with one more key in front: `labels[i]` for ticket
+/// i (e.g. its group); rows sorted by label, then as summary.csv.
+pub fn summarize_labelled(
+    facts: FactColumns,
+    labels: Option<Vec<u32>>,
+) -> PolarsResult<Vec<(u32, SummaryRow)>> {
     let n = facts.keys.len();
     if n == 0 {
         return Ok(Vec::new());
     }
-    let counts = DataFrame::new(
-        n,
-        vec![
-            Column::new("key".into(), facts.keys),
-            Column::new("status".into(), facts.statuses),
-            Column::new("reclassified".into(), facts.reclassified),
-        ],
-    )?
-    .lazy()
-    .group_by([col("key"), col("status"), col("reclassified")])
-    .agg([len().alias("n")])
-    .collect()?;
-    let mut rows: std::collections::BTreeMap<i64, SummaryRow> = Default::default();
+    // the measured tickets are the met and breached ones, in order
+    let measured_labels: Option<Vec<u32>> = labels.as_ref().map(|l| {
+        l.iter()
+            .zip(&facts.statuses)
+            .filter(|(_, &s)| s == Status::Met as u32 || s == Status::Breached as u32)
+            .map(|(&l, _)| l)
+            .collect()
+    });
+    let mut count_columns = vec![
+        Column::new("key".into(), facts.keys),
+        Column::new("status".into(), facts.statuses),
+        Column::new("reclassified".into(), facts.reclassified),
+    ];
+    let mut count_keys = vec![col("key"), col("status"), col("reclassified")];
+    if let Some(labels) = labels {
+        count_columns.push(Column::new("label".into(), labels));
+        count_keys.push(col("label"));
+    }
+    let counts = DataFrame::new(n, count_columns)?
+        .lazy()
+        .group_by(count_keys)
+        .agg([len().alias("n")])
+        .collect()?;
+    let label_of = |df: &DataFrame| -> PolarsResult<Vec<u32>> {
+        Ok(match df.column("label") {
+            Ok(c) => c.u32()?.into_no_null_iter().collect(),
+            Err(_) => vec![0; df.height()],
+        })
+    };
+    let count_labels = label_of(&counts)?;
+    let mut rows: std::collections::BTreeMap<(u32, i64), SummaryRow> = Default::default();
     let keys = counts.column("key")?.i64()?;
     let statuses = counts.column("status")?.u32()?;
     let reclassified = counts.column("reclassified")?.bool()?;
@@ -183,16 +213,18 @@ pub fn summarize_columns(facts: FactColumns) -> PolarsResult<Vec<SummaryRow>> {
             continue;
         };
         let (month, plan, priority) = unpack_key(key);
-        let row = rows.entry(key).or_insert_with(|| SummaryRow {
-            month,
-            plan,
-            priority,
-            tickets: 0,
-            by_status: [0; 6],
-            reclassified: 0,
-            median_elapsed_s: None,
-            p90_elapsed_s: None,
-        });
+        let row = rows
+            .entry((count_labels[i], key))
+            .or_insert_with(|| SummaryRow {
+                month,
+                plan,
+                priority,
+                tickets: 0,
+                by_status: [0; 6],
+                reclassified: 0,
+                median_elapsed_s: None,
+                p90_elapsed_s: None,
+            });
         row.tickets += k;
         row.by_status[status as usize] += k;
         if re {
@@ -202,36 +234,44 @@ pub fn summarize_columns(facts: FactColumns) -> PolarsResult<Vec<SummaryRow>> {
     let m = facts.measured_keys.len();
     if m > 0 {
         // nearest rank, the value at rank ceil(p * n): polars' "equiprobable"
-        let pct = DataFrame::new(
-            m,
-            vec![
-                Column::new("key".into(), facts.measured_keys),
-                Column::new("elapsed".into(), facts.measured_elapsed),
-            ],
-        )?
-        .lazy()
-        .group_by([col("key")])
-        .agg([
-            col("elapsed")
-                .quantile(lit(0.5), QuantileMethod::Equiprobable)
-                .alias("median"),
-            col("elapsed")
-                .quantile(lit(0.9), QuantileMethod::Equiprobable)
-                .alias("p90"),
-        ])
-        .collect()?;
+        let mut pct_columns = vec![
+            Column::new("key".into(), facts.measured_keys),
+            Column::new("elapsed".into(), facts.measured_elapsed),
+        ];
+        let mut pct_keys = vec![col("key")];
+        if let Some(labels) = measured_labels {
+            debug_assert_eq!(labels.len(), m);
+            pct_columns.push(Column::new("label".into(), labels));
+            pct_keys.push(col("label"));
+        }
+        let pct = DataFrame::new(m, pct_columns)?
+            .lazy()
+            .group_by(pct_keys)
+            .agg([
+                col("elapsed")
+                    .quantile(lit(0.5), QuantileMethod::Equiprobable)
+                    .alias("median"),
+                col("elapsed")
+                    .quantile(lit(0.9), QuantileMethod::Equiprobable)
+                    .alias("p90"),
+            ])
+            .collect()?;
         let keys = pct.column("key")?.i64()?;
+        let pct_labels = label_of(&pct)?;
         let median = pct.column("median")?.f64()?;
         let p90 = pct.column("p90")?.f64()?;
-        for i in 0..pct.height() {
-            if let Some(row) = keys.get(i).and_then(|k| rows.get_mut(&k)) {
+        for (i, &label) in pct_labels.iter().enumerate() {
+            if let Some(row) = keys.get(i).and_then(|k| rows.get_mut(&(label, k))) {
                 // exact: elapsed values are far below 2^53
                 row.median_elapsed_s = median.get(i).map(|v| v as i64);
                 row.p90_elapsed_s = p90.get(i).map(|v| v as i64);
             }
         }
     }
-    Ok(rows.into_values().collect())
+    Ok(rows
+        .into_iter()
+        .map(|((label, _), row)| (label, row))
+        .collect())
 }
 
 /// One effective change, keyed by the month of its ticket's creation.

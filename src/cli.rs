@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::period::{self, Period};
 use crate::pipeline::RunConfig;
 use crate::policy::{Mode, Policy};
 use crate::timestamp::{self, InputZone};
@@ -31,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Compute the SLA report from ticket and priority-change exports.
     Run(RunArgs),
+    /// Explain one ticket's verdict: its replay as a readable timeline.
+    Explain(ExplainArgs),
     /// Print the built-in SLA policy as TOML (a starting point for --policy).
     Policy,
     /// Generate realistic example exports (tickets and priority changes).
@@ -64,6 +67,53 @@ impl From<ModeArg> for Mode {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Folder for the report files (created if missing); files already there
+    /// are replaced only when the whole report has been written.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+
+    /// Exit with status 3 when any input row was rejected (the report is
+    /// still written).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Also write tickets.parquet and summary.parquet (for BI tools).
+    #[arg(long)]
+    pub parquet: bool,
+
+    /// Skip the charts (attainment.png, response_times.png,
+    /// reclassifications.png) and report.html; write only the CSV files and
+    /// run.json.
+    #[arg(long = "no-charts")]
+    pub no_charts: bool,
+
+    /// Print the time each stage took (read, replay, aggregate, write) to
+    /// stderr at the end.
+    #[arg(long)]
+    pub timings: bool,
+}
+
+/// `explain TICKET_ID`: the same inputs as `run`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExplainArgs {
+    /// The `ticket_id` to explain.
+    #[arg(value_name = "TICKET_ID")]
+    pub ticket_id: String,
+
+    /// Explain the verdict under all four reclassification modes.
+    #[arg(long = "all-modes")]
+    pub all_modes: bool,
+
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// What to read and how to measure it: shared by `run` and `explain`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
     /// Ticket export (CSV) to audit; repeat the flag to read several files as
     /// one data set. Default: sample-data/tickets.csv (and, when no --changes
     /// is given either, sample-data/priority_changes.csv).
@@ -96,32 +146,26 @@ pub struct RunArgs {
     #[arg(long = "input-tz", value_name = "ZONE", default_value = "UTC")]
     pub input_tz: String,
 
-    /// Folder for the report files (created if missing); files already there
-    /// are replaced only when the whole report has been written.
-    #[arg(long, value_name = "DIR", default_value = "reports")]
-    pub out: PathBuf,
-
-    /// Exit with status 3 when any input row was rejected (the report is
-    /// still written).
-    #[arg(long)]
-    pub strict: bool,
-
     /// Field separator of all input files: "," or ";". Default: detected per
     /// file (";" when the header line has ";" and no ",", as Excel writes in
     /// much of Europe).
     #[arg(long, value_name = "CHAR", value_parser = [",", ";"], hide_possible_values = true)]
     pub delimiter: Option<String>,
 
-    /// Skip the charts (attainment.png, response_times.png,
-    /// reclassifications.png) and report.html; write only the CSV files and
-    /// run.json.
-    #[arg(long = "no-charts")]
-    pub no_charts: bool,
+    /// Only tickets created in this month (YYYY-MM, local date in the
+    /// policy zone); repeatable. Others are counted in run.json as outside
+    /// the period, not rejected.
+    #[arg(long = "month", value_name = "YYYY-MM", conflicts_with_all = ["from", "until"])]
+    pub month: Vec<String>,
 
-    /// Print the time each stage took (read, replay, aggregate, write) to
-    /// stderr at the end.
-    #[arg(long)]
-    pub timings: bool,
+    /// Only tickets created on or after this local date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Only tickets created on or before this local date (YYYY-MM-DD,
+    /// inclusive: the whole day counts).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -153,6 +197,52 @@ pub enum CliError {
 /// Resolves `run` flags into a validated configuration: flags are checked
 /// before any file is read, then the policy is loaded.
 pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
+    let mut cfg = resolve_input(&args.input)?;
+    cfg.out = args.out.clone();
+    cfg.parquet = args.parquet;
+    cfg.charts = !args.no_charts;
+    Ok(cfg)
+}
+
+/// The period flags, or `None` when none is given.
+pub fn resolve_period(args: &InputArgs) -> Result<Option<Period>, CliError> {
+    if !args.month.is_empty() {
+        let mut months = args
+            .month
+            .iter()
+            .map(|m| {
+                period::parse_month(m).ok_or_else(|| {
+                    CliError::Usage(format!("--month '{m}': not a month (use YYYY-MM)"))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        months.sort_unstable();
+        months.dedup();
+        return Ok(Some(Period::Months(months)));
+    }
+    let date = |flag: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|text| {
+                period::parse_date(text).ok_or_else(|| {
+                    CliError::Usage(format!("--{flag} '{text}': not a date (use YYYY-MM-DD)"))
+                })
+            })
+            .transpose()
+    };
+    let (from, until) = (date("from", &args.from)?, date("until", &args.until)?);
+    if let (Some(f), Some(u)) = (from, until) {
+        if f > u {
+            return Err(CliError::Usage(format!(
+                "--from {f} is after --until {u}: the period is empty"
+            )));
+        }
+    }
+    Ok((from.is_some() || until.is_some()).then_some(Period::Dates { from, until }))
+}
+
+/// Resolves the input flags shared by `run` and `explain` (the output
+/// settings take their defaults).
+pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
     let input_tz = Tz::from_str(&args.input_tz).map_err(|_| {
         CliError::Usage(format!("--input-tz: unknown time zone '{}'", args.input_tz))
     })?;
@@ -173,6 +263,7 @@ pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
         ),
     };
     let delimiter = args.delimiter.as_deref().map(|d| d.as_bytes()[0]);
+    let period = resolve_period(args)?;
     let policy = match &args.policy {
         None => Policy::embedded(),
         Some(path) => {
@@ -211,8 +302,10 @@ pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
         as_of,
         input_tz,
         input_tz_name: args.input_tz.clone(),
-        out: args.out.clone(),
+        out: PathBuf::from("reports"),
         delimiter,
-        charts: !args.no_charts,
+        period,
+        parquet: false,
+        charts: true,
     })
 }

@@ -12,6 +12,8 @@ use std::fmt;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::labels::{ChangedBy, Labels};
+use crate::period::Period;
 use crate::policy::Policy;
 use crate::timestamp::{self, InputZone, TsError};
 
@@ -85,7 +87,8 @@ impl From<TsError> for Reason {
     }
 }
 
-/// Per-file accounting for run.json: read = accepted + rejected + skipped.
+/// Per-file accounting for run.json: read = accepted + rejected + skipped
+/// + outside (the last only with a period selection).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileStats {
     /// The path as given on the command line.
@@ -96,6 +99,8 @@ pub struct FileStats {
     pub accepted: u64,
     pub rejected: u64,
     pub skipped: u64,
+    /// Tickets created outside the selected period, and their changes.
+    pub outside: u64,
     /// `from_priority` mismatches at or before `as_of` (filled by the replay).
     pub warnings: u64,
 }
@@ -126,6 +131,10 @@ pub struct Ticket {
     pub created: i64,
     /// The first response, when the file has one (may lie after `as_of`).
     pub response: Option<i64>,
+    /// Index into `Dataset::groups` (0: empty or no `group` column).
+    pub group: u32,
+    /// Index into `Dataset::assignees` (0: empty or no `assignee` column).
+    pub assignee: u32,
 }
 
 impl Ticket {
@@ -146,6 +155,8 @@ pub struct Change {
     pub from: Option<u32>,
     /// Index into `Dataset::files`.
     pub file: u32,
+    /// The `changed_by` column, classified.
+    pub by: ChangedBy,
 }
 
 /// Ticket ids seen in the ticket files, stored back to back.
@@ -159,6 +170,7 @@ pub struct IdTable {
     table: hashbrown::HashTable<u32>,
 }
 
+const OUTSIDE: u32 = u32::MAX - 2;
 const SKIPPED: u32 = u32::MAX - 1;
 const REJECTED: u32 = u32::MAX;
 
@@ -170,7 +182,7 @@ fn hash_id(id: &[u8]) -> u64 {
 }
 
 /// State of an id that was interned but not yet decided.
-const UNSEEN: u32 = u32::MAX - 2;
+const UNSEEN: u32 = u32::MAX - 3;
 
 impl IdTable {
     /// The text of entry `i`.
@@ -213,6 +225,7 @@ impl IdTable {
             .and_then(|e| match self.state[e as usize] {
                 UNSEEN => None,
                 SKIPPED => Some(IdState::Skipped),
+                OUTSIDE => Some(IdState::Outside),
                 REJECTED => Some(IdState::Rejected),
                 t => Some(IdState::Accepted(t)),
             })
@@ -256,6 +269,12 @@ pub struct Dataset {
     pub ids: IdTable,
     /// Distinct `product_stage` texts, as written.
     pub stages: Vec<Box<str>>,
+    /// Names of the optional ticket columns `group` and `assignee`.
+    pub groups: Labels,
+    pub assignees: Labels,
+    /// The latest timestamp of the rows outside the selected period (for the
+    /// default `as_of`, which the period selection does not move).
+    pub outside_latest: Option<i64>,
 }
 
 impl Dataset {
@@ -309,6 +328,8 @@ pub struct ReadOptions<'a> {
     pub as_of: Option<i64>,
     /// `Some(b',')` or `Some(b';')` forces the delimiter for every file.
     pub delimiter: Option<u8>,
+    /// Tickets created outside it are counted as outside (with their changes).
+    pub period: Option<&'a Period>,
 }
 
 /// What is known about a ticket id, for duplicates and for changes.
@@ -316,6 +337,8 @@ pub struct ReadOptions<'a> {
 enum IdState {
     Accepted(u32),
     Skipped,
+    /// Accepted but created outside the selected period.
+    Outside,
     /// Only in rows rejected for a reason other than `malformed_row`.
     Rejected,
 }
@@ -499,6 +522,7 @@ fn new_stats(path: &str, kind: Kind, sha256: String) -> FileStats {
         accepted: 0,
         rejected: 0,
         skipped: 0,
+        outside: 0,
         warnings: 0,
     }
 }
@@ -836,6 +860,8 @@ struct TicketColumns {
     plan: Option<usize>,
     priority: Option<usize>,
     stage: Option<usize>,
+    group: Option<usize>,
+    assignee: Option<usize>,
 }
 
 struct ChangeColumns {
@@ -843,6 +869,7 @@ struct ChangeColumns {
     changed_at: Option<usize>,
     to: Option<usize>,
     from: Option<usize>,
+    by: Option<usize>,
 }
 
 /// A range of a chunk's text arena.
@@ -857,6 +884,8 @@ struct ParsedTicket {
     plan: u16,
     priority: u32,
     stage: Span,
+    group: Span,
+    assignee: Span,
 }
 
 /// One ticket record after the per-row checks, in input order.
@@ -922,6 +951,8 @@ fn parse_ticket(
         plan: plan as u16,
         priority,
         stage: chunk.push_text(values.get(cols.stage)),
+        group: chunk.push_text(values.get(cols.group)),
+        assignee: chunk.push_text(values.get(cols.assignee)),
     })
 }
 
@@ -1025,7 +1056,11 @@ fn load_tickets(
         plan: columns.get("plan"),
         priority: columns.get("priority"),
         stage: columns.get("product_stage"),
+        group: columns.get("group"),
+        assignee: columns.get("assignee"),
     };
+    ds.groups.present |= cols.group.is_some();
+    ds.assignees.present |= cols.assignee.is_some();
     let mut stats = new_stats(path, Kind::Tickets, String::new());
     let parse =
         |block: Block, from: usize, line: u64| -> Result<(Block, Vec<TicketChunk>), IngestError> {
@@ -1148,6 +1183,17 @@ fn merge_tickets(
             ds.ids.state[id as usize] = SKIPPED;
             continue;
         }
+        if opts
+            .period
+            .is_some_and(|p| !p.contains(opts.policy.timezone, t.created))
+        {
+            stats.outside += 1;
+            let latest = t.response.map_or(t.created, |r| r.max(t.created));
+            ds.outside_latest = ds.outside_latest.max(Some(latest));
+            // like a skipped ticket: its id is taken, its changes are outside
+            ds.ids.state[id as usize] = OUTSIDE;
+            continue;
+        }
         stats.accepted += 1;
         ds.ids.state[id as usize] = ds.tickets.len() as u32;
         let (stage, excluded) = stage_index.intern(stage_text, ds, opts.policy);
@@ -1159,6 +1205,8 @@ fn merge_tickets(
             stage,
             created: t.created,
             response: t.response,
+            group: ds.groups.intern(chunk.text(t.group)),
+            assignee: ds.assignees.intern(chunk.text(t.assignee)),
         });
     }
 }
@@ -1198,7 +1246,7 @@ impl StageIndex {
 struct ChangeRow {
     line: u64,
     raw: (usize, usize),
-    parsed: Result<(IdState, i64, u32, Option<u32>), Reason>,
+    parsed: Result<(IdState, i64, u32, Option<u32>, ChangedBy), Reason>,
 }
 
 fn parse_change_chunk(
@@ -1242,8 +1290,9 @@ fn parse_change_chunk(
                         .ok_or(Reason::BadPriority)?,
                 )
             };
+            let by = ChangedBy::parse(values.get(cols.by));
             match ids.lookup(id) {
-                Some(state) => Ok((state, changed_at, to, from)),
+                Some(state) => Ok((state, changed_at, to, from, by)),
                 None => Err(Reason::UnknownTicket),
             }
         });
@@ -1280,6 +1329,7 @@ fn load_changes(
         changed_at: columns.get("changed_at"),
         to: columns.get("to_priority"),
         from: columns.get("from_priority"),
+        by: columns.get("changed_by"),
     };
     let mut stats = new_stats(path, Kind::Changes, String::new());
     let mut block = Some((first, records_from, line_after_header));
@@ -1310,7 +1360,7 @@ fn load_changes(
                 other => other,
             };
             match parsed {
-                Ok((IdState::Accepted(ticket), changed_at, to, from)) => {
+                Ok((IdState::Accepted(ticket), changed_at, to, from, by)) => {
                     stats.accepted += 1;
                     ds.changes.push(Change {
                         ticket,
@@ -1318,9 +1368,14 @@ fn load_changes(
                         to,
                         from,
                         file: file as u32,
+                        by,
                     });
                 }
                 Ok((IdState::Skipped | IdState::Rejected, ..)) => stats.skipped += 1,
+                Ok((IdState::Outside, changed_at, ..)) => {
+                    stats.outside += 1;
+                    ds.outside_latest = ds.outside_latest.max(Some(changed_at));
+                }
                 Err(reason) => {
                     stats.rejected += 1;
                     ds.rejects.push(Reject {
@@ -1350,7 +1405,7 @@ pub fn default_as_of(ds: &Dataset) -> Option<i64> {
         .iter()
         .map(|t| t.response.map_or(t.created, |r| r.max(t.created)));
     let changes = ds.changes.iter().map(|c| c.changed_at);
-    tickets.chain(changes).max()
+    tickets.chain(changes).chain(ds.outside_latest).max()
 }
 
 #[cfg(test)]
@@ -1436,6 +1491,7 @@ mod tests {
             zone: InputZone::Utc,
             as_of: None,
             delimiter: None,
+            period: None,
         };
         let paths = (vec![t], vec![c]);
         let reference = summary(&load(&paths.0, &paths.1, &opts).unwrap());

@@ -6,9 +6,13 @@
 //! [`report`] (output files). [`pipeline`] runs them in order.
 
 pub mod aggregate;
+pub mod analysis;
 pub mod calendar;
 pub mod cli;
+pub mod explain;
 pub mod ingest;
+pub mod labels;
+pub mod period;
 pub mod pipeline;
 pub mod policy;
 pub mod replay;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use sla_report::cli::{self, Cli, CliError, Command};
-use sla_report::{pipeline, policy, sample};
+use sla_report::{explain, pipeline, policy, sample};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -40,6 +40,18 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             write_sample(&args).map_err(CliError::Fatal)?;
             Ok(0)
         }
+        Command::Explain(args) => {
+            let cfg = cli::resolve_input(&args.input)?;
+            let modes = if args.all_modes {
+                policy::Mode::ALL.to_vec()
+            } else {
+                vec![cfg.mode]
+            };
+            let text = explain::explain(&cfg, &args.ticket_id, &modes)
+                .map_err(|e| CliError::Fatal(e.to_string()))?;
+            print!("{text}");
+            Ok(0)
+        }
         Command::Run(args) => {
             let strict = args.strict;
             let cfg = cli::resolve_run(&args)?;
@@ -50,10 +62,11 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 eprint!("sla-report: time per stage\n{}", timings.render());
             }
             eprintln!(
-                "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} from_priority warnings; reports in {}",
+                "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings; reports in {}",
                 summary.tickets,
                 summary.rejected,
                 summary.skipped,
+                summary.outside,
                 summary.warnings,
                 summary.out.display()
             );

@@ -9,8 +9,10 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 
 use crate::aggregate::{self, Flow, FlowRow, MonthKey, SummaryRow};
+use crate::analysis;
 use crate::calendar::BusinessCalendar;
 use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
+use crate::period::Period;
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, Outcome, ReplaySink, Status};
 use crate::report::json::RunFacts;
@@ -29,7 +31,11 @@ pub struct RunConfig {
     pub input_tz_name: String,
     pub out: PathBuf,
     pub delimiter: Option<u8>,
-    /// Also draw the charts (PNG) and report.html.
+    /// `--month` / `--from` / `--until`.
+    pub period: Option<Period>,
+    /// `--parquet`.
+    pub parquet: bool,
+    /// Also draw the charts (PNG) and report.html (off with `--no-charts`).
     pub charts: bool,
 }
 
@@ -275,6 +281,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         zone: InputZone::new(cfg.input_tz),
         as_of: cfg.as_of,
         delimiter: cfg.delimiter,
+        period: cfg.period.as_ref(),
     };
     let mut dataset = timings.time("read", || ingest::load(&cfg.tickets, &cfg.changes, &opts))?;
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
@@ -367,6 +374,8 @@ pub struct RunSummary {
     pub tickets: usize,
     pub rejected: usize,
     pub skipped: u64,
+    /// Rows outside the selected period.
+    pub outside: u64,
     pub warnings: u64,
     pub out: PathBuf,
 }
@@ -374,12 +383,14 @@ pub struct RunSummary {
 /// `sla-report run`: evaluates and writes every output.
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
     let ev = evaluate(cfg, timings)?;
-    timings.time("write", || write_reports(cfg, &ev))?;
+    let analysis = timings.time("analysis", || analysis::analyze(&cfg.policy, &ev))?;
+    timings.time("write", || write_reports(cfg, &ev, &analysis))?;
     let ds = &ev.dataset;
     Ok(RunSummary {
         tickets: ds.tickets.len(),
         rejected: ds.rejects.len(),
         skipped: ds.files.iter().map(|f| f.skipped).sum(),
+        outside: ds.files.iter().map(|f| f.outside).sum(),
         warnings: ds.files.iter().map(|f| f.warnings).sum(),
         out: cfg.out.clone(),
     })
@@ -457,8 +468,12 @@ fn write_charts_and_page(
     Ok(())
 }
 
-/// Writes the contract's outputs into `cfg.out`.
-pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
+/// Writes the contract's outputs and the analysis into `cfg.out`.
+pub fn write_reports(
+    cfg: &RunConfig,
+    ev: &Evaluation,
+    analysis: &analysis::Analysis,
+) -> Result<(), RunError> {
     let policy = &cfg.policy;
     let ds = &ev.dataset;
     let mut out = OutputDir::create(&cfg.out)?;
@@ -477,8 +492,18 @@ pub fn write_reports(cfg: &RunConfig, ev: &Evaluation) -> Result<(), RunError> {
         policy,
         dataset: ds,
         tickets_evaluated: ev.outcomes.len(),
+        period: cfg.period.as_ref(),
     };
     out.write("run.json", |w| report::json::write_run_json(w, &facts))?;
+    report::analysis::write_all(&mut out, cfg, ev, analysis)?;
+    if cfg.parquet {
+        out.write("tickets.parquet", |w| {
+            report::parquet::write_tickets(w, policy, ev)
+        })?;
+        out.write("summary.parquet", |w| {
+            report::parquet::write_summary(w, policy, &ev.summary)
+        })?;
+    }
     if cfg.charts {
         write_charts_and_page(cfg, ev, &mut out)?;
     }

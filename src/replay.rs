@@ -348,6 +348,159 @@ pub fn prorata(
     }
 }
 
+/// What one priority change did in the replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    /// Effective (a different priority) at or before `end`: starts a segment.
+    Cuts,
+    /// Effective but after `end` (the response or `as_of`): it counts for the
+    /// reclassification figures only.
+    AfterEnd,
+    /// `to_priority` is the priority already in effect: nothing changes.
+    NotEffective,
+}
+
+/// One change as the replay saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// Index into the `changes` slice given to [`trace`].
+    pub change: usize,
+    /// When it applies: `changed_at`, or `created_at` if dated before it.
+    pub at: i64,
+    /// The priority in effect before it.
+    pub from: u32,
+    pub to: u32,
+    pub kind: StepKind,
+    /// `from_priority` was given and differs from `from`.
+    pub from_mismatch: bool,
+}
+
+/// `(response, end)`: the response at or before `as_of`, and the end of the
+/// measured time (the response, else `as_of`).
+pub fn end_of(ticket: &Ticket, as_of: i64) -> (Option<i64>, i64) {
+    let response = response_by(ticket, as_of);
+    (response, response.unwrap_or(as_of))
+}
+
+/// The replay of a ticket's changes, step by step, with the same rules as
+/// [`evaluate`] (which the tests check): `changes` as for `evaluate`.
+pub fn trace(ticket: &Ticket, changes: &[Change], end: i64) -> Vec<Step> {
+    let mut current = ticket.submitted;
+    changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let at = c.changed_at.max(ticket.created);
+            let kind = if c.to == current {
+                StepKind::NotEffective
+            } else if at <= end {
+                StepKind::Cuts
+            } else {
+                StepKind::AfterEnd
+            };
+            let step = Step {
+                change: i,
+                at,
+                from: current,
+                to: c.to,
+                kind,
+                from_mismatch: c.from.is_some_and(|f| f != current),
+            };
+            current = c.to;
+            step
+        })
+        .collect()
+}
+
+/// The segment starts `(t_i, p_i)` of a trace: creation, then every change
+/// that cuts.
+pub fn cuts(ticket: &Ticket, steps: &[Step]) -> Vec<(i64, u32)> {
+    std::iter::once((ticket.created, ticket.submitted))
+        .chain(
+            steps
+                .iter()
+                .filter(|s| s.kind == StepKind::Cuts)
+                .map(|s| (s.at, s.to)),
+        )
+        .collect()
+}
+
+/// One priority period [start, end) of a ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segment {
+    pub start: i64,
+    pub end: i64,
+    pub priority: u32,
+    /// The plan's target for this priority, if any.
+    pub target: Option<Target>,
+    /// Time on the target's clock in [start, end) (0 without a target): the
+    /// budget this period consumed under `prorata` is `clock_s / target`.
+    pub clock_s: i64,
+    /// Business time in [start, end).
+    pub business_s: i64,
+}
+
+/// The segments of a replay with what each consumed.
+pub fn segments(
+    cuts: &[(i64, u32)],
+    end: i64,
+    target_of: impl Fn(u32) -> Option<Target>,
+    clocks: &Clocks,
+) -> Vec<Segment> {
+    cuts.iter()
+        .enumerate()
+        .map(|(i, &(start, priority))| {
+            let seg_end = cuts.get(i + 1).map_or(end, |c| c.0);
+            let target = target_of(priority);
+            Segment {
+                start,
+                end: seg_end,
+                priority,
+                target,
+                clock_s: target.map_or(0, |t| clocks.elapsed(t.clock, start, seg_end)),
+                business_s: clocks.business.elapsed(start, seg_end),
+            }
+        })
+        .collect()
+}
+
+/// A ticket's reclassification figures: its effective changes at or before
+/// `as_of` (the whole known history, also after the response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Reclass {
+    pub effective: u32,
+    /// To a higher level number (less urgent: P1 -> P3).
+    pub downgrades: u32,
+    /// To a lower level number (more urgent).
+    pub upgrades: u32,
+    /// Effective changes by `changed_by`, in `ChangedBy::ALL` order.
+    pub by: [u32; 3],
+    /// When the first effective change applied.
+    pub first_at: Option<i64>,
+}
+
+/// The reclassification figures of one ticket (`changes` as for
+/// [`evaluate`]); the same effective changes as `evaluate_into` reports.
+pub fn reclass(ticket: &Ticket, changes: &[Change]) -> Reclass {
+    let mut r = Reclass::default();
+    let mut current = ticket.submitted;
+    for c in changes {
+        if c.to == current {
+            continue;
+        }
+        r.effective += 1;
+        if c.to > current {
+            r.downgrades += 1;
+        } else {
+            r.upgrades += 1;
+        }
+        r.by[c.by as usize] += 1;
+        r.first_at.get_or_insert(c.changed_at.max(ticket.created));
+        current = c.to;
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,6 +538,8 @@ mod tests {
             stage: 0,
             created: local(created),
             response: response.map(local),
+            group: 0,
+            assignee: 0,
         }
     }
 
@@ -395,6 +550,7 @@ mod tests {
             to,
             from: None,
             file: 1,
+            by: crate::labels::ChangedBy::Agent,
         }
     }
 
@@ -696,5 +852,58 @@ mod tests {
         let o = eval(&t, &[], Mode::Current, "2026-03-02 11:00");
         assert_eq!((o.status, o.response), (Status::Open, None));
         assert_eq!(o.measure.unwrap().elapsed_s, H);
+    }
+    /// trace / cuts / segments / reclass give the same history as evaluate:
+    /// the worked example's segments consume 1/2 and 7/12 of their budgets,
+    /// summing to prorata's U = 13/12.
+    #[test]
+    fn trace_segments_and_reclass_agree_with_evaluate() {
+        let p = policy();
+        let c = clocks(&p);
+        let t = ticket("Advanced", 1, "2026-03-02 09:00", Some("2026-03-02 13:00"));
+        let mut same = change("2026-03-02 09:10", 1);
+        same.from = Some(2);
+        let mut late = change("2026-03-02 14:00", 2);
+        late.by = crate::labels::ChangedBy::Customer;
+        let ch = [
+            change("2026-03-01 12:00", 1),
+            same,
+            change("2026-03-02 09:30", 3),
+            late,
+        ];
+        let as_of = local("2026-03-03 00:00");
+        let mut sink = Collect::default();
+        let o = evaluate_into(&t, &ch, &p, &c, Mode::Prorata, as_of, &mut sink);
+        let (response, end) = end_of(&t, as_of);
+        assert_eq!(response, response_by(&t, as_of));
+        let steps = trace(&t, &ch, end);
+        let kinds: Vec<StepKind> = steps.iter().map(|s| s.kind).collect();
+        use StepKind::*;
+        assert_eq!(kinds, [NotEffective, NotEffective, Cuts, AfterEnd]);
+        assert!(steps[1].from_mismatch && !steps[0].from_mismatch);
+        // a change dated before creation applies at creation
+        assert_eq!(steps[0].at, t.created);
+        let effective: Vec<(u32, u32)> = steps
+            .iter()
+            .filter(|s| s.kind != NotEffective)
+            .map(|s| (s.from, s.to))
+            .collect();
+        assert_eq!(effective, sink.effective);
+        assert_eq!(o.reclassifications, 2);
+        let cuts = cuts(&t, &steps);
+        assert_eq!(cuts, [(t.created, 1), (local("2026-03-02 09:30"), 3)]);
+        let plan = &p.plans[t.plan()];
+        let segs = segments(&cuts, end, |l| plan.targets.get(&l).copied(), &c);
+        let used: Vec<(i64, i64)> = segs
+            .iter()
+            .map(|s| (s.clock_s, s.target.unwrap().within_s))
+            .collect();
+        assert_eq!(used, [(1800, H), (3 * H + 1800, 6 * H)]);
+        let pr = prorata(&cuts, end, |l| plan.targets.get(&l).copied(), &c);
+        assert_eq!(pr.used * 12, pr.den * 13);
+        let r = reclass(&t, &ch);
+        assert_eq!((r.effective, r.downgrades, r.upgrades), (2, 1, 1));
+        assert_eq!(r.by, [1, 1, 0]);
+        assert_eq!(r.first_at, Some(local("2026-03-02 09:30")));
     }
 }

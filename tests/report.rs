@@ -294,20 +294,28 @@ mod charts {
     }
 
     #[test]
-    fn no_charts_writes_only_the_csv_files_and_run_json() {
-        let out = scratch("no-charts");
-        run_ok(&["run", "--no-charts", "--out", out.to_str().unwrap()]);
-        let names: Vec<String> = files(&out).into_keys().collect();
+    fn no_charts_skips_the_charts_and_the_page_and_nothing_else() {
+        let dir = scratch("no-charts");
+        let (with, without) = (dir.join("with"), dir.join("without"));
+        run_ok(&["run", "--out", with.to_str().unwrap()]);
+        run_ok(&["run", "--no-charts", "--out", without.to_str().unwrap()]);
+        let mut expected = files(&with);
+        for (name, _, _) in CHARTS {
+            assert!(expected.remove(name).is_some(), "{name}");
+        }
+        let page = expected.remove("report.html");
+        assert!(page.is_some(), "report.html");
+        let got = files(&without);
         assert_eq!(
-            names,
-            [
-                "reclassifications.csv",
-                "rejects.csv",
-                "run.json",
-                "summary.csv",
-                "tickets.csv"
-            ]
+            got.keys().collect::<Vec<_>>(),
+            expected.keys().collect::<Vec<_>>()
         );
+        // and the other outputs are the same bytes
+        for (name, bytes) in &got {
+            if name != "run.json" {
+                assert!(expected[name] == *bytes, "{name}");
+            }
+        }
     }
 }
 

@@ -51,20 +51,20 @@ pub const RECLASSIFICATIONS_HEADER: [&str; 5] =
 
 pub const REJECTS_HEADER: [&str; 4] = ["file", "line", "reason", "record"];
 
-fn writer<W: Write>(w: W) -> csv::Writer<W> {
+pub(crate) fn writer<W: Write>(w: W) -> csv::Writer<W> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(w)
 }
 
-fn to_io(e: csv::Error) -> io::Error {
+pub(crate) fn to_io(e: csv::Error) -> io::Error {
     match e.into_kind() {
         csv::ErrorKind::Io(e) => e,
         other => io::Error::other(format!("{other:?}")),
     }
 }
 
-fn opt<T: ToString>(v: Option<T>) -> String {
+pub(crate) fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
 
@@ -181,20 +181,25 @@ pub fn write_summary<W: Write>(w: W, policy: &Policy, rows: &[SummaryRow]) -> io
     let mut out = writer(w);
     out.write_record(SUMMARY_HEADER).map_err(to_io)?;
     for r in rows {
-        let mut rec = vec![
-            month_text(r.month),
-            policy.plans[r.plan as usize].name.clone(),
-            r.priority.to_string(),
-            r.tickets.to_string(),
-        ];
-        rec.extend(Status::ALL.iter().map(|&s| r.count(s).to_string()));
-        rec.push(r.reclassified.to_string());
-        rec.push(opt(r.attainment_hundredths().map(percent_text)));
-        rec.push(opt(r.median_elapsed_s));
-        rec.push(opt(r.p90_elapsed_s));
-        out.write_record(&rec).map_err(to_io)?;
+        out.write_record(summary_record(policy, r)).map_err(to_io)?;
     }
     out.flush()
+}
+
+/// The fields of one summary.csv row (`SUMMARY_HEADER` order).
+pub fn summary_record(policy: &Policy, r: &SummaryRow) -> Vec<String> {
+    let mut rec = vec![
+        month_text(r.month),
+        policy.plans[r.plan as usize].name.clone(),
+        r.priority.to_string(),
+        r.tickets.to_string(),
+    ];
+    rec.extend(Status::ALL.iter().map(|&s| r.count(s).to_string()));
+    rec.push(r.reclassified.to_string());
+    rec.push(opt(r.attainment_hundredths().map(percent_text)));
+    rec.push(opt(r.median_elapsed_s));
+    rec.push(opt(r.p90_elapsed_s));
+    rec
 }
 
 /// reclassifications.csv.

@@ -16,6 +16,8 @@ pub struct RunFacts<'a> {
     pub policy: &'a Policy,
     pub dataset: &'a Dataset,
     pub tickets_evaluated: usize,
+    /// `--month` / `--from` / `--until`, when given.
+    pub period: Option<&'a crate::period::Period>,
 }
 
 pub fn run_json(f: &RunFacts<'_>) -> Value {
@@ -32,6 +34,7 @@ pub fn run_json(f: &RunFacts<'_>) -> Value {
                 "records_accepted": s.accepted,
                 "records_rejected": s.rejected,
                 "records_skipped": s.skipped,
+                "records_outside_period": s.outside,
                 "warnings": s.warnings,
             })
         })
@@ -60,6 +63,8 @@ pub fn run_json(f: &RunFacts<'_>) -> Value {
         "rejected_by_reason": reasons,
         "skipped_total": f.dataset.files.iter().map(|s| s.skipped).sum::<u64>(),
         "warnings_total": f.dataset.files.iter().map(|s| s.warnings).sum::<u64>(),
+        "period": f.period.map(|p| p.to_json()),
+        "outside_period_total": f.dataset.files.iter().map(|s| s.outside).sum::<u64>(),
     })
 }
 

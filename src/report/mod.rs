@@ -3,10 +3,12 @@
 //! temporary name first and renamed into place once all are complete, so a
 //! failed run never leaves a half-written report that looks whole.
 
+pub mod analysis;
 pub mod charts;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod parquet;
 
 use std::fs;
 use std::io::{self, BufWriter, Write};

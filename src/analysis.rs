@@ -1,0 +1,333 @@
+//! Analysis outputs written by every `run` on top of the contract's files:
+//! the policy comparison (attainment under all four reclassification modes),
+//! the mode-sensitive tickets, the reclassification figures per month and
+//! plan, and the summaries by `group` and `assignee`.
+//!
+//! Only tickets with an effective change can differ between modes (without
+//! one, every mode has one segment from creation on the submitted priority
+//! and gives the same verdict), so only those are replayed again; the other
+//! modes' counts are the run's summary corrected by those tickets.
+
+use std::collections::BTreeMap;
+
+use polars::error::PolarsResult;
+use rayon::prelude::*;
+
+use crate::aggregate::{self, Fact, FactColumns, MonthKey, SummaryRow};
+use crate::ingest::Ticket;
+use crate::labels::Labels;
+use crate::pipeline::{self, Evaluation};
+use crate::policy::{Mode, Policy};
+use crate::replay::{self, Outcome, Reclass, Status};
+
+/// One ticket's verdict under one mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    pub priority: u32,
+    pub status: Status,
+}
+
+/// A ticket with at least one effective change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reclassified {
+    /// Index into `Dataset::tickets`.
+    pub ticket: u32,
+    /// In `Mode::ALL` order.
+    pub verdicts: [Verdict; 4],
+    pub reclass: Reclass,
+    /// Business time from creation to the first effective change.
+    pub first_business_s: i64,
+}
+
+impl Reclassified {
+    pub fn mode_sensitive(&self) -> bool {
+        self.verdicts
+            .iter()
+            .any(|v| v.status != self.verdicts[0].status)
+    }
+}
+
+/// Counts of one (month, plan, priority) under one mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ModeCounts {
+    pub tickets: u64,
+    pub met: u64,
+    /// met + breached + open_breached.
+    pub counted: u64,
+}
+
+impl ModeCounts {
+    pub fn attainment_hundredths(&self) -> Option<u64> {
+        aggregate::attainment_hundredths(self.met, self.counted)
+    }
+
+    fn add(&mut self, status: Status, sign: i64) {
+        let step = |v: &mut u64| *v = v.wrapping_add_signed(sign);
+        step(&mut self.tickets);
+        if status == Status::Met {
+            step(&mut self.met);
+        }
+        if status.counts_for_attainment() {
+            step(&mut self.counted);
+        }
+    }
+}
+
+/// One row of policy_comparison.csv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparisonRow {
+    pub month: MonthKey,
+    pub plan: u32,
+    /// The governing priority under each mode (the row of each mode's
+    /// summary with this key).
+    pub priority: u32,
+    /// In `Mode::ALL` order.
+    pub modes: [ModeCounts; 4],
+}
+
+/// One row of reclassification_summary.csv.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReclassRow {
+    pub month: MonthKey,
+    pub plan: u32,
+    pub tickets: u64,
+    pub reclassified: u64,
+    pub downgrades: u64,
+    pub upgrades: u64,
+    /// Tickets submitted with the most urgent level.
+    pub submitted_top: u64,
+    /// Of those, tickets with at least one effective downgrade.
+    pub top_downgraded: u64,
+    /// Nearest-rank median over the reclassified tickets.
+    pub median_first_business_s: Option<i64>,
+    /// Effective changes by `changed_by`, in `ChangedBy::ALL` order.
+    pub by: [u64; 3],
+}
+
+/// Everything the analysis outputs need.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// In input order.
+    pub reclassified: Vec<Reclassified>,
+    pub comparison: Vec<ComparisonRow>,
+    pub reclass: Vec<ReclassRow>,
+    /// `(group index, row)`, sorted by group name; `None` without the column.
+    pub by_group: Option<Vec<(u32, SummaryRow)>>,
+    pub by_assignee: Option<Vec<(u32, SummaryRow)>>,
+}
+
+fn mode_index(mode: Mode) -> usize {
+    Mode::ALL.iter().position(|&m| m == mode).expect("a mode")
+}
+
+/// The summary fact of a ticket (as the pipeline builds it).
+pub fn fact_of(t: &Ticket, month: MonthKey, o: &Outcome) -> Fact {
+    Fact {
+        month,
+        plan: t.plan as u32,
+        priority: o.governing,
+        status: o.status,
+        reclassified: o.reclassifications > 0,
+        elapsed_s: o.measure.map(|m| m.elapsed_s),
+    }
+}
+
+/// Computes the analysis of an evaluated run.
+pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
+    let Some(as_of) = ev.as_of else {
+        return Ok(Analysis::default());
+    };
+    let ds = &ev.dataset;
+    let run_mode = mode_index(ev.mode);
+    let clocks = pipeline::clocks_for(policy, ds, Some(as_of));
+    let (changes, offsets) = pipeline::changes_by_ticket(ds, as_of);
+    let reclassified: Vec<Reclassified> = ev
+        .outcomes
+        .par_iter()
+        .enumerate()
+        .filter(|(_, o)| o.reclassifications > 0)
+        .map(|(i, o)| {
+            let t = &ds.tickets[i];
+            let mine = &changes[offsets[i] as usize..offsets[i + 1] as usize];
+            let verdicts = std::array::from_fn(|k| {
+                let out;
+                let o = if k == run_mode {
+                    o
+                } else {
+                    out = replay::evaluate(t, mine, policy, &clocks, Mode::ALL[k], as_of);
+                    &out
+                };
+                Verdict {
+                    priority: o.governing,
+                    status: o.status,
+                }
+            });
+            let reclass = replay::reclass(t, mine);
+            let first = reclass.first_at.unwrap_or(t.created);
+            Reclassified {
+                ticket: i as u32,
+                verdicts,
+                reclass,
+                first_business_s: clocks.business.elapsed(t.created, first),
+            }
+        })
+        .collect();
+    let comparison = compare(ev, run_mode, &reclassified);
+    let reclass = reclass_rows(policy, ev, &reclassified);
+    let breakdown = |labels: &Labels, label_of: fn(&Ticket) -> u32| {
+        if !labels.present {
+            return Ok(None);
+        }
+        let mut facts = FactColumns::with_capacity(ds.tickets.len());
+        for ((t, &m), o) in ds.tickets.iter().zip(&ev.months).zip(&ev.outcomes) {
+            facts.push(&fact_of(t, m, o));
+        }
+        let ranks = labels.ranks();
+        let mut by_rank = vec![0u32; ranks.len()];
+        for (i, &r) in ranks.iter().enumerate() {
+            by_rank[r as usize] = i as u32;
+        }
+        let key: Vec<u32> = ds
+            .tickets
+            .iter()
+            .map(|t| ranks[label_of(t) as usize])
+            .collect();
+        let rows = aggregate::summarize_labelled(facts, Some(key))?;
+        PolarsResult::Ok(Some(
+            rows.into_iter()
+                .map(|(rank, row)| (by_rank[rank as usize], row))
+                .collect(),
+        ))
+    };
+    let by_group = breakdown(&ds.groups, |t| t.group)?;
+    let by_assignee = breakdown(&ds.assignees, |t| t.assignee)?;
+    Ok(Analysis {
+        reclassified,
+        comparison,
+        reclass,
+        by_group,
+        by_assignee,
+    })
+}
+
+/// Per (month, plan, priority), each mode's counts: the run's summary for
+/// every mode, then each reclassified ticket moved from its run verdict to
+/// its verdict under the other mode.
+fn compare(ev: &Evaluation, run_mode: usize, reclassified: &[Reclassified]) -> Vec<ComparisonRow> {
+    let mut rows: BTreeMap<(MonthKey, u32, u32), [ModeCounts; 4]> = BTreeMap::new();
+    for r in &ev.summary {
+        let counts = ModeCounts {
+            tickets: r.tickets,
+            met: r.count(Status::Met),
+            counted: r.count(Status::Met)
+                + r.count(Status::Breached)
+                + r.count(Status::OpenBreached),
+        };
+        rows.insert((r.month, r.plan, r.priority), [counts; 4]);
+    }
+    for r in reclassified {
+        let i = r.ticket as usize;
+        let (month, plan) = (ev.months[i], ev.dataset.tickets[i].plan as u32);
+        let run = r.verdicts[run_mode];
+        for (k, v) in r.verdicts.iter().enumerate() {
+            if k == run_mode || *v == run {
+                continue;
+            }
+            rows.get_mut(&(month, plan, run.priority))
+                .expect("in the summary")[k]
+                .add(run.status, -1);
+            rows.entry((month, plan, v.priority)).or_default()[k].add(v.status, 1);
+        }
+    }
+    rows.into_iter()
+        .filter(|(_, modes)| modes.iter().any(|m| m.tickets > 0))
+        .map(|((month, plan, priority), modes)| ComparisonRow {
+            month,
+            plan,
+            priority,
+            modes,
+        })
+        .collect()
+}
+
+/// Reclassification figures per (month, plan), sorted.
+fn reclass_rows(
+    policy: &Policy,
+    ev: &Evaluation,
+    reclassified: &[Reclassified],
+) -> Vec<ReclassRow> {
+    let top = policy.priorities.keys().next().copied().unwrap_or(1);
+    let (Some(&lo), Some(&hi)) = (ev.months.iter().min(), ev.months.iter().max()) else {
+        return Vec::new();
+    };
+    let plans = policy.plans.len();
+    let slot = |month: MonthKey, plan: usize| (month - lo) as usize * plans + plan;
+    let mut rows = vec![ReclassRow::default(); (hi - lo + 1) as usize * plans];
+    for (t, &month) in ev.dataset.tickets.iter().zip(&ev.months) {
+        let row = &mut rows[slot(month, t.plan())];
+        row.tickets += 1;
+        row.submitted_top += (t.submitted == top) as u64;
+    }
+    let mut firsts: Vec<Vec<i64>> = vec![Vec::new(); rows.len()];
+    for r in reclassified {
+        let t = &ev.dataset.tickets[r.ticket as usize];
+        let k = slot(ev.months[r.ticket as usize], t.plan());
+        let row = &mut rows[k];
+        let c = &r.reclass;
+        row.reclassified += 1;
+        row.downgrades += c.downgrades as u64;
+        row.upgrades += c.upgrades as u64;
+        row.top_downgraded += (t.submitted == top && c.downgrades > 0) as u64;
+        for (n, &by) in row.by.iter_mut().zip(&c.by) {
+            *n += by as u64;
+        }
+        firsts[k].push(r.first_business_s);
+    }
+    rows.into_iter()
+        .zip(firsts)
+        .enumerate()
+        .filter(|(_, (row, _))| row.tickets > 0)
+        .map(|(k, (mut row, mut firsts))| {
+            row.month = lo + (k / plans) as MonthKey;
+            row.plan = (k % plans) as u32;
+            firsts.sort_unstable();
+            row.median_first_business_s = nearest_rank(&firsts, 1, 2);
+            row
+        })
+        .collect()
+}
+
+/// The value at rank ceil(num/den * n) of a sorted list.
+pub fn nearest_rank(sorted: &[i64], num: usize, den: usize) -> Option<i64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let rank = (num * sorted.len()).div_ceil(den).max(1);
+    Some(sorted[rank - 1])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_rank_median() {
+        assert_eq!(nearest_rank(&[], 1, 2), None);
+        assert_eq!(nearest_rank(&[5], 1, 2), Some(5));
+        assert_eq!(nearest_rank(&[1, 2], 1, 2), Some(1));
+        assert_eq!(nearest_rank(&[1, 2, 3], 1, 2), Some(2));
+        assert_eq!(nearest_rank(&[1, 2, 3, 4], 1, 2), Some(2));
+    }
+
+    #[test]
+    fn mode_counts_move_tickets_between_statuses() {
+        let mut c = ModeCounts::default();
+        c.add(Status::Met, 1);
+        c.add(Status::Breached, 1);
+        c.add(Status::Open, 1);
+        assert_eq!((c.tickets, c.met, c.counted), (3, 1, 2));
+        c.add(Status::Met, -1);
+        assert_eq!((c.tickets, c.met, c.counted), (2, 0, 1));
+        assert_eq!(c.attainment_hundredths(), Some(0));
+    }
+}

@@ -1,0 +1,385 @@
+//! `sla-report explain TICKET_ID`: one ticket's replay as a readable
+//! timeline, for an auditor asking "why is this ticket breached?".
+//!
+//! The numbers come from the run's own code: the data set is read by
+//! [`ingest`], `as_of` and the clocks are chosen as in [`pipeline`], the
+//! verdict is [`replay::evaluate`] and the timeline is [`replay::trace`] /
+//! [`replay::segments`] / [`replay::prorata`].
+
+use std::fmt::Write as _;
+
+use chrono::TimeZone;
+
+use crate::ingest::{self, Change, Dataset, ReadOptions, Ticket};
+use crate::pipeline::{self, RunConfig, RunError};
+use crate::policy::{Mode, Policy};
+use crate::replay::{self, Clocks, StepKind};
+use crate::timestamp::{self, InputZone};
+
+/// Why a ticket cannot be explained.
+#[derive(Debug)]
+pub enum ExplainError {
+    Run(RunError),
+    UnknownTicket { id: String, accepted: usize },
+}
+
+impl std::fmt::Display for ExplainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExplainError::Run(e) => e.fmt(f),
+            ExplainError::UnknownTicket { id, accepted } => write!(
+                f,
+                "ticket '{id}' is not among the {accepted} accepted tickets \
+                 (not in the files, rejected, created after --as-of or outside the period)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ExplainError {}
+
+/// Reads the inputs of `cfg` and explains ticket `id` under `modes`.
+pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, ExplainError> {
+    let opts = ReadOptions {
+        policy: &cfg.policy,
+        zone: InputZone::new(cfg.input_tz),
+        as_of: cfg.as_of,
+        delimiter: cfg.delimiter,
+        period: cfg.period.as_ref(),
+    };
+    let ds = ingest::load(&cfg.tickets, &cfg.changes, &opts)
+        .map_err(|e| ExplainError::Run(RunError::Ingest(e)))?;
+    let unknown = || ExplainError::UnknownTicket {
+        id: id.to_string(),
+        accepted: ds.tickets.len(),
+    };
+    let index = ds.tickets.iter().position(|t| ds.id(t) == id);
+    let (Some(index), Some(as_of)) = (index, cfg.as_of.or_else(|| ingest::default_as_of(&ds)))
+    else {
+        return Err(unknown());
+    };
+    let clocks = pipeline::clocks_for(&cfg.policy, &ds, Some(as_of));
+    let (changes, later) = ticket_changes(&ds, index as u32, as_of);
+    Ok(render(&Subject {
+        ticket: &ds.tickets[index],
+        changes: &changes,
+        later,
+        dataset: &ds,
+        policy: &cfg.policy,
+        clocks: &clocks,
+        as_of,
+        modes,
+    }))
+}
+
+/// A ticket's changes at or before `as_of` sorted by `changed_at`, ties in
+/// input order (as `pipeline::changes_by_ticket` gives them), and how many
+/// came later.
+pub fn ticket_changes(ds: &Dataset, ticket: u32, as_of: i64) -> (Vec<Change>, usize) {
+    let mut changes: Vec<Change> = ds
+        .changes
+        .iter()
+        .filter(|c| c.ticket == ticket)
+        .copied()
+        .collect();
+    let total = changes.len();
+    changes.retain(|c| c.changed_at <= as_of);
+    // stable: ties keep input order
+    changes.sort_by_key(|c| c.changed_at);
+    let later = total - changes.len();
+    (changes, later)
+}
+
+/// Everything the rendering needs.
+pub struct Subject<'a> {
+    pub ticket: &'a Ticket,
+    pub changes: &'a [Change],
+    /// Changes after `as_of` (not shown, they have not happened yet).
+    pub later: usize,
+    pub dataset: &'a Dataset,
+    pub policy: &'a Policy,
+    pub clocks: &'a Clocks,
+    pub as_of: i64,
+    pub modes: &'a [Mode],
+}
+
+/// `4h 05m 00s`, `-1s`-style durations.
+pub fn duration_text(secs: i64) -> String {
+    let sign = if secs < 0 { "-" } else { "" };
+    let s = secs.unsigned_abs();
+    format!("{sign}{}h {:02}m {:02}s", s / 3600, s / 60 % 60, s % 60)
+}
+
+fn gcd(a: i128, b: i128) -> i128 {
+    if b == 0 {
+        a.abs()
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// `13/12` (reduced), `1` for whole numbers.
+fn fraction(num: i128, den: i128) -> String {
+    let g = gcd(num, den).max(1);
+    let (n, d) = (num / g, den / g);
+    if d == 1 {
+        n.to_string()
+    } else {
+        format!("{n}/{d}")
+    }
+}
+
+/// The explanation text.
+pub fn render(s: &Subject<'_>) -> String {
+    let p = s.policy;
+    let t = s.ticket;
+    let plan = &p.plans[t.plan()];
+    let tz = p.timezone;
+    let when = |at: i64| -> String {
+        let local = chrono::DateTime::from_timestamp(at, 0)
+            .map(|u| tz.from_utc_datetime(&u.naive_utc()))
+            .map_or_else(String::new, |l| {
+                l.format("%Y-%m-%d %H:%M:%S %Z").to_string()
+            });
+        format!("{local} ({})", timestamp::format_utc(at))
+    };
+    let prio = |level: u32| match p.priorities.get(&level) {
+        Some(name) => format!("P{level} {name}"),
+        None => format!("P{level}"),
+    };
+    let target_text = |level: u32| match plan.targets.get(&level) {
+        Some(t) => format!(
+            "{} on the {} clock",
+            duration_text(t.within_s),
+            t.clock.as_str()
+        ),
+        None => format!("none ({} guarantees nothing for P{level})", plan.name),
+    };
+    let (response, end) = replay::end_of(t, s.as_of);
+    let steps = replay::trace(t, s.changes, end);
+    let cuts = replay::cuts(t, &steps);
+    let segments = replay::segments(&cuts, end, |l| plan.targets.get(&l).copied(), s.clocks);
+
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "ticket {} — plan {}, submitted as {}",
+        s.dataset.id(t),
+        plan.name,
+        prio(t.submitted)
+    );
+    let stage = s.dataset.stage(t);
+    if !stage.is_empty() {
+        let covered = if t.excluded {
+            "not covered (excluded stage)"
+        } else {
+            "covered"
+        };
+        let _ = writeln!(o, "product stage: {stage} — {covered}");
+    }
+    if s.dataset.groups.present || s.dataset.assignees.present {
+        let _ = writeln!(
+            o,
+            "group: {}   assignee: {}",
+            s.dataset.groups.name(t.group),
+            s.dataset.assignees.name(t.assignee)
+        );
+    }
+    let _ = writeln!(
+        o,
+        "as of {}; times in {} (UTC in brackets)\n",
+        when(s.as_of),
+        tz.name()
+    );
+    let _ = writeln!(o, "timeline");
+    let _ = writeln!(
+        o,
+        "  created    {}  priority {}",
+        when(t.created),
+        t.submitted
+    );
+    let mut response_shown = false;
+    for step in &steps {
+        if let Some(r) = response.filter(|&r| !response_shown && step.at > r) {
+            let _ = writeln!(o, "  response   {}", when(r));
+            response_shown = true;
+        }
+        let c = &s.changes[step.change];
+        let file = &s.dataset.files[c.file as usize].path;
+        let mut line = format!(
+            "  change     {}  P{} -> P{} by {} ({file})",
+            when(c.changed_at),
+            step.from,
+            step.to,
+            c.by.as_str()
+        );
+        let why = match step.kind {
+            StepKind::Cuts => "effective: starts a new segment".to_string(),
+            StepKind::AfterEnd => format!(
+                "effective, but after the {}: counts for reclassification figures only",
+                if response.is_some() {
+                    "response"
+                } else {
+                    "as-of instant"
+                }
+            ),
+            StepKind::NotEffective => {
+                format!("not effective: the ticket already had priority {}", step.to)
+            }
+        };
+        let _ = write!(line, "\n               {why}");
+        if c.changed_at < t.created {
+            let _ = write!(line, "; dated before creation, so it applies at creation");
+        }
+        if step.from_mismatch {
+            let _ = write!(
+                line,
+                "; warning: from_priority {} disagrees with the replayed P{}",
+                c.from.unwrap_or(0),
+                step.from
+            );
+        }
+        let _ = writeln!(o, "{line}");
+    }
+    if s.later > 0 {
+        let _ = writeln!(
+            o,
+            "  ({} later change(s) after as-of: not happened yet)",
+            s.later
+        );
+    }
+    match response {
+        Some(_) if response_shown => {}
+        Some(r) => {
+            let _ = writeln!(o, "  response   {}", when(r));
+        }
+        None => {
+            let note = match t.response {
+                Some(r) => format!(
+                    " (the file's response {} is after as-of)",
+                    timestamp::format_utc(r)
+                ),
+                None => String::new(),
+            };
+            let _ = writeln!(o, "  response   none by as-of{note}: measured until as-of");
+        }
+    }
+
+    let _ = writeln!(
+        o,
+        "\nsegments (each priority period until {})",
+        if response.is_some() {
+            "the response"
+        } else {
+            "as-of"
+        }
+    );
+    for (i, seg) in segments.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  {}. {} .. {}  {}",
+            i + 1,
+            when(seg.start),
+            when(seg.end),
+            prio(seg.priority)
+        );
+        let business = duration_text(seg.business_s);
+        match seg.target {
+            Some(tg) => {
+                let _ = writeln!(
+                    o,
+                    "     target {} on the {} clock; {} s ({}) on that clock, business time {business}; budget used {}",
+                    duration_text(tg.within_s),
+                    tg.clock.as_str(),
+                    seg.clock_s,
+                    duration_text(seg.clock_s),
+                    fraction(seg.clock_s as i128, tg.within_s as i128),
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "     no target for this priority: consumes no budget; business time {business}"
+                );
+            }
+        }
+    }
+
+    let target_of = |l: u32| plan.targets.get(&l).copied();
+    for &mode in s.modes {
+        let out = replay::evaluate(t, s.changes, p, s.clocks, mode, s.as_of);
+        let _ = writeln!(o, "\nmode {}", mode.as_str());
+        let why = match mode {
+            Mode::Initial => "the submitted priority; the history is ignored",
+            _ if response.is_some() => "the priority in effect at the response",
+            _ => "the priority in effect at as-of (no response yet)",
+        };
+        let _ = writeln!(o, "  governing priority  {} — {why}", prio(out.governing));
+        let _ = writeln!(o, "  target              {}", target_text(out.governing));
+        match out.measure {
+            None => {
+                let _ = writeln!(o, "  nothing is measured");
+            }
+            Some(m) => {
+                let (&(last_cut, _), start) = (cuts.last().expect("creation"), t.created);
+                let counted = match mode {
+                    Mode::Restart => format!("from the last effective change, {}", when(last_cut)),
+                    Mode::Prorata => {
+                        let pr = replay::prorata(&cuts, end, target_of, s.clocks);
+                        format!(
+                            "each segment uses its share of its own priority's target: U = {} of the budget; elapsed = ceil(U x target)",
+                            fraction(pr.used, pr.den)
+                        )
+                    }
+                    _ => format!("from creation, {}, on the governing clock", when(start)),
+                };
+                let _ = writeln!(o, "  counted             {counted}");
+                let _ = writeln!(o, "  deadline            {}", when(m.deadline));
+                let resp = response.map_or_else(|| "none by as-of".to_string(), when);
+                let _ = writeln!(o, "  response            {resp}");
+                let _ = writeln!(
+                    o,
+                    "  elapsed             {} s ({})",
+                    m.elapsed_s,
+                    duration_text(m.elapsed_s)
+                );
+                let _ = writeln!(
+                    o,
+                    "  margin              {} s ({})",
+                    m.margin_s(),
+                    duration_text(m.margin_s())
+                );
+            }
+        }
+        let _ = writeln!(o, "  status              {}", out.status.as_str());
+        let m = out.measure;
+        let _ = writeln!(
+            o,
+            "  as in tickets.csv   priority={} clock={} target_s={} elapsed_s={} deadline={} status={} margin_s={}",
+            out.governing,
+            m.map_or("", |m| m.clock.as_str()),
+            m.map_or_else(String::new, |m| m.target_s.to_string()),
+            m.map_or_else(String::new, |m| m.elapsed_s.to_string()),
+            m.map_or_else(String::new, |m| timestamp::format_utc(m.deadline)),
+            out.status.as_str(),
+            m.map_or_else(String::new, |m| m.margin_s().to_string()),
+        );
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_fractions_read_well() {
+        assert_eq!(duration_text(14_400), "4h 00m 00s");
+        assert_eq!(duration_text(-1), "-0h 00m 01s");
+        assert_eq!(duration_text(23_400), "6h 30m 00s");
+        assert_eq!(fraction(1800, 3600), "1/2");
+        assert_eq!(fraction(26, 24), "13/12");
+        assert_eq!(fraction(0, 5), "0");
+        assert_eq!(fraction(7, 7), "1");
+    }
+}
