@@ -94,6 +94,11 @@ pub struct RunArgs {
     /// stderr at the end.
     #[arg(long)]
     pub timings: bool,
+
+    /// No progress bar (it is shown on stderr only when stderr is a
+    /// terminal, never in the report files).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `explain TICKET_ID`: the same inputs as `run`.

@@ -46,6 +46,7 @@ pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, Expl
         as_of: cfg.as_of,
         delimiter: cfg.delimiter,
         period: cfg.period.as_ref(),
+        on_bytes: None,
     };
     let ds = ingest::load(&cfg.tickets, &cfg.changes, &opts)
         .map_err(|e| ExplainError::Run(RunError::Ingest(e)))?;

@@ -319,8 +319,11 @@ impl fmt::Display for IngestError {
 
 impl std::error::Error for IngestError {}
 
+/// Told the number of input bytes read so far, block by block (progress).
+pub type OnBytes<'a> = &'a (dyn Fn(u64) + Sync);
+
 /// How to read the files.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct ReadOptions<'a> {
     pub policy: &'a Policy,
     pub zone: InputZone,
@@ -330,6 +333,8 @@ pub struct ReadOptions<'a> {
     pub delimiter: Option<u8>,
     /// Tickets created outside it are counted as outside (with their changes).
     pub period: Option<&'a Period>,
+    /// Called with each block's size as it is read.
+    pub on_bytes: Option<OnBytes<'a>>,
 }
 
 /// What is known about a ticket id, for duplicates and for changes.
@@ -375,6 +380,8 @@ struct Records<'d> {
     /// Offset (in `data`) up to which lines are counted, and its line.
     counted_to: usize,
     line: u64,
+    /// Whether `data` has any CR (else every line end is a LF).
+    has_cr: bool,
 }
 
 /// Line ends in `bytes`: LF, CRLF (once) and lone CR. `next` is the byte
@@ -402,12 +409,19 @@ impl<'d> Records<'d> {
             record: csv::ByteRecord::new(),
             counted_to: 0,
             line,
+            has_cr: memchr::memchr(b'\r', data).is_some(),
         }
     }
 
     fn count_lines_to(&mut self, to: usize) {
-        let next = self.data.get(to).copied();
-        self.line += count_line_ends(&self.data[self.counted_to..to], next);
+        let gap = &self.data[self.counted_to..to];
+        self.line += if self.has_cr {
+            count_line_ends(gap, self.data.get(to).copied())
+        } else {
+            // the common case: LF only; a plain loop beats iterator setup
+            // on the short gap between two records
+            gap.iter().filter(|&&c| c == b'\n').count() as u64
+        };
         self.counted_to = to;
     }
 
@@ -613,6 +627,7 @@ struct BlockReader {
     /// Line where the next block starts.
     line: u64,
     block: usize,
+    read_bytes: u64,
 }
 
 /// One block: whole records, the first starting on `line`.
@@ -637,6 +652,7 @@ impl BlockReader {
             delimiter,
             line: 1,
             block: block.max(1),
+            read_bytes: 0,
         })
     }
 
@@ -667,6 +683,7 @@ impl BlockReader {
             }
         }
         self.hasher.update(&buf[start..]);
+        self.read_bytes += (buf.len() - start) as u64;
         Ok(())
     }
 
@@ -721,6 +738,19 @@ impl BlockReader {
     fn sha256(self) -> String {
         hex(&self.hasher.finalize())
     }
+}
+
+/// The next block, telling `opts.on_bytes` how many bytes were read.
+fn next_reported(
+    reader: &mut BlockReader,
+    opts: &ReadOptions<'_>,
+) -> Result<Option<Block>, IngestError> {
+    let before = reader.read_bytes;
+    let block = reader.next_block()?;
+    if let Some(on_bytes) = opts.on_bytes {
+        on_bytes(reader.read_bytes - before);
+    }
+    Ok(block)
 }
 
 /// The offset after the last record boundary in `data` (which starts at a
@@ -899,6 +929,27 @@ struct TicketRow {
 struct TicketChunk {
     rows: Vec<TicketRow>,
     text: String,
+    plans: SpellingCache,
+}
+
+/// The few spellings of plans met in a chunk, with what they mean: saves
+/// the case-insensitive lookup on nearly every row.
+#[derive(Default)]
+struct SpellingCache {
+    seen: Vec<(Box<str>, Option<usize>)>,
+}
+
+impl SpellingCache {
+    fn get(&mut self, text: &str, lookup: impl Fn(&str) -> Option<usize>) -> Option<usize> {
+        if let Some((_, v)) = self.seen.iter().find(|(t, _)| **t == *text) {
+            return *v;
+        }
+        let v = lookup(text);
+        if self.seen.len() < 16 {
+            self.seen.push((text.into(), v));
+        }
+        v
+    }
 }
 
 impl TicketChunk {
@@ -932,9 +983,9 @@ fn parse_ticket(
     } else {
         Some(timestamp::parse(response_text, opts.zone)?)
     };
-    let plan = opts
-        .policy
-        .find_plan(plan_text)
+    let plan = chunk
+        .plans
+        .get(plan_text, |t| opts.policy.find_plan(t))
         .ok_or(Reason::UnknownPlan)?;
     let priority_text = values.get(cols.priority);
     let priority = if priority_text.is_empty() {
@@ -975,6 +1026,7 @@ fn parse_ticket_chunk(
     let mut out = TicketChunk {
         rows: Vec::new(),
         text: String::new(),
+        plans: SpellingCache::default(),
     };
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
@@ -1038,7 +1090,7 @@ fn load_tickets(
 ) -> Result<(), IngestError> {
     let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
     let file = ds.files.len();
-    let first = reader.next_block()?.unwrap_or(Block {
+    let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,
     });
@@ -1109,7 +1161,7 @@ fn load_tickets(
                 }
             },
             || -> Result<_, IngestError> {
-                match reader.next_block()? {
+                match next_reported(&mut reader, opts)? {
                     None => Ok(None),
                     Some(b) => {
                         let line = b.line;
@@ -1313,7 +1365,7 @@ fn load_changes(
 ) -> Result<(), IngestError> {
     let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
     let file = ds.files.len();
-    let first = reader.next_block()?.unwrap_or(Block {
+    let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,
     });
@@ -1350,7 +1402,7 @@ fn load_changes(
                     .map(|&c| parse_change_chunk(&body, c, &cols, opts, ids, path))
                     .collect::<Result<Vec<Vec<ChangeRow>>, _>>()
             },
-            || reader.next_block(),
+            || next_reported(&mut reader, opts),
         );
         let rows = rows?;
         for row in rows.into_iter().flatten() {
@@ -1492,6 +1544,7 @@ mod tests {
             as_of: None,
             delimiter: None,
             period: None,
+            on_bytes: None,
         };
         let paths = (vec![t], vec![c]);
         let reference = summary(&load(&paths.0, &paths.1, &opts).unwrap());

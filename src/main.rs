@@ -56,6 +56,9 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             let strict = args.strict;
             let cfg = cli::resolve_run(&args)?;
             let mut timings = pipeline::Timings::default();
+            if !args.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                timings.progress = Some(Box::new(Bar::new()));
+            }
             let summary =
                 pipeline::run(&cfg, &mut timings).map_err(|e| CliError::Fatal(e.to_string()))?;
             if args.timings {
@@ -107,4 +110,52 @@ fn write_sample(args: &cli::SampleArgs) -> Result<(), String> {
         changes_path.display()
     );
     Ok(())
+}
+
+/// The progress bar on stderr (only when stderr is a terminal).
+struct Bar {
+    bar: indicatif::ProgressBar,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        Bar { bar }
+    }
+}
+
+impl pipeline::Progress for Bar {
+    fn stage(&self, name: &'static str, total: Option<u64>) {
+        match total {
+            Some(total) => {
+                self.bar.set_length(total);
+                self.bar.set_position(0);
+                self.bar.set_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{msg:>16} [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+                );
+            }
+            None => {
+                self.bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg:>16} {spinner} {elapsed}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                self.bar
+                    .enable_steady_tick(std::time::Duration::from_millis(120));
+            }
+        }
+        self.bar.set_message(name);
+    }
+
+    fn advance(&self, n: u64) {
+        self.bar.inc(n);
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
 }

@@ -77,11 +77,32 @@ impl From<polars::error::PolarsError> for RunError {
     }
 }
 
+/// Where a run tells how far it got (a progress bar at the edge).
+pub trait Progress: Sync {
+    /// A stage begins; `total` is its amount of work when known (bytes for
+    /// reading).
+    fn stage(&self, _name: &'static str, _total: Option<u64>) {}
+    /// `n` more units of the current stage are done.
+    fn advance(&self, _n: u64) {}
+    /// The run is over.
+    fn finish(&self) {}
+}
+
 /// Wall time per stage, for `--timings`, with the process's peak resident
-/// memory so far after each stage (where the system tells it).
-#[derive(Debug, Clone, Default, PartialEq)]
+/// memory so far after each stage (where the system tells it), and the
+/// progress observer.
+#[derive(Default)]
 pub struct Timings {
     pub stages: Vec<(&'static str, std::time::Duration, Option<u64>)>,
+    pub progress: Option<Box<dyn Progress>>,
+}
+
+impl Timings {
+    fn stage(&self, name: &'static str, total: Option<u64>) {
+        if let Some(p) = &self.progress {
+            p.stage(name, total);
+        }
+    }
 }
 
 /// Peak resident memory of this process in KiB (Linux `VmHWM`).
@@ -282,8 +303,31 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         as_of: cfg.as_of,
         delimiter: cfg.delimiter,
         period: cfg.period.as_ref(),
+        on_bytes: None,
     };
-    let mut dataset = timings.time("read", || ingest::load(&cfg.tickets, &cfg.changes, &opts))?;
+    let total: u64 = cfg
+        .tickets
+        .iter()
+        .chain(&cfg.changes)
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    timings.stage("reading", Some(total));
+    let progress = timings.progress.as_deref();
+    let on_bytes = |n: u64| {
+        if let Some(p) = progress {
+            p.advance(n);
+        }
+    };
+    let opts = ReadOptions {
+        on_bytes: Some(&on_bytes),
+        ..opts
+    };
+    let start = std::time::Instant::now();
+    let dataset = ingest::load(&cfg.tickets, &cfg.changes, &opts);
+    timings.record("read", start);
+    let mut dataset = dataset?;
+    timings.stage("replaying", None);
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
     let replay_start = std::time::Instant::now();
     let mut months = Vec::new();
@@ -342,6 +386,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         }
     }
     timings.record("replay", replay_start);
+    timings.stage("aggregating", None);
     let aggregate_start = std::time::Instant::now();
     let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
     for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
@@ -383,8 +428,13 @@ pub struct RunSummary {
 /// `sla-report run`: evaluates and writes every output.
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
     let ev = evaluate(cfg, timings)?;
+    timings.stage("comparing modes", None);
     let analysis = timings.time("analysis", || analysis::analyze(&cfg.policy, &ev))?;
+    timings.stage("writing", None);
     timings.time("write", || write_reports(cfg, &ev, &analysis))?;
+    if let Some(p) = &timings.progress {
+        p.finish();
+    }
     let ds = &ev.dataset;
     Ok(RunSummary {
         tickets: ds.tickets.len(),

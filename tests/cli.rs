@@ -437,3 +437,27 @@ mod defaults {
 fn refs(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
+
+mod progress_and_timings {
+    use super::*;
+
+    #[test]
+    fn timings_report_every_stage_and_no_progress_bar_reaches_a_pipe() {
+        let out_dir = scratch("timings");
+        let out = sla(&["run", "--timings", "--out", out_dir.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let err = stderr(&out);
+        for stage in ["read", "replay", "aggregate", "write", "total"] {
+            assert!(
+                err.lines().any(|l| l.trim_start().starts_with(stage)),
+                "{stage} missing in {err}"
+            );
+        }
+        // stderr is a pipe here: no bar, no terminal control codes
+        assert!(!err.contains('\u{1b}'), "{err:?}");
+        assert!(!err.contains("reading ["), "{err}");
+        let quiet = sla(&["run", "--quiet", "--out", out_dir.to_str().unwrap()]);
+        assert!(quiet.status.success());
+        assert_eq!(read(&out_dir, "tickets.csv").lines().count(), 3001);
+    }
+}
