@@ -140,7 +140,7 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
     let ds = &ev.dataset;
     let run_mode = mode_index(ev.mode);
     let clocks = pipeline::clocks_for(policy, ds, Some(as_of));
-    let (changes, offsets) = pipeline::changes_by_ticket(ds, as_of);
+    let (changes, offsets) = (&ev.changes, &ev.change_offsets);
     let reclassified: Vec<Reclassified> = ev
         .outcomes
         .par_iter()

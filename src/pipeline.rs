@@ -157,6 +157,11 @@ pub struct Evaluation {
     pub outcomes: Vec<Outcome>,
     pub summary: Vec<SummaryRow>,
     pub flows: Vec<FlowRow>,
+    /// The changes at or before `as_of`, grouped by ticket (sorted by
+    /// `changed_at`, ties in input order): ticket i's are
+    /// `changes[offsets[i]..offsets[i + 1]]`.
+    pub changes: Vec<Change>,
+    pub change_offsets: Vec<u32>,
 }
 
 impl Evaluation {
@@ -333,11 +338,13 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
     let mut flows = Vec::new();
+    let mut grouped = (Vec::new(), Vec::new());
     if let Some(as_of) = as_of {
         let clocks = clocks_for(&cfg.policy, &dataset, Some(as_of));
         let (first_year, last_year) = span(&dataset, as_of);
         let month_index = Months::new(cfg.policy.timezone, first_year, last_year);
-        let (changes, offsets) = changes_by_ticket(&dataset, as_of);
+        grouped = changes_by_ticket(&dataset, as_of);
+        let (changes, offsets) = (&grouped.0, &grouped.1);
         let policy = &cfg.policy;
         let n_files = dataset.files.len();
         let n = dataset.tickets.len();
@@ -410,6 +417,8 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         outcomes,
         summary,
         flows,
+        changes: grouped.0,
+        change_offsets: grouped.1,
     })
 }
 
