@@ -84,6 +84,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub parquet: bool,
 
+    /// Skip the charts (attainment.png, response_times.png,
+    /// reclassifications.png) and report.html; write only the CSV files and
+    /// run.json.
+    #[arg(long = "no-charts")]
+    pub no_charts: bool,
+
     /// Print the time each stage took (read, replay, aggregate, write) to
     /// stderr at the end.
     #[arg(long)]
@@ -199,6 +205,7 @@ pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
     let mut cfg = resolve_input(&args.input)?;
     cfg.out = args.out.clone();
     cfg.parquet = args.parquet;
+    cfg.charts = !args.no_charts;
     Ok(cfg)
 }
 
@@ -304,5 +311,6 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         delimiter,
         period,
         parquet: false,
+        charts: true,
     })
 }

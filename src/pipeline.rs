@@ -35,6 +35,8 @@ pub struct RunConfig {
     pub period: Option<Period>,
     /// `--parquet`.
     pub parquet: bool,
+    /// Also draw the charts (PNG) and report.html (off with `--no-charts`).
+    pub charts: bool,
 }
 
 /// A fatal error of a run.
@@ -465,6 +467,78 @@ pub const REPORT_FILES: [&str; 5] = [
     "run.json",
 ];
 
+/// The charts and report.html, on top of the contract's outputs.
+fn write_charts_and_page(
+    cfg: &RunConfig,
+    ev: &Evaluation,
+    out: &mut OutputDir,
+) -> Result<(), RunError> {
+    use report::charts::{self, ChartData};
+    use report::html::{self, Chart, ReportData};
+    let policy = &cfg.policy;
+    let ds = &ev.dataset;
+    let data = ChartData::new(policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows);
+    let drawn = |name: &str, png: Result<Vec<u8>, charts::ChartError>| {
+        png.map_err(|e| OutputError {
+            path: out.path(name),
+            error: std::io::Error::other(e.to_string()),
+        })
+    };
+    let attainment = drawn("attainment.png", charts::attainment_png(&data))?;
+    let response_times = drawn("response_times.png", charts::response_times_png(&data))?;
+    let reclassifications = drawn(
+        "reclassifications.png",
+        charts::reclassifications_png(&data),
+    )?;
+    let pngs = [
+        ("attainment.png", &attainment),
+        ("response_times.png", &response_times),
+        ("reclassifications.png", &reclassifications),
+    ];
+    for (name, png) in pngs {
+        out.write(name, |w| w.write_all(png))?;
+    }
+    let page = ReportData {
+        policy,
+        as_of: ev.as_of,
+        mode: ev.mode,
+        input_tz: &cfg.input_tz_name,
+        dataset: ds,
+        outcomes: &ev.outcomes,
+        summary: &ev.summary,
+        flows: &ev.flows,
+        rejects_path: out.path("rejects.csv").display().to_string(),
+        charts: vec![
+            Chart {
+                file: "attainment.png",
+                title: "Attainment per month",
+                caption: "one panel per plan with targets, one line per priority; \
+                          the black line is 100%; a break in a line is a month \
+                          without counted tickets.",
+                png: &attainment,
+            },
+            Chart {
+                file: "response_times.png",
+                title: "Response times against the target",
+                caption: "for answered tickets, the share answered within x times \
+                          the target; the dashed line at 1.0 is the deadline, so \
+                          the height of a curve there is the share answered in time.",
+                png: &response_times,
+            },
+            Chart {
+                file: "reclassifications.png",
+                title: "Reclassifications",
+                caption: "which priority changes agents made, per plan (row: from, \
+                          column: to), and the share of each month's tickets that \
+                          were reclassified.",
+                png: &reclassifications,
+            },
+        ],
+    };
+    out.write("report.html", |w| html::write_report(w, &page))?;
+    Ok(())
+}
+
 /// Writes the contract's outputs and the analysis into `cfg.out`.
 pub fn write_reports(
     cfg: &RunConfig,
@@ -501,6 +575,9 @@ pub fn write_reports(
         out.write("summary.parquet", |w| {
             report::parquet::write_summary(w, policy, &ev.summary)
         })?;
+    }
+    if cfg.charts {
+        write_charts_and_page(cfg, ev, &mut out)?;
     }
     out.commit()?;
     Ok(())

@@ -4,7 +4,9 @@
 //! failed run never leaves a half-written report that looks whole.
 
 pub mod analysis;
+pub mod charts;
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod parquet;
 

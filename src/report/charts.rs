@@ -1,0 +1,927 @@
+//! The charts: `attainment.png`, `response_times.png` and
+//! `reclassifications.png`, drawn with plotters into an in-memory RGB buffer
+//! and encoded as PNG here, so that a chart is a pure function of its data
+//! (the same data gives the same bytes) and only `OutputDir` touches files.
+//!
+//! Text is DejaVu Sans, compiled into the binary and rasterised with
+//! `ab_glyph`: no system font is ever looked up, so a machine without any
+//! fonts draws the same pixels. (plotters' own `ab_glyph` text drops each
+//! glyph's side bearing, which spaces letters unevenly; so plotters draws
+//! lines, areas and markers, and this module draws every label.)
+
+use std::fmt;
+use std::io::Write;
+use std::sync::OnceLock;
+
+use ab_glyph::{point, Font, FontRef, PxScale, ScaleFont};
+use plotters::coord::types::RangedCoordf64;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::aggregate::{month_text, FlowRow, MonthKey, SummaryRow};
+use crate::ingest::Ticket;
+use crate::policy::Policy;
+use crate::replay::{Outcome, Status};
+
+/// Size of `attainment.png` and `response_times.png`.
+pub const CHART_SIZE: (u32, u32) = (1200, 800);
+/// Size of `reclassifications.png`.
+pub const RECLASSIFICATIONS_SIZE: (u32, u32) = (1200, 900);
+
+static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+const INK: RGBColor = RGBColor(33, 33, 33);
+const MUTED: RGBColor = RGBColor(85, 85, 85);
+const RULE: RGBColor = RGBColor(150, 150, 150);
+const GRID: RGBColor = RGBColor(225, 225, 225);
+/// Okabe-Ito colours (distinguishable with colour-blindness), by priority
+/// rank in policy order.
+const PRIORITY_COLORS: [RGBColor; 7] = [
+    RGBColor(213, 94, 0),
+    RGBColor(0, 114, 178),
+    RGBColor(0, 158, 115),
+    RGBColor(230, 159, 0),
+    RGBColor(204, 121, 167),
+    RGBColor(86, 180, 233),
+    RGBColor(0, 0, 0),
+];
+/// By plan, in policy order.
+const PLAN_COLORS: [RGBColor; 7] = [
+    RGBColor(120, 120, 120),
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 0, 0),
+];
+
+/// A chart that could not be drawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartError(pub String);
+
+impl fmt::Display for ChartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot draw chart: {}", self.0)
+    }
+}
+
+impl std::error::Error for ChartError {}
+
+impl<E: std::error::Error + Send + Sync> From<DrawingAreaErrorKind<E>> for ChartError {
+    fn from(e: DrawingAreaErrorKind<E>) -> Self {
+        ChartError(e.to_string())
+    }
+}
+
+type Area<'a> = DrawingArea<BitMapBackend<'a>, Shift>;
+type Chart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+type Result<T> = std::result::Result<T, ChartError>;
+
+/// The embedded font, parsed once per process.
+fn face() -> Result<&'static FontRef<'static>> {
+    static FACE: OnceLock<Option<FontRef<'static>>> = OnceLock::new();
+    FACE.get_or_init(|| FontRef::try_from_slice(DEJAVU_SANS).ok())
+        .as_ref()
+        .ok_or_else(|| ChartError("the embedded font cannot be read".into()))
+}
+
+const TOP_LEFT: Pos = Pos {
+    h_pos: HPos::Left,
+    v_pos: VPos::Top,
+};
+const CENTER: Pos = Pos {
+    h_pos: HPos::Center,
+    v_pos: VPos::Center,
+};
+
+/// Width and height (ascent + descent) of `s` at `size` pixels.
+fn measure(s: &str, size: f32) -> Result<(f32, f32)> {
+    let font = face()?.as_scaled(PxScale::from(size));
+    let mut width = 0.0;
+    let mut prev = None;
+    for c in s.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            width += font.kern(p, id);
+        }
+        width += font.h_advance(id);
+        prev = Some(id);
+    }
+    Ok((width, font.ascent() - font.descent()))
+}
+
+/// Draws `s` anchored at `at` (area pixels) by `pos`; `upright` text reads
+/// bottom to top (for vertical axis titles).
+fn draw_text(
+    area: &Area,
+    s: &str,
+    at: (i32, i32),
+    size: f32,
+    color: RGBColor,
+    pos: Pos,
+    upright: bool,
+) -> Result<()> {
+    let scale = PxScale::from(size);
+    let font = face()?.as_scaled(scale);
+    let (w, h) = measure(s, size)?;
+    let left = match pos.h_pos {
+        HPos::Left => 0.0,
+        HPos::Center => -w / 2.0,
+        HPos::Right => -w,
+    };
+    let top = match pos.v_pos {
+        VPos::Top => 0.0,
+        VPos::Center => -h / 2.0,
+        VPos::Bottom => -h,
+    };
+    let mut pixels: Vec<(i32, i32, f32)> = Vec::new();
+    let mut pen = 0.0;
+    let mut prev = None;
+    for c in s.chars() {
+        let id = font.glyph_id(c);
+        if let Some(p) = prev {
+            pen += font.kern(p, id);
+        }
+        let glyph = id.with_scale_and_position(scale, point(left + pen, top + font.ascent()));
+        if let Some(outline) = font.outline_glyph(glyph) {
+            let b = outline.px_bounds();
+            outline.draw(|x, y, coverage| {
+                if coverage > 0.0 {
+                    pixels.push((
+                        b.min.x as i32 + x as i32,
+                        b.min.y as i32 + y as i32,
+                        coverage,
+                    ));
+                }
+            });
+        }
+        pen += font.h_advance(id);
+        prev = Some(id);
+    }
+    for (u, v, coverage) in pixels {
+        // upright: the text box turned a quarter anticlockwise about `at`
+        let (x, y) = if upright {
+            (at.0 + v, at.1 - u)
+        } else {
+            (at.0 + u, at.1 + v)
+        };
+        area.draw_pixel((x, y), &color.mix(coverage.min(1.0) as f64))?;
+    }
+    Ok(())
+}
+
+fn text(area: &Area, s: &str, at: (i32, i32), size: f32, color: RGBColor, pos: Pos) -> Result<()> {
+    draw_text(area, s, at, size, color, pos, false)
+}
+
+/// Axes, grid, tick labels and axis titles of a chart, drawn by hand (see
+/// the module note); `root` is the whole image, as `backend_coord` answers
+/// in image pixels.
+struct Axes<'s> {
+    x: (f64, f64),
+    y: (f64, f64),
+    xticks: Vec<(f64, String)>,
+    yticks: Vec<(f64, String)>,
+    xgrid: bool,
+    xdesc: &'s str,
+    ydesc: &'s str,
+}
+
+fn draw_axes(root: &Area, chart: &Chart, a: &Axes) -> Result<()> {
+    let (left, bottom) = chart.backend_coord(&(a.x.0, a.y.0));
+    let (right, top) = chart.backend_coord(&(a.x.1, a.y.1));
+    let grid = ShapeStyle::from(&GRID).stroke_width(1);
+    let ink = ShapeStyle::from(&INK).stroke_width(1);
+    for (v, label) in &a.yticks {
+        let (_, py) = chart.backend_coord(&(a.x.0, *v));
+        root.draw(&PathElement::new(vec![(left, py), (right, py)], grid))?;
+        root.draw(&PathElement::new(vec![(left - 6, py), (left, py)], ink))?;
+        text(
+            root,
+            label,
+            (left - 10, py),
+            16.0,
+            INK,
+            Pos::new(HPos::Right, VPos::Center),
+        )?;
+    }
+    for (v, label) in &a.xticks {
+        let (px, _) = chart.backend_coord(&(*v, a.y.0));
+        if a.xgrid {
+            root.draw(&PathElement::new(vec![(px, top), (px, bottom)], grid))?;
+        }
+        root.draw(&PathElement::new(vec![(px, bottom), (px, bottom + 6)], ink))?;
+        text(
+            root,
+            label,
+            (px, bottom + 10),
+            16.0,
+            INK,
+            Pos::new(HPos::Center, VPos::Top),
+        )?;
+    }
+    root.draw(&PathElement::new(
+        vec![(left, top), (left, bottom), (right, bottom)],
+        ink,
+    ))?;
+    text(
+        root,
+        a.xdesc,
+        ((left + right) / 2, bottom + 38),
+        17.0,
+        INK,
+        Pos::new(HPos::Center, VPos::Top),
+    )?;
+    draw_text(
+        root,
+        a.ydesc,
+        (left - 62, (top + bottom) / 2),
+        17.0,
+        INK,
+        CENTER,
+        true,
+    )?;
+    Ok(())
+}
+
+/// Month ticks where month `i` sits at `x = i`: every month, or every
+/// k-th when there are more than twelve.
+fn month_ticks(months: &[MonthKey]) -> Vec<(f64, String)> {
+    let step = months.len().div_ceil(12).max(1);
+    months
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % step == 0)
+        .map(|(i, &m)| (i as f64, month_text(m)))
+        .collect()
+}
+
+fn percent_ticks(lo: f64, hi: f64, step: f64) -> Vec<(f64, String)> {
+    let mut v = Vec::new();
+    let mut y = lo;
+    while y <= hi + 1e-9 {
+        v.push((y, format!("{y:.0}%")));
+        y += step;
+    }
+    v
+}
+
+/// A plot inside `cell`: room for the caption, tick labels and axis titles.
+fn plot_in<'a, 'b>(
+    cell: &'a Area<'b>,
+    x: (f64, f64),
+    y: (f64, f64),
+    caption: bool,
+) -> Result<Chart<'a, 'b>> {
+    Ok(ChartBuilder::on(cell)
+        .margin(14)
+        .margin_top(if caption { 44 } else { 14 })
+        .margin_right(24)
+        .x_label_area_size(64)
+        .y_label_area_size(84)
+        .build_cartesian_2d(x.0..x.1, y.0..y.1)?)
+}
+
+/// Draws a line per run of consecutive `Some` values, and a dot for each.
+fn gapped_line(chart: &mut Chart, values: &[Option<f64>], color: RGBColor) -> Result<()> {
+    let line = ShapeStyle::from(&color).stroke_width(3);
+    let mut run: Vec<(f64, f64)> = Vec::new();
+    for (i, a) in values.iter().chain([&None]).enumerate() {
+        match a {
+            Some(a) => run.push((i as f64, *a)),
+            None => {
+                if run.len() > 1 {
+                    chart.draw_series(LineSeries::new(std::mem::take(&mut run), line))?;
+                }
+                run.clear();
+            }
+        }
+    }
+    chart.draw_series(
+        values
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.map(|a| Circle::new((i as f64, a), 5, color.filled()))),
+    )?;
+    Ok(())
+}
+
+/// Everything the charts show, taken from the same rows as the CSVs.
+pub struct ChartData<'a> {
+    pub policy: &'a Policy,
+    /// Every month from the first to the last with tickets (gaps included).
+    pub months: Vec<MonthKey>,
+    pub summary: &'a [SummaryRow],
+    pub flows: &'a [FlowRow],
+    /// `elapsed_s / target_s` of answered (met or breached) tickets, with
+    /// their plan index and governing priority.
+    pub ratios: Vec<(usize, u32, f64)>,
+}
+
+impl<'a> ChartData<'a> {
+    pub fn new(
+        policy: &'a Policy,
+        tickets: &[Ticket],
+        outcomes: &[Outcome],
+        summary: &'a [SummaryRow],
+        flows: &'a [FlowRow],
+    ) -> ChartData<'a> {
+        let months = match (
+            summary.iter().map(|r| r.month).min(),
+            summary.iter().map(|r| r.month).max(),
+        ) {
+            (Some(a), Some(b)) => (a..=b).collect(),
+            _ => Vec::new(),
+        };
+        let ratios = tickets
+            .iter()
+            .zip(outcomes)
+            .filter(|(_, o)| matches!(o.status, Status::Met | Status::Breached))
+            .filter_map(|(t, o)| {
+                let m = o.measure?;
+                (m.target_s > 0).then(|| {
+                    (
+                        t.plan(),
+                        o.governing,
+                        m.elapsed_s as f64 / m.target_s as f64,
+                    )
+                })
+            })
+            .collect();
+        ChartData {
+            policy,
+            months,
+            summary,
+            flows,
+            ratios,
+        }
+    }
+
+    /// Plans (index) that have at least one target.
+    fn plans_with_targets(&self) -> Vec<usize> {
+        (0..self.policy.plans.len())
+            .filter(|&p| !self.policy.plans[p].targets.is_empty())
+            .collect()
+    }
+
+    fn priority_rank(&self, level: u32) -> usize {
+        self.policy
+            .priorities
+            .keys()
+            .position(|&k| k == level)
+            .unwrap_or(0)
+    }
+
+    fn priority_color(&self, level: u32) -> RGBColor {
+        PRIORITY_COLORS[self.priority_rank(level) % PRIORITY_COLORS.len()]
+    }
+
+    fn priority_label(&self, level: u32) -> String {
+        match self.policy.priorities.get(&level) {
+            Some(name) => format!("P{level} {name}"),
+            None => format!("P{level}"),
+        }
+    }
+
+    fn month_index(&self, month: MonthKey) -> Option<usize> {
+        let first = *self.months.first()?;
+        let i = (month - first) as usize;
+        (i < self.months.len()).then_some(i)
+    }
+}
+
+/// Renders `draw` into a `w` x `h` RGB image and encodes it as PNG.
+fn render(size: (u32, u32), draw: impl FnOnce(&Area) -> Result<()>) -> Result<Vec<u8>> {
+    face()?;
+    let (w, h) = size;
+    let mut buf = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
+        root.fill(&WHITE)?;
+        draw(&root)?;
+        root.present()?;
+    }
+    encode_png(w, h, &buf).map_err(|e| ChartError(format!("png encoding: {e}")))
+}
+
+/// Title and subtitle lines at the top; returns the area below them.
+fn header<'a>(root: &Area<'a>, title: &str, subtitle: &[&str]) -> Result<Area<'a>> {
+    text(root, title, (24, 14), 28.0, INK, TOP_LEFT)?;
+    let mut y = 56;
+    for line in subtitle {
+        text(root, line, (24, y), 17.0, MUTED, TOP_LEFT)?;
+        y += 24;
+    }
+    Ok(root.split_vertically(y + 10).1)
+}
+
+/// A "no data" note in the middle of `area`.
+fn no_data(area: &Area, note: &str) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let (cx, cy) = (w as i32 / 2, h as i32 / 2);
+    let (tw, _) = measure(note, 18.0)?;
+    let half = (tw as i32 / 2 + 40).max(200);
+    area.draw(&Rectangle::new(
+        [(cx - half, cy - 60), (cx + half, cy + 60)],
+        ShapeStyle::from(&RULE).stroke_width(2),
+    ))?;
+    text(area, "No data", (cx, cy - 20), 30.0, INK, CENTER)?;
+    text(area, note, (cx, cy + 24), 18.0, MUTED, CENTER)?;
+    Ok(())
+}
+
+/// One legend entry: a line sample with a dot, and a label.
+struct Entry {
+    label: String,
+    color: RGBColor,
+}
+
+/// Draws legend entries left to right from `(x, y)`, wrapping at the
+/// area's width; returns the y below the last row.
+fn legend(area: &Area, entries: &[Entry], (x0, y0): (i32, i32), size: f32) -> Result<i32> {
+    let (w, _) = area.dim_in_pixel();
+    let row_h = (size * 1.7) as i32;
+    let (mut x, mut y) = (x0, y0);
+    for e in entries {
+        let (tw, _) = measure(&e.label, size)?;
+        let needed = 44 + tw as i32 + 32;
+        if x > x0 && x + needed > w as i32 - 10 {
+            x = x0;
+            y += row_h;
+        }
+        let mid = y + row_h / 2;
+        area.draw(&PathElement::new(
+            vec![(x, mid), (x + 34, mid)],
+            ShapeStyle::from(&e.color).stroke_width(3),
+        ))?;
+        area.draw(&Circle::new((x + 17, mid), 5, e.color.filled()))?;
+        text(
+            area,
+            &e.label,
+            (x + 44, mid),
+            size,
+            INK,
+            Pos::new(HPos::Left, VPos::Center),
+        )?;
+        x += needed;
+    }
+    Ok(y + row_h)
+}
+
+/// Splits `area` into one cell per panel, at most three per row.
+fn panels<'a>(area: &Area<'a>, n: usize) -> Vec<Area<'a>> {
+    let cols = n.clamp(1, 3);
+    let rows = n.div_ceil(cols).max(1);
+    area.split_evenly((rows, cols))
+}
+
+/// A panel caption, centred at the top of `cell`.
+fn caption(cell: &Area, s: &str) -> Result<()> {
+    let (w, _) = cell.dim_in_pixel();
+    text(
+        cell,
+        s,
+        (w as i32 / 2 + 35, 10),
+        22.0,
+        INK,
+        Pos::new(HPos::Center, VPos::Top),
+    )
+}
+
+/// `attainment.png`: attainment per month for every plan x priority with a
+/// target, one panel per plan, against the 100% line; a month without
+/// counted tickets is a gap in the line.
+pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
+    render(CHART_SIZE, |root| {
+        let area = header(
+            root,
+            "First-response SLA attainment per month",
+            &[
+                "Share of tickets answered within target: met / (met + breached + open and already breached), by month of creation.",
+                "A break in a line: no ticket of that plan and priority counted in that month.",
+            ],
+        )?;
+        let plans = data.plans_with_targets();
+        // (plan, level) -> attainment % per month index
+        let mut values: Vec<(usize, u32, Vec<Option<f64>>)> = Vec::new();
+        for &p in &plans {
+            for &level in data.policy.plans[p].targets.keys() {
+                let mut v = vec![None; data.months.len()];
+                for r in data
+                    .summary
+                    .iter()
+                    .filter(|r| r.plan as usize == p && r.priority == level)
+                {
+                    if let (Some(i), Some(a)) =
+                        (data.month_index(r.month), r.attainment_hundredths())
+                    {
+                        v[i] = Some(a as f64 / 100.0);
+                    }
+                }
+                values.push((p, level, v));
+            }
+        }
+        let min = values
+            .iter()
+            .flat_map(|(_, _, v)| v.iter().flatten().copied())
+            .fold(f64::INFINITY, f64::min);
+        if !min.is_finite() {
+            return no_data(
+                &area,
+                "no ticket with a target was answered or overdue in this period",
+            );
+        }
+        let lo = (((min - 5.0) / 10.0).floor() * 10.0).clamp(0.0, 90.0);
+        let hi = 100.0 + (100.0 - lo) * 0.07;
+        let mut levels: Vec<u32> = values.iter().map(|v| v.1).collect();
+        levels.sort_unstable();
+        levels.dedup();
+        let entries: Vec<Entry> = levels
+            .iter()
+            .map(|&l| Entry {
+                label: data.priority_label(l),
+                color: data.priority_color(l),
+            })
+            .collect();
+        let below = legend(&area, &entries, (24, 0), 18.0)?;
+        let area = area.split_vertically(below + 6).1;
+        let n = data.months.len();
+        let x = (-0.5, n as f64 - 0.5);
+        for (cell, &p) in panels(&area, plans.len()).iter().zip(&plans) {
+            caption(cell, &data.policy.plans[p].name)?;
+            let mut chart = plot_in(cell, x, (lo, hi), true)?;
+            draw_axes(
+                root,
+                &chart,
+                &Axes {
+                    x,
+                    y: (lo, hi),
+                    xticks: month_ticks(&data.months),
+                    yticks: percent_ticks(lo, 100.0, 10.0),
+                    xgrid: false,
+                    xdesc: "month of ticket creation",
+                    ydesc: "attainment (%)",
+                },
+            )?;
+            chart.draw_series(LineSeries::new(
+                [(x.0, 100.0), (x.1, 100.0)],
+                ShapeStyle::from(&INK).stroke_width(2),
+            ))?;
+            let (px, py) = chart.backend_coord(&(x.1, 100.0));
+            text(
+                root,
+                "100% = every ticket in time",
+                (px - 6, py - 5),
+                15.0,
+                INK,
+                Pos::new(HPos::Right, VPos::Bottom),
+            )?;
+            for (_, level, v) in values.iter().filter(|(plan, _, _)| *plan == p) {
+                gapped_line(&mut chart, v, data.priority_color(*level))?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `response_times.png`: per plan, the cumulative share of answered tickets
+/// by response time as a multiple of the target (1.0 = the deadline), one
+/// curve per priority with a target.
+pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
+    const X_MAX: f64 = 3.0;
+    render(CHART_SIZE, |root| {
+        let area = header(
+            root,
+            "How close to the deadline are first responses?",
+            &[
+                "Share of answered tickets (met or breached) whose response time was at most x times the target.",
+                "Left of the dashed line: in time. Where a curve ends below 100%, the rest took longer than 3\u{d7} the target.",
+                "A rise at 0: answered before any time counted (e.g. a business-hours ticket answered overnight).",
+            ],
+        )?;
+        let plans = data.plans_with_targets();
+        if data.ratios.is_empty() || plans.is_empty() {
+            return no_data(&area, "no ticket with a target was answered in this period");
+        }
+        let x = (0.0, X_MAX);
+        let y = (0.0, 100.0);
+        for (cell, &p) in panels(&area, plans.len()).iter().zip(&plans) {
+            let entries: Vec<(u32, Vec<f64>)> = data.policy.plans[p]
+                .targets
+                .keys()
+                .map(|&l| {
+                    let mut r: Vec<f64> = data
+                        .ratios
+                        .iter()
+                        .filter(|(plan, level, _)| *plan == p && *level == l)
+                        .map(|&(_, _, r)| r)
+                        .collect();
+                    r.sort_by(f64::total_cmp);
+                    (l, r)
+                })
+                .collect();
+            // the legend goes under the plot, one line per priority
+            let legend_h = 28 * entries.len() as u32 + 10;
+            let h = cell.dim_in_pixel().1;
+            let (plot, below) = cell.split_vertically(h.saturating_sub(legend_h));
+            caption(&plot, &data.policy.plans[p].name)?;
+            let mut chart = plot_in(&plot, x, y, true)?;
+            draw_axes(
+                root,
+                &chart,
+                &Axes {
+                    x,
+                    y,
+                    xticks: (0..=6)
+                        .map(|i| (i as f64 * 0.5, format!("{:.1}", i as f64 * 0.5)))
+                        .collect(),
+                    yticks: percent_ticks(0.0, 100.0, 20.0),
+                    xgrid: true,
+                    xdesc: "response time \u{f7} target (1.0 = deadline)",
+                    ydesc: "answered tickets (cumulative %)",
+                },
+            )?;
+            // the deadline, dashed
+            let dash = ShapeStyle::from(&INK).stroke_width(2);
+            let mut v: f64 = 0.0;
+            while v < 100.0 {
+                chart.draw_series(LineSeries::new(
+                    [(1.0, v), (1.0, (v + 3.0).min(100.0))],
+                    dash,
+                ))?;
+                v += 5.0;
+            }
+            let (px, py) = chart.backend_coord(&(1.0, 0.0));
+            text(
+                root,
+                "deadline",
+                (px + 6, py - 6),
+                15.0,
+                INK,
+                Pos::new(HPos::Left, VPos::Bottom),
+            )?;
+            let mut rows = Vec::new();
+            for (level, r) in &entries {
+                let color = data.priority_color(*level);
+                let n = r.len();
+                let beyond = r.iter().filter(|&&v| v > X_MAX).count();
+                let within = r.iter().filter(|&&v| v <= 1.0).count();
+                let mut label = format!("{}: {n} answered", data.priority_label(*level));
+                if n > 0 {
+                    label.push_str(&format!(", {within} in time"));
+                }
+                if beyond > 0 {
+                    label.push_str(&format!(", {beyond} beyond 3\u{d7}"));
+                }
+                rows.push(Entry { label, color });
+                if n == 0 {
+                    continue;
+                }
+                // the empirical distribution: after the i-th fastest
+                // response, (i + 1) / n of the tickets are answered
+                let mut pts = vec![(0.0, 0.0), (r[0].min(X_MAX), 0.0)];
+                let mut share = 0.0;
+                for (i, &v) in r.iter().enumerate() {
+                    if v > X_MAX {
+                        break;
+                    }
+                    share = 100.0 * (i + 1) as f64 / n as f64;
+                    pts.push((v, share));
+                }
+                pts.push((X_MAX, share));
+                chart.draw_series(LineSeries::new(
+                    pts,
+                    ShapeStyle::from(&color).stroke_width(2),
+                ))?;
+            }
+            let mut ly = 0;
+            for e in &rows {
+                ly = legend(&below, std::slice::from_ref(e), (98, ly), 16.0)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `reclassifications.png`: per plan, the from -> to matrix of effective
+/// changes over the whole period (counts in the cells), and the monthly
+/// share of tickets reclassified per plan.
+pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
+    render(RECLASSIFICATIONS_SIZE, |root| {
+        let area = header(
+            root,
+            "Priority reclassifications",
+            &[
+                "Top: effective priority changes (to a different priority) over the whole period, by plan; row = from, column = to.",
+                "Bottom: share of the tickets created in a month that had at least one effective change.",
+            ],
+        )?;
+        if data.summary.is_empty() {
+            return no_data(&area, "no tickets in this period");
+        }
+        let (top, bottom) = area.split_vertically(400);
+        let plans = &data.policy.plans;
+        let levels: Vec<u32> = data.policy.priorities.keys().copied().collect();
+        let k = levels.len();
+        let idx = |l: u32| levels.iter().position(|&x| x == l);
+        // counts[plan][from][to]
+        let mut counts = vec![vec![vec![0u64; k]; k]; plans.len()];
+        for r in data.flows {
+            if let (Some(f), Some(t)) = (idx(r.flow.from), idx(r.flow.to)) {
+                counts[r.flow.plan as usize][f][t] += r.changes;
+            }
+        }
+        let max = counts
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let cells = top.split_evenly((1, plans.len().max(1)));
+        for (p, cell) in cells.iter().enumerate() {
+            let (w, h) = cell.dim_in_pixel();
+            let total: u64 = counts[p].iter().flatten().sum();
+            // grid geometry: row labels on the left, column labels on top
+            let left = 80;
+            let top_y = 78;
+            let side = ((w as i32 - left - 24).min(h as i32 - top_y - 12) / k.max(1) as i32).max(1);
+            let x0 = left + (w as i32 - left - 24 - side * k as i32) / 2;
+            let mid_x = x0 + side * k as i32 / 2;
+            let noun = if total == 1 { "change" } else { "changes" };
+            text(
+                cell,
+                &format!("{}: {total} {noun}", plans[p].name),
+                (mid_x, 4),
+                20.0,
+                INK,
+                Pos::new(HPos::Center, VPos::Top),
+            )?;
+            text(
+                cell,
+                "to priority",
+                (mid_x, 34),
+                16.0,
+                MUTED,
+                Pos::new(HPos::Center, VPos::Top),
+            )?;
+            draw_text(
+                cell,
+                "from priority",
+                (x0 - 56, top_y + side * k as i32 / 2),
+                16.0,
+                MUTED,
+                CENTER,
+                true,
+            )?;
+            for (j, &l) in levels.iter().enumerate() {
+                text(
+                    cell,
+                    &format!("P{l}"),
+                    (x0 + side * j as i32 + side / 2, top_y - 4),
+                    16.0,
+                    INK,
+                    Pos::new(HPos::Center, VPos::Bottom),
+                )?;
+                text(
+                    cell,
+                    &format!("P{l}"),
+                    (x0 - 8, top_y + side * j as i32 + side / 2),
+                    16.0,
+                    INK,
+                    Pos::new(HPos::Right, VPos::Center),
+                )?;
+            }
+            for (f, row) in counts[p].iter().enumerate() {
+                for (t, &c) in row.iter().enumerate() {
+                    let (cx, cy) = (x0 + side * t as i32, top_y + side * f as i32);
+                    let rect = [(cx, cy), (cx + side, cy + side)];
+                    let (fill, label, ink) = if f == t {
+                        (RGBColor(242, 242, 242), "\u{2013}".to_string(), MUTED)
+                    } else {
+                        let s = c as f64 / max as f64;
+                        let shade =
+                            |a: u8, b: u8| (a as f64 + (b as f64 - a as f64) * s).round() as u8;
+                        (
+                            RGBColor(shade(247, 8), shade(251, 69), shade(255, 148)),
+                            c.to_string(),
+                            if s > 0.5 { WHITE } else { INK },
+                        )
+                    };
+                    cell.draw(&Rectangle::new(rect, fill.filled()))?;
+                    cell.draw(&Rectangle::new(
+                        rect,
+                        ShapeStyle::from(&WHITE).stroke_width(2),
+                    ))?;
+                    text(
+                        cell,
+                        &label,
+                        (cx + side / 2, cy + side / 2),
+                        18.0,
+                        ink,
+                        CENTER,
+                    )?;
+                }
+            }
+        }
+        // monthly share reclassified per plan
+        let n = data.months.len();
+        let mut series: Vec<Vec<Option<f64>>> = Vec::new();
+        for p in 0..plans.len() {
+            let mut tickets = vec![0u64; n];
+            let mut re = vec![0u64; n];
+            for r in data.summary.iter().filter(|r| r.plan as usize == p) {
+                if let Some(i) = data.month_index(r.month) {
+                    tickets[i] += r.tickets;
+                    re[i] += r.reclassified;
+                }
+            }
+            series.push(
+                (0..n)
+                    .map(|i| (tickets[i] > 0).then(|| 100.0 * re[i] as f64 / tickets[i] as f64))
+                    .collect(),
+            );
+        }
+        let max_share = series
+            .iter()
+            .flatten()
+            .flatten()
+            .copied()
+            .fold(0.0, f64::max);
+        let hi = ((max_share / 10.0).floor() + 1.0) * 10.0;
+        let entries: Vec<Entry> = plans
+            .iter()
+            .enumerate()
+            .map(|(p, plan)| Entry {
+                label: plan.name.clone(),
+                color: PLAN_COLORS[p % PLAN_COLORS.len()],
+            })
+            .collect();
+        let below = legend(&bottom, &entries, (98, 8), 17.0)?;
+        let plot = bottom.split_vertically(below).1;
+        let x = (-0.5, n as f64 - 0.5);
+        let mut chart = plot_in(&plot, x, (0.0, hi), false)?;
+        draw_axes(
+            root,
+            &chart,
+            &Axes {
+                x,
+                y: (0.0, hi),
+                xticks: month_ticks(&data.months),
+                yticks: percent_ticks(0.0, hi, 10.0),
+                xgrid: false,
+                xdesc: "month of ticket creation",
+                ydesc: "tickets reclassified (%)",
+            },
+        )?;
+        for (p, v) in series.iter().enumerate() {
+            gapped_line(&mut chart, v, PLAN_COLORS[p % PLAN_COLORS.len()])?;
+        }
+        Ok(())
+    })
+}
+
+/// Encodes 8-bit RGB pixels as a PNG (no filtering, zlib at the best
+/// compression): deterministic bytes for the same pixels.
+pub fn encode_png(width: u32, height: u32, rgb: &[u8]) -> std::io::Result<Vec<u8>> {
+    let row = width as usize * 3;
+    if rgb.len() != row * height as usize {
+        return Err(std::io::Error::other(
+            "pixel buffer does not match the size",
+        ));
+    }
+    let mut raw = Vec::with_capacity((row + 1) * height as usize);
+    for line in rgb.chunks_exact(row.max(1)) {
+        raw.push(0); // filter: none
+        raw.extend_from_slice(line);
+    }
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&raw)?;
+    let idat = z.finish()?;
+
+    let mut out = Vec::with_capacity(idat.len() + 64);
+    out.extend_from_slice(b"\x89PNG\r\n\x1a\n");
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&width.to_be_bytes());
+    ihdr.extend_from_slice(&height.to_be_bytes());
+    // bit depth 8, colour type 2 (RGB), deflate, adaptive filtering, no interlace
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &idat);
+    chunk(&mut out, b"IEND", &[]);
+    Ok(out)
+}
+
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(kind);
+    crc.update(data);
+    out.extend_from_slice(&crc.finalize().to_be_bytes());
+}
