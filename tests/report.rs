@@ -541,3 +541,44 @@ mod committed {
         }
     }
 }
+
+mod stale {
+    use super::*;
+
+    /// A later run without charts or Parquet must not leave the earlier
+    /// run's charts, page or Parquet files beside its fresh CSVs.
+    #[test]
+    fn optional_outputs_of_an_earlier_run_do_not_outlive_it() {
+        let out = scratch("stale-optional");
+        let o = out.to_str().unwrap();
+        let worked = [
+            "--tickets",
+            &fixture("worked/tickets.csv"),
+            "--changes",
+            &fixture("worked/changes.csv"),
+        ];
+        let mut first = vec!["run", "--parquet", "--out", o];
+        first.extend(worked);
+        run_ok(&first);
+        for name in [
+            "report.html",
+            "attainment.png",
+            "tickets.parquet",
+            "summary.parquet",
+        ] {
+            assert!(out.join(name).is_file(), "{name} after the first run");
+        }
+        let mut second = vec!["run", "--no-charts", "--out", o];
+        second.extend(worked);
+        run_ok(&second);
+        for name in [
+            "report.html",
+            "attainment.png",
+            "tickets.parquet",
+            "summary.parquet",
+        ] {
+            assert!(!out.join(name).exists(), "{name} outlived its run");
+        }
+        assert!(out.join("summary.csv").is_file());
+    }
+}

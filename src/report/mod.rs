@@ -17,6 +17,18 @@ use std::path::{Path, PathBuf};
 /// An output folder receiving a set of files: each is written under a
 /// temporary name, and [`OutputDir::commit`] puts them all in place or, when
 /// a rename fails, restores the files that were there before.
+/// The outputs that only some runs write (by flag or by input columns).
+pub const OPTIONAL_OUTPUTS: [&str; 8] = [
+    "tickets.parquet",
+    "summary.parquet",
+    "summary_by_group.csv",
+    "summary_by_assignee.csv",
+    "attainment.png",
+    "response_times.png",
+    "reclassifications.png",
+    "report.html",
+];
+
 pub struct OutputDir {
     dir: PathBuf,
     pending: Vec<(PathBuf, PathBuf)>,
@@ -106,6 +118,7 @@ impl OutputDir {
     /// a later rename fails the files already replaced are put back and the
     /// previous report stays whole.
     pub fn commit(mut self) -> Result<(), OutputError> {
+        let written: Vec<PathBuf> = self.pending.iter().map(|(_, fin)| fin.clone()).collect();
         // a folder (or anything but a file) in the way fails before any rename
         for (_, fin) in &self.pending {
             if let Ok(meta) = fs::symlink_metadata(fin) {
@@ -150,6 +163,16 @@ impl OutputDir {
         for (_, _, backup) in done {
             if let Some(old) = backup {
                 let _ = fs::remove_file(old);
+            }
+        }
+        // an optional output of an earlier run that this run did not write
+        // (e.g. charts before --no-charts) would sit beside the new report
+        // looking current: it goes
+        for name in OPTIONAL_OUTPUTS {
+            let path = self.dir.join(name);
+            let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+            if is_file && !written.contains(&path) && check_not_input(&path, &self.inputs).is_ok() {
+                let _ = fs::remove_file(&path);
             }
         }
         Ok(())
