@@ -484,12 +484,19 @@ fn write_charts_and_page(
             error: std::io::Error::other(e.to_string()),
         })
     };
-    let attainment = drawn("attainment.png", charts::attainment_png(&data))?;
-    let response_times = drawn("response_times.png", charts::response_times_png(&data))?;
-    let reclassifications = drawn(
-        "reclassifications.png",
-        charts::reclassifications_png(&data),
-    )?;
+    // the three charts are independent: drawn and encoded in parallel
+    let (attainment, (response_times, reclassifications)) = rayon::join(
+        || charts::attainment_png(&data),
+        || {
+            rayon::join(
+                || charts::response_times_png(&data),
+                || charts::reclassifications_png(&data),
+            )
+        },
+    );
+    let attainment = drawn("attainment.png", attainment)?;
+    let response_times = drawn("response_times.png", response_times)?;
+    let reclassifications = drawn("reclassifications.png", reclassifications)?;
     let pngs = [
         ("attainment.png", &attainment),
         ("response_times.png", &response_times),
