@@ -95,7 +95,11 @@ const ROWS_PER_BLOCK: usize = 1 << 15;
 
 /// tickets.csv: one row per accepted ticket, in input order. Blocks of rows
 /// are formatted in parallel and written in order.
-pub fn write_tickets<W: Write>(mut w: W, policy: &Policy, ev: &Evaluation) -> io::Result<()> {
+pub fn write_tickets<W: Write + Send>(
+    mut w: W,
+    policy: &Policy,
+    ev: &Evaluation,
+) -> io::Result<()> {
     let ds = &ev.dataset;
     let mut header = TICKETS_HEADER.join(",");
     header.push('\n');
@@ -106,66 +110,80 @@ pub fn write_tickets<W: Write>(mut w: W, policy: &Policy, ev: &Evaluation) -> io
     // are reused from group to group
     let per_group = rayon::current_num_threads().max(1) * 4;
     let mut bufs: Vec<Vec<u8>> = vec![Vec::new(); per_group];
+    // double buffering: one group is written while the next is formatted
+    let mut ready: Vec<Vec<u8>> = vec![Vec::new(); per_group];
+    let mut ready_len = 0;
     let months = month_texts(&ev.months);
     for group in blocks.chunks(per_group) {
-        bufs.par_iter_mut()
-            .zip(group.par_iter())
-            .for_each(|(buf, &start)| {
-                let end = (start + ROWS_PER_BLOCK).min(n);
-                buf.clear();
-                for i in start..end {
-                    let t = &ds.tickets[i];
-                    let o = &ev.outcomes[i];
-                    push_field(buf, ds.id(t));
-                    buf.push(b',');
-                    push_field(buf, &policy.plans[t.plan()].name);
-                    buf.push(b',');
-                    buf.extend_from_slice(month_bytes(&months, ev.months[i]));
-                    buf.push(b',');
-                    push_field(buf, ds.stage(t));
-                    buf.push(b',');
-                    push_int(buf, t.submitted);
-                    buf.push(b',');
-                    push_int(buf, o.governing);
-                    buf.push(b',');
-                    push_int(buf, o.reclassifications);
-                    buf.push(b',');
-                    let m = o.measure;
-                    if let Some(m) = m {
-                        buf.extend_from_slice(m.clock.as_str().as_bytes());
+        let format = |bufs: &mut Vec<Vec<u8>>| {
+            bufs.par_iter_mut()
+                .zip(group.par_iter())
+                .for_each(|(buf, &start)| {
+                    let end = (start + ROWS_PER_BLOCK).min(n);
+                    buf.clear();
+                    for i in start..end {
+                        let t = &ds.tickets[i];
+                        let o = &ev.outcomes[i];
+                        push_field(buf, ds.id(t));
                         buf.push(b',');
-                        push_int(buf, m.target_s);
-                    } else {
+                        push_field(buf, &policy.plans[t.plan()].name);
                         buf.push(b',');
-                    }
-                    buf.push(b',');
-                    if let Some(r) = ev.response(i) {
-                        timestamp::push_utc_bytes(buf, r);
-                    }
-                    buf.push(b',');
-                    if let Some(m) = m {
-                        push_int(buf, m.elapsed_s);
+                        buf.extend_from_slice(month_bytes(&months, ev.months[i]));
                         buf.push(b',');
-                        // NEVER: the budget cannot run out before the end of
-                        // year 9999 (the clock's range): empty, not a garbage date
-                        if m.deadline != NEVER {
-                            timestamp::push_utc_bytes(buf, m.deadline);
+                        push_field(buf, ds.stage(t));
+                        buf.push(b',');
+                        push_int(buf, t.submitted);
+                        buf.push(b',');
+                        push_int(buf, o.governing);
+                        buf.push(b',');
+                        push_int(buf, o.reclassifications);
+                        buf.push(b',');
+                        let m = o.measure;
+                        if let Some(m) = m {
+                            buf.extend_from_slice(m.clock.as_str().as_bytes());
+                            buf.push(b',');
+                            push_int(buf, m.target_s);
+                        } else {
+                            buf.push(b',');
                         }
-                    } else {
                         buf.push(b',');
+                        if let Some(r) = ev.response(i) {
+                            timestamp::push_utc_bytes(buf, r);
+                        }
+                        buf.push(b',');
+                        if let Some(m) = m {
+                            push_int(buf, m.elapsed_s);
+                            buf.push(b',');
+                            // NEVER: the budget cannot run out before the end of
+                            // year 9999 (the clock's range): empty, not a garbage date
+                            if m.deadline != NEVER {
+                                timestamp::push_utc_bytes(buf, m.deadline);
+                            }
+                        } else {
+                            buf.push(b',');
+                        }
+                        buf.push(b',');
+                        buf.extend_from_slice(o.status.as_str().as_bytes());
+                        buf.push(b',');
+                        if let Some(m) = m {
+                            push_int(buf, m.margin_s());
+                        }
+                        buf.push(b'\n');
                     }
-                    buf.push(b',');
-                    buf.extend_from_slice(o.status.as_str().as_bytes());
-                    buf.push(b',');
-                    if let Some(m) = m {
-                        push_int(buf, m.margin_s());
-                    }
-                    buf.push(b'\n');
-                }
-            });
-        for buf in &bufs[..group.len()] {
-            w.write_all(buf)?;
-        }
+                });
+        };
+        let to_write = &ready[..ready_len];
+        let out = &mut w;
+        let (written, ()) = rayon::join(
+            || to_write.iter().try_for_each(|buf| out.write_all(buf)),
+            || format(&mut bufs),
+        );
+        written?;
+        std::mem::swap(&mut bufs, &mut ready);
+        ready_len = group.len();
+    }
+    for buf in &ready[..ready_len] {
+        w.write_all(buf)?;
     }
     w.flush()
 }

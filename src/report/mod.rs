@@ -80,7 +80,7 @@ impl OutputDir {
     /// Writes `name` through `body` into a temporary file beside it.
     pub fn write<F>(&mut self, name: &str, body: F) -> Result<(), OutputError>
     where
-        F: FnOnce(&mut dyn Write) -> io::Result<()>,
+        F: FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
     {
         let final_path = self.dir.join(name);
         let tmp_path = self.dir.join(format!(".{name}.tmp"));
