@@ -940,6 +940,9 @@ struct TicketRow {
     line: u64,
     raw: (usize, usize),
     parsed: Result<ParsedTicket, (Reason, Option<Span>)>,
+    /// `hash_id` of the row's id (0 without one), computed in parallel so
+    /// that the in-order merge does not.
+    hash: u64,
 }
 
 /// The rows of one chunk and the text their spans point into.
@@ -1062,10 +1065,16 @@ fn parse_ticket_chunk(
                 })
             }
         };
+        let id_span = match &parsed {
+            Ok(t) => Some(t.id),
+            Err((_, id)) => *id,
+        };
+        let hash = id_span.map_or(0, |span| hash_id(out.text(span).as_bytes()));
         out.rows.push(TicketRow {
             line: rec.line,
             raw,
             parsed,
+            hash,
         });
     }
     Ok(out)
@@ -1222,7 +1231,7 @@ fn merge_tickets(
                 reject(ds, *reason);
                 if let Some(id) = id {
                     let id = chunk.text(*id);
-                    let e = ds.ids.intern(id, hash_id(id.as_bytes())) as usize;
+                    let e = ds.ids.intern(id, row.hash) as usize;
                     if ds.ids.state[e] == UNSEEN {
                         ds.ids.state[e] = REJECTED;
                     }
@@ -1233,7 +1242,7 @@ fn merge_tickets(
         };
         let id_text = chunk.text(t.id);
         let stage_text = chunk.text(t.stage);
-        let id = ds.ids.intern(id_text, hash_id(id_text.as_bytes()));
+        let id = ds.ids.intern(id_text, row.hash);
         let seen = ds.ids.state[id as usize];
         if seen != UNSEEN && seen != REJECTED {
             reject(ds, Reason::DuplicateTicketId);
