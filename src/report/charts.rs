@@ -9,6 +9,7 @@
 //! glyph's side bearing, which spaces letters unevenly; so plotters draws
 //! lines, areas and markers, and this module draws every label.)
 
+use rayon::slice::ParallelSliceMut;
 use std::fmt;
 use std::io::Write;
 use std::sync::OnceLock;
@@ -619,7 +620,7 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
                         .filter(|(plan, level, _)| *plan == p && *level == l)
                         .map(|&(_, _, r)| r)
                         .collect();
-                    r.sort_by(f64::total_cmp);
+                    r.par_sort_unstable_by(f64::total_cmp);
                     (l, r)
                 })
                 .collect();
