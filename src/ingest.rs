@@ -865,8 +865,27 @@ fn decode<'r>(
     }
     // One validation for the whole record; a field boundary inside a
     // multi-byte character means a field on its own is invalid.
-    let all = std::str::from_utf8(record.as_slice()).map_err(|_| Reason::MalformedRow)?;
+    let bytes = record.as_slice();
+    let all = std::str::from_utf8(bytes).map_err(|_| Reason::MalformedRow)?;
     let mut start = 0;
+    if bytes.is_ascii() {
+        // the common case: every boundary is a character boundary, and
+        // Unicode white space within ASCII is 0x09..=0x0D and the space
+        let ws = |c: u8| c == b' ' || (0x09..=0x0D).contains(&c);
+        for field in record.iter() {
+            let end = start + field.len();
+            let (mut s, mut e) = (start, end);
+            while s < e && ws(bytes[s]) {
+                s += 1;
+            }
+            while e > s && ws(bytes[e - 1]) {
+                e -= 1;
+            }
+            ranges.push((s, e));
+            start = end;
+        }
+        return Ok(all);
+    }
     for i in 0..record.len() {
         let end = start + record.get(i).map_or(0, <[u8]>::len);
         if !all.is_char_boundary(start) || !all.is_char_boundary(end) {
@@ -1582,6 +1601,29 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn decoding_trims_like_str_trim_on_ascii_and_unicode_records() {
+        for (fields, expect) in [
+            (vec![" a\x0B", "\tb \x0C", "\x1Fc"], vec!["a", "b", "\x1Fc"]),
+            (
+                vec!["\u{a0}x\u{3000}", " caf\u{e9} ", "\x0B"],
+                vec!["x", "caf\u{e9}", ""],
+            ),
+        ] {
+            let record = csv::ByteRecord::from(fields.clone());
+            let mut ranges = Vec::new();
+            let all = decode(&record, fields.len(), &mut ranges).unwrap();
+            let values = Fields {
+                all,
+                ranges: &ranges,
+            };
+            let got: Vec<&str> = (0..fields.len()).map(|i| values.get(Some(i))).collect();
+            assert_eq!(got, expect);
+            let trimmed: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
+            assert_eq!(got, trimmed);
+        }
     }
 
     #[test]

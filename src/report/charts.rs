@@ -900,7 +900,7 @@ pub fn encode_png(width: u32, height: u32, rgb: &[u8]) -> std::io::Result<Vec<u8
         raw.push(0); // filter: none
         raw.extend_from_slice(line);
     }
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
     z.write_all(&raw)?;
     let idat = z.finish()?;
 
