@@ -33,6 +33,20 @@ pub struct Fact {
     pub elapsed_s: Option<i64>,
 }
 
+impl Fact {
+    /// The fact of ticket `t`, created in `month`, with outcome `o`.
+    pub fn of(t: &crate::ingest::Ticket, month: MonthKey, o: &crate::replay::Outcome) -> Fact {
+        Fact {
+            month,
+            plan: t.plan as u32,
+            priority: o.governing,
+            status: o.status,
+            reclassified: o.reclassifications > 0,
+            elapsed_s: o.measure.map(|m| m.elapsed_s),
+        }
+    }
+}
+
 /// One row of summary.csv.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {

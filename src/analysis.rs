@@ -18,7 +18,7 @@ use crate::ingest::Ticket;
 use crate::labels::Labels;
 use crate::pipeline::{self, Evaluation};
 use crate::policy::{Mode, Policy};
-use crate::replay::{self, Outcome, Reclass, Status};
+use crate::replay::{self, Reclass, Status};
 
 /// One ticket's verdict under one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -120,18 +120,6 @@ fn mode_index(mode: Mode) -> usize {
     Mode::ALL.iter().position(|&m| m == mode).expect("a mode")
 }
 
-/// The summary fact of a ticket (as the pipeline builds it).
-pub fn fact_of(t: &Ticket, month: MonthKey, o: &Outcome) -> Fact {
-    Fact {
-        month,
-        plan: t.plan as u32,
-        priority: o.governing,
-        status: o.status,
-        reclassified: o.reclassifications > 0,
-        elapsed_s: o.measure.map(|m| m.elapsed_s),
-    }
-}
-
 /// Computes the analysis of an evaluated run.
 pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
     let Some(as_of) = ev.as_of else {
@@ -180,7 +168,7 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
         }
         let mut facts = FactColumns::with_capacity(ds.tickets.len());
         for ((t, &m), o) in ds.tickets.iter().zip(&ev.months).zip(&ev.outcomes) {
-            facts.push(&fact_of(t, m, o));
+            facts.push(&Fact::of(t, m, o));
         }
         let ranks = labels.ranks();
         let mut by_rank = vec![0u32; ranks.len()];

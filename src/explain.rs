@@ -10,11 +10,11 @@ use std::fmt::Write as _;
 
 use chrono::TimeZone;
 
-use crate::ingest::{self, Change, Dataset, ReadOptions, Ticket};
+use crate::ingest::{self, Change, Dataset, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, StepKind};
-use crate::timestamp::{self, InputZone};
+use crate::timestamp;
 
 /// Why a ticket cannot be explained.
 #[derive(Debug)]
@@ -40,15 +40,7 @@ impl std::error::Error for ExplainError {}
 
 /// Reads the inputs of `cfg` and explains ticket `id` under `modes`.
 pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, ExplainError> {
-    let opts = ReadOptions {
-        policy: &cfg.policy,
-        zone: InputZone::new(cfg.input_tz),
-        as_of: cfg.as_of,
-        delimiter: cfg.delimiter,
-        period: cfg.period.as_ref(),
-        on_bytes: None,
-    };
-    let ds = ingest::load(&cfg.tickets, &cfg.changes, &opts)
+    let ds = ingest::load(&cfg.tickets, &cfg.changes, &cfg.read_options())
         .map_err(|e| ExplainError::Run(RunError::Ingest(e)))?;
     let unknown = || ExplainError::UnknownTicket {
         id: id.to_string(),

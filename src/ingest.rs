@@ -386,10 +386,11 @@ pub fn detect_delimiter(data: &[u8]) -> u8 {
     }
 }
 
-/// One CSV record with where it stands in its file.
-struct RawRecord<'d> {
+/// One CSV record with where it stands: its first line, and the byte range
+/// of its raw text (without the line end) in the data the reader was given.
+struct RawRecord {
     line: u64,
-    raw: &'d [u8],
+    raw: (usize, usize),
 }
 
 /// Splits a byte range of a file into records with their start line and raw
@@ -459,7 +460,7 @@ impl<'d> Records<'d> {
     }
 
     /// The next record, or `None` at the end.
-    fn next_record(&mut self) -> Result<Option<RawRecord<'d>>, csv::Error> {
+    fn next_record(&mut self) -> Result<Option<RawRecord>, csv::Error> {
         let before = self.offset();
         if !self.reader.read_byte_record(&mut self.record)? {
             return Ok(None);
@@ -481,7 +482,7 @@ impl<'d> Records<'d> {
         self.count_lines_to(start);
         Ok(Some(RawRecord {
             line: self.line,
-            raw: &self.data[start..end],
+            raw: (start, end),
         }))
     }
 }
@@ -1090,8 +1091,7 @@ fn parse_ticket_chunk(
     };
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
-        let raw_start = start + (rec.raw.as_ptr() as usize - chunk.as_ptr() as usize);
-        let raw = (raw_start, raw_start + rec.raw.len());
+        let raw = (start + rec.raw.0, start + rec.raw.1);
         let parsed = match decode(&records.record, body.columns.width, &mut ranges) {
             Err(reason) => Err((reason, None)),
             Ok(all) => {
@@ -1148,6 +1148,39 @@ pub fn load_with(
     Ok(ds)
 }
 
+/// An input file opened for reading: its first block parsed up to the
+/// header.
+struct Opened {
+    reader: BlockReader,
+    first: Block,
+    header: Header,
+    /// Offset in `first` where the records start, and their first line.
+    records_from: usize,
+    line_after_header: u64,
+}
+
+fn open_input(
+    path: &str,
+    opts: &ReadOptions<'_>,
+    sizes: Sizes,
+    required: &[&'static str],
+) -> Result<Opened, IngestError> {
+    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
+    let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
+        data: Vec::new(),
+        line: 1,
+    });
+    let (header, records_from, line_after_header) =
+        read_header(&first.data, path, reader.delimiter(), required)?;
+    Ok(Opened {
+        reader,
+        first,
+        header,
+        records_from,
+        line_after_header,
+    })
+}
+
 fn load_tickets(
     path: &str,
     opts: &ReadOptions<'_>,
@@ -1155,18 +1188,14 @@ fn load_tickets(
     stage_index: &mut StageIndex,
     sizes: Sizes,
 ) -> Result<(), IngestError> {
-    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
     let file = ds.files.len();
-    let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
-        data: Vec::new(),
-        line: 1,
-    });
-    let (header, records_from, line_after_header) = read_header(
-        &first.data,
-        path,
-        reader.delimiter(),
-        &["ticket_id", "created_at", "plan"],
-    )?;
+    let Opened {
+        mut reader,
+        first,
+        header,
+        records_from,
+        line_after_header,
+    } = open_input(path, opts, sizes, &["ticket_id", "created_at", "plan"])?;
     let columns = &header.columns;
     let cols = TicketColumns {
         id: columns.get("ticket_id"),
@@ -1381,8 +1410,7 @@ fn parse_change_chunk(
     let mut rows = Vec::new();
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
-        let raw_start = start + (rec.raw.as_ptr() as usize - chunk.as_ptr() as usize);
-        let raw = (raw_start, raw_start + rec.raw.len());
+        let raw = (start + rec.raw.0, start + rec.raw.1);
         let parsed = decode(&records.record, body.columns.width, &mut ranges).and_then(|all| {
             let values = Fields {
                 all,
@@ -1430,16 +1458,17 @@ fn load_changes(
     ds: &mut Dataset,
     sizes: Sizes,
 ) -> Result<(), IngestError> {
-    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
     let file = ds.files.len();
-    let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
-        data: Vec::new(),
-        line: 1,
-    });
-    let (header, records_from, line_after_header) = read_header(
-        &first.data,
+    let Opened {
+        mut reader,
+        first,
+        header,
+        records_from,
+        line_after_header,
+    } = open_input(
         path,
-        reader.delimiter(),
+        opts,
+        sizes,
         &["ticket_id", "changed_at", "to_priority"],
     )?;
     let columns = &header.columns;

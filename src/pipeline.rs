@@ -39,6 +39,20 @@ pub struct RunConfig {
     pub charts: bool,
 }
 
+impl RunConfig {
+    /// How `run` and `explain` read the inputs.
+    pub fn read_options(&self) -> ReadOptions<'_> {
+        ReadOptions {
+            policy: &self.policy,
+            zone: InputZone::new(self.input_tz),
+            as_of: self.as_of,
+            delimiter: self.delimiter,
+            period: self.period.as_ref(),
+            on_bytes: None,
+        }
+    }
+}
+
 /// A fatal error of a run.
 #[derive(Debug)]
 pub enum RunError {
@@ -302,14 +316,7 @@ impl ReplaySink for BatchSink<'_> {
 
 /// Reads the inputs and replays every ticket under `mode`.
 pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, RunError> {
-    let opts = ReadOptions {
-        policy: &cfg.policy,
-        zone: InputZone::new(cfg.input_tz),
-        as_of: cfg.as_of,
-        delimiter: cfg.delimiter,
-        period: cfg.period.as_ref(),
-        on_bytes: None,
-    };
+    let opts = cfg.read_options();
     let total: u64 = cfg
         .tickets
         .iter()
@@ -397,14 +404,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     let aggregate_start = std::time::Instant::now();
     let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
     for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
-        facts.push(&aggregate::Fact {
-            month,
-            plan: t.plan as u32,
-            priority: o.governing,
-            status: o.status,
-            reclassified: o.reclassifications > 0,
-            elapsed_s: o.measure.map(|m| m.elapsed_s),
-        });
+        facts.push(&aggregate::Fact::of(t, month, o));
     }
     let summary = aggregate::summarize_columns(facts)?;
     let flows = aggregate::count_flows(&flows)?;
