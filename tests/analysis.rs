@@ -21,61 +21,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_sla-report");
-
-fn fixture(rel: &str) -> String {
-    format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::*;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("analysis-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn sla(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run sla-report")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// The raw lines of a CSV output.
-fn lines(dir: &Path, name: &str) -> Vec<String> {
-    std::fs::read_to_string(dir.join(name))
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .lines()
-        .map(String::from)
-        .collect()
-}
-
-fn rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(dir.join(name)).unwrap();
-    let header = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
-fn json(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap()
+    scratch_in("analysis", name)
 }
 
 /// The fixture's input flags.
@@ -537,7 +487,7 @@ mod parquet {
         assert!(out.status.success(), "{}", stderr(&out));
         let run = |threads: &str, name: &str| {
             let out_dir = dir.join(name);
-            let out = Command::new(BIN)
+            let out = Command::new(bin())
                 .env("RAYON_NUM_THREADS", threads)
                 .args([
                     "run",

@@ -1,56 +1,14 @@
 //! End-to-end tests of the `sla-report` binary on small named fixtures.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sla-report");
-
-fn fixture(rel: &str) -> String {
-    format!("{}/tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::*;
 
 /// A fresh, empty folder for one test.
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn sla(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run sla-report")
-}
-
-fn read(dir: &Path, name: &str) -> String {
-    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-/// Rows of a CSV output as maps from column name to value.
-fn rows(dir: &Path, name: &str) -> Vec<std::collections::HashMap<String, String>> {
-    let mut rdr = csv::Reader::from_path(dir.join(name)).unwrap();
-    let header = rdr.headers().unwrap().clone();
-    rdr.records()
-        .map(|r| {
-            let r = r.unwrap();
-            header
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
-
-fn json(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&read(dir, "run.json")).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    scratch_in("cli", name)
 }
 
 mod rejects {
@@ -309,7 +267,7 @@ mod determinism {
     use super::*;
 
     fn run_with_threads(threads: &str, data: &Path, out_dir: &Path, mode: &str) {
-        let out = Command::new(BIN)
+        let out = Command::new(bin())
             .env("RAYON_NUM_THREADS", threads)
             .args([
                 "run",

@@ -4,41 +4,21 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sla-report");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+mod common;
+use common::*;
+
+/// A fresh, empty folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    scratch_in("report", name)
+}
+
 const CHARTS: [(&str, u32, u32); 3] = [
     ("attainment.png", 1200, 800),
     ("response_times.png", 1200, 800),
     ("reclassifications.png", 1200, 900),
 ];
-
-fn fixture(rel: &str) -> String {
-    format!("{ROOT}/tests/fixtures/{rel}")
-}
-
-/// A fresh, empty folder for one test.
-fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("report")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn sla_in(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("run sla-report")
-}
-
-fn sla(args: &[&str]) -> Output {
-    sla_in(Path::new(ROOT), args)
-}
 
 fn run_ok(args: &[&str]) {
     let out = sla(args);
@@ -270,7 +250,7 @@ mod charts {
     fn text_renders_without_system_fonts() {
         let dir = scratch("charts-no-fonts");
         let out = dir.join("out");
-        let status = Command::new(BIN)
+        let status = Command::new(bin())
             .args(["run", "--out", out.to_str().unwrap()])
             .current_dir(ROOT)
             .env("FONTCONFIG_FILE", dir.join("missing-fonts.conf"))
