@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use crate::aggregate::{self, Fact, FactColumns, MonthKey, SummaryRow};
 use crate::ingest::Ticket;
 use crate::labels::Labels;
-use crate::pipeline::{self, Evaluation};
+use crate::pipeline::Evaluation;
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Reclass, Status};
 
@@ -127,7 +127,7 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
     };
     let ds = &ev.dataset;
     let run_mode = mode_index(ev.mode);
-    let clocks = pipeline::clocks_for(policy, ds, Some(as_of));
+    let clocks = &ev.clocks;
     let (changes, offsets) = (&ev.changes, &ev.change_offsets);
     let reclassified: Vec<Reclassified> = ev
         .outcomes
@@ -142,7 +142,7 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
                 let o = if k == run_mode {
                     o
                 } else {
-                    out = replay::evaluate(t, mine, policy, &clocks, Mode::ALL[k], as_of);
+                    out = replay::evaluate(t, mine, policy, clocks, Mode::ALL[k], as_of);
                     &out
                 };
                 Verdict {

@@ -173,6 +173,13 @@ pub struct IdTable {
     table: hashbrown::HashTable<(u32, u32)>,
 }
 
+/// The bytes of entry `i` of an id arena (`ends[i]` is its end offset).
+fn entry_bytes<'a>(bytes: &'a [u8], ends: &[u64], i: u32) -> &'a [u8] {
+    let i = i as usize;
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    &bytes[start..ends[i] as usize]
+}
+
 fn tag(hash: u64) -> u32 {
     (hash >> 32) as u32
 }
@@ -194,15 +201,9 @@ const UNSEEN: u32 = u32::MAX - 3;
 impl IdTable {
     /// The text of entry `i`.
     pub fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        let bytes = &self.bytes[start..self.ends[i] as usize];
+        let bytes = entry_bytes(&self.bytes, &self.ends, i);
         // entries are copied from validated UTF-8 fields
         std::str::from_utf8(bytes).unwrap_or("")
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
     }
 
     /// Room for `entries` more ids of `bytes` bytes in all.
@@ -212,14 +213,8 @@ impl IdTable {
         self.state.reserve(entries);
         let (b, e) = (&self.bytes, &self.ends);
         self.table.reserve(entries, |&(x, _): &(u32, u32)| {
-            let x = x as usize;
-            let start = if x == 0 { 0 } else { e[x - 1] as usize };
-            hash_id(&b[start..e[x] as usize])
+            hash_id(entry_bytes(b, e, x))
         });
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
     }
 
     fn find(&self, id: &str, hash: u64) -> Option<u32> {
@@ -251,11 +246,7 @@ impl IdTable {
     /// The entry of `id`, added with state `UNSEEN` when new: one lookup.
     fn intern(&mut self, id: &str, hash: u64) -> u32 {
         let (bytes, ends) = (&self.bytes, &self.ends);
-        let get = |x: u32| {
-            let x = x as usize;
-            let start = if x == 0 { 0 } else { ends[x - 1] as usize };
-            &bytes[start..ends[x] as usize]
-        };
+        let get = |x: u32| entry_bytes(bytes, ends, x);
         let hasher = |&(x, _): &(u32, u32)| hash_id(get(x));
         let t = tag(hash);
         match self

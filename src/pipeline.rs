@@ -165,6 +165,8 @@ pub struct Evaluation {
     pub dataset: Dataset,
     pub as_of: Option<i64>,
     pub mode: Mode,
+    /// The clocks the tickets were replayed on (for further replays).
+    pub clocks: Clocks,
     /// Month of creation in the policy zone, per ticket.
     pub months: Vec<MonthKey>,
     /// Per ticket, in input order.
@@ -342,12 +344,12 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     timings.stage("replaying", None);
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
     let replay_start = std::time::Instant::now();
+    let clocks = clocks_for(&cfg.policy, &dataset, as_of);
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
     let mut flows = Vec::new();
     let mut grouped = (Vec::new(), Vec::new());
     if let Some(as_of) = as_of {
-        let clocks = clocks_for(&cfg.policy, &dataset, Some(as_of));
         let (first_year, last_year) = span(&dataset, as_of);
         let month_index = Months::new(cfg.policy.timezone, first_year, last_year);
         grouped = changes_by_ticket(&dataset, as_of);
@@ -412,6 +414,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     Ok(Evaluation {
         dataset,
         as_of,
+        clocks,
         mode: cfg.mode,
         months,
         outcomes,

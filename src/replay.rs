@@ -105,13 +105,15 @@ pub trait ReplaySink {
 
 impl ReplaySink for () {}
 
-/// Collects the effective changes and mismatches of one replay.
+/// Collects the effective changes and mismatches of one replay (tests).
+#[cfg(test)]
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Collect {
     pub effective: Vec<(u32, u32)>,
     pub mismatches: Vec<u32>,
 }
 
+#[cfg(test)]
 impl ReplaySink for Collect {
     fn effective(&mut self, from: u32, to: u32) {
         self.effective.push((from, to));

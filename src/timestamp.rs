@@ -180,13 +180,6 @@ pub fn local_to_utc(tz: Tz, naive: chrono::NaiveDateTime) -> Option<i64> {
     }
 }
 
-/// Appends `YYYY-MM-DDTHH:MM:SSZ` for an instant (see [`push_utc_bytes`]).
-pub fn push_utc(out: &mut String, t: i64) {
-    let mut buf = Vec::with_capacity(20);
-    push_utc_bytes(&mut buf, t);
-    out.push_str(std::str::from_utf8(&buf).expect("ascii"));
-}
-
 /// Appends the bytes of `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 ///
 /// An instant outside years 0000-9999 (reachable from an in-range wall time
@@ -233,9 +226,9 @@ pub fn push_utc_bytes(out: &mut Vec<u8>, t: i64) {
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 pub fn format_utc(t: i64) -> String {
-    let mut s = String::with_capacity(20);
-    push_utc(&mut s, t);
-    s
+    let mut bytes = Vec::with_capacity(20);
+    push_utc_bytes(&mut bytes, t);
+    String::from_utf8(bytes).expect("ascii")
 }
 
 #[cfg(test)]
