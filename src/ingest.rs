@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -159,13 +160,69 @@ pub struct Change {
     pub by: ChangedBy,
 }
 
-/// Ticket ids seen in the ticket files, stored back to back.
+/// Ticket ids seen in the ticket files, spread over `SHARDS` tables by a
+/// few bits of their hash: rows with different ids never depend on each
+/// other, so the duplicate checks run per shard on all cores.
+#[derive(Debug)]
+pub struct Ids {
+    shards: Vec<IdTable>,
+}
+
+const SHARD_BITS: u32 = 4;
+const SHARDS: usize = 1 << SHARD_BITS;
+/// A ticket's id is `shard << ENTRY_BITS | entry`.
+const ENTRY_BITS: u32 = 32 - SHARD_BITS;
+const ENTRY_MASK: u32 = (1 << ENTRY_BITS) - 1;
+
+/// The shard of an id's hash: bits that neither the table's bucket index
+/// (low bits) nor the tags (high bits) use.
+fn shard_of(hash: u64) -> usize {
+    (hash >> 24) as usize & (SHARDS - 1)
+}
+
+impl Default for Ids {
+    fn default() -> Ids {
+        Ids {
+            shards: (0..SHARDS).map(|_| IdTable::default()).collect(),
+        }
+    }
+}
+
+impl Ids {
+    /// The text of ticket id `id`.
+    pub fn get(&self, id: u32) -> &str {
+        self.shards[(id >> ENTRY_BITS) as usize].get(id & ENTRY_MASK)
+    }
+
+    /// Room for about `entries` more ids of `bytes` bytes in all.
+    fn reserve(&mut self, entries: usize, bytes: usize) {
+        for shard in &mut self.shards {
+            shard.reserve(entries / SHARDS, bytes / SHARDS);
+        }
+    }
+
+    /// The state of an id: `Some(IdState)` when it was seen; an accepted
+    /// ticket is named by its position among the ticket rows.
+    fn lookup(&self, id: &str) -> Option<IdState> {
+        let hash = hash_id(id.as_bytes());
+        self.shards[shard_of(hash)].lookup(id, hash)
+    }
+
+    fn finish(&mut self) {
+        for shard in &mut self.shards {
+            shard.finish();
+        }
+    }
+}
+
+/// One shard of ticket ids, stored back to back.
 #[derive(Debug, Default)]
-pub struct IdTable {
+struct IdTable {
     bytes: Vec<u8>,
     /// End offset of entry i in `bytes`.
     ends: Vec<u64>,
-    /// Per entry: the accepted ticket's index, or `SKIPPED` / `REJECTED`.
+    /// Per entry: the accepted ticket's row position, `UNSEEN`, `SKIPPED`,
+    /// `OUTSIDE` or `REJECTED`.
     state: Vec<u32>,
     /// The lookup index: (entry, high 32 bits of the id's hash). The tag
     /// settles almost every probe without touching the id's bytes (a cache
@@ -200,7 +257,7 @@ const UNSEEN: u32 = u32::MAX - 3;
 
 impl IdTable {
     /// The text of entry `i`.
-    pub fn get(&self, i: u32) -> &str {
+    fn get(&self, i: u32) -> &str {
         let bytes = entry_bytes(&self.bytes, &self.ends, i);
         // entries are copied from validated UTF-8 fields
         std::str::from_utf8(bytes).unwrap_or("")
@@ -232,8 +289,8 @@ impl IdTable {
     }
 
     /// The state of an id: `Some(IdState)` when it was seen.
-    fn lookup(&self, id: &str) -> Option<IdState> {
-        self.find(id, hash_id(id.as_bytes()))
+    fn lookup(&self, id: &str, hash: u64) -> Option<IdState> {
+        self.find(id, hash)
             .and_then(|e| match self.state[e as usize] {
                 UNSEEN => None,
                 SKIPPED => Some(IdState::Skipped),
@@ -278,7 +335,7 @@ pub struct Dataset {
     /// Ticket files first, then change files, each in line order.
     pub rejects: Vec<Reject>,
     /// Every ticket id seen (accepted, skipped or rejected).
-    pub ids: IdTable,
+    pub ids: Ids,
     /// Distinct `product_stage` texts, as written.
     pub stages: Vec<Box<str>>,
     /// Names of the optional ticket columns `group` and `assignee`.
@@ -311,6 +368,7 @@ pub enum IngestError {
     HeaderNotUtf8 { path: String },
     MissingColumn { path: String, column: &'static str },
     Csv { path: String, message: String },
+    TooManyRows { path: String },
 }
 
 impl fmt::Display for IngestError {
@@ -325,6 +383,11 @@ impl fmt::Display for IngestError {
                 write!(f, "{path}:1: missing required column '{column}'")
             }
             IngestError::Csv { path, message } => write!(f, "{path}: {message}"),
+            IngestError::TooManyRows { path } => write!(
+                f,
+                "{path}: too many ticket rows: at most {} in all ticket files",
+                UNSEEN - 1
+            ),
         }
     }
 }
@@ -954,17 +1017,32 @@ struct ChangeColumns {
 /// A range of a chunk's text arena.
 type Span = (u32, u32);
 
-/// A ticket row after the checks that need no other row; ids and stages
-/// are spans of the chunk's text arena (no allocation per row).
+/// What a well-formed ticket row becomes if its id is not a duplicate:
+/// decided from the row alone (the contract's check order after the
+/// duplicate check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Accept,
+    ResponseBeforeCreated,
+    /// Created after `as_of`.
+    Skip,
+    /// Created outside the selected period.
+    Outside,
+}
+
+/// A ticket row after the checks that need no other row; its id is a span
+/// of the chunk's text arena and its stage and labels are chunk-local
+/// indices (no allocation per row).
 struct ParsedTicket {
     id: Span,
     created: i64,
     response: Option<i64>,
     plan: u16,
     priority: u32,
-    stage: Span,
-    group: Span,
-    assignee: Span,
+    stage: u32,
+    group: u32,
+    assignee: u32,
+    verdict: Verdict,
 }
 
 /// One ticket record after the per-row checks, in input order.
@@ -972,17 +1050,90 @@ struct TicketRow {
     line: u64,
     raw: (usize, usize),
     parsed: Result<ParsedTicket, (Reason, Option<Span>)>,
-    /// `hash_id` of the row's id (0 without one), computed in parallel so
-    /// that the in-order merge does not.
+    /// `hash_id` of the row's id (0 without one).
     hash: u64,
 }
 
-/// The rows of one chunk and the text their spans point into.
+/// The distinct texts of one column within one chunk, in first-seen order.
+/// Rows hold a chunk-local index, translated to the data set's index when
+/// the chunk is merged: the serial work is per distinct text, not per row.
+#[derive(Default)]
+struct LocalNames {
+    text: String,
+    ends: Vec<u32>,
+    index: hashbrown::HashTable<u32>,
+    last: Option<u32>,
+    /// The index of the empty text, kept apart: comparing two empty
+    /// strings calls `memcmp` with a dangling pointer, which costs a
+    /// hundred-cycle fault-suppression assist on AVX-512 machines.
+    empty: Option<u32>,
+}
+
+impl LocalNames {
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn intern(&mut self, name: &str) -> u32 {
+        if name.is_empty() {
+            return *self.empty.get_or_insert_with(|| {
+                self.ends.push(self.text.len() as u32);
+                self.ends.len() as u32 - 1
+            });
+        }
+        if let Some(last) = self.last {
+            if self.get(last) == name {
+                return last;
+            }
+        }
+        let (text, ends) = (&self.text, &self.ends);
+        let get = |i: u32| {
+            let i = i as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+            &text[start..ends[i] as usize]
+        };
+        let hash = hash_id(name.as_bytes());
+        let i = match self
+            .index
+            .entry(hash, |&i| get(i) == name, |&i| hash_id(get(i).as_bytes()))
+        {
+            hashbrown::hash_table::Entry::Occupied(o) => *o.get(),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                let i = ends.len() as u32;
+                v.insert(i);
+                self.text.push_str(name);
+                self.ends.push(self.text.len() as u32);
+                i
+            }
+        };
+        self.last = Some(i);
+        i
+    }
+}
+
+/// The rows of one chunk and the texts their spans and indices point into.
 struct TicketChunk {
     rows: Vec<TicketRow>,
     text: String,
     plans: SpellingCache,
+    stages: LocalNames,
+    groups: LocalNames,
+    assignees: LocalNames,
+    /// Per id shard, the rows (indices into `rows`) that carry an id.
+    by_shard: Vec<Vec<u32>>,
+    /// Per row, set by the id check: the ticket id (shard and entry) of a
+    /// row to accept, or `DUPLICATE`.
+    slots: Vec<AtomicU32>,
 }
+
+/// `TicketChunk::slots` value of a row whose id an earlier row took.
+const DUPLICATE: u32 = u32::MAX;
 
 /// The few spellings of plans met in a chunk, with what they mean: saves
 /// the case-insensitive lookup on nearly every row.
@@ -1047,15 +1198,28 @@ fn parse_ticket(
             .parse_priority(priority_text)
             .ok_or(Reason::BadPriority)?
     };
+    let verdict = if response.is_some_and(|r| r < created) {
+        Verdict::ResponseBeforeCreated
+    } else if opts.as_of.is_some_and(|as_of| created > as_of) {
+        Verdict::Skip
+    } else if opts
+        .period
+        .is_some_and(|p| !p.contains(opts.policy.timezone, created))
+    {
+        Verdict::Outside
+    } else {
+        Verdict::Accept
+    };
     Ok(ParsedTicket {
         id: chunk.push_text(id),
         created,
         response,
         plan: plan as u16,
         priority,
-        stage: chunk.push_text(values.get(cols.stage)),
-        group: chunk.push_text(values.get(cols.group)),
-        assignee: chunk.push_text(values.get(cols.assignee)),
+        stage: chunk.stages.intern(values.get(cols.stage)),
+        group: chunk.groups.intern(values.get(cols.group)),
+        assignee: chunk.assignees.intern(values.get(cols.assignee)),
+        verdict,
     })
 }
 
@@ -1079,6 +1243,11 @@ fn parse_ticket_chunk(
         rows: Vec::new(),
         text: String::new(),
         plans: SpellingCache::default(),
+        stages: LocalNames::default(),
+        groups: LocalNames::default(),
+        assignees: LocalNames::default(),
+        by_shard: vec![Vec::new(); SHARDS],
+        slots: Vec::new(),
     };
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
@@ -1100,7 +1269,11 @@ fn parse_ticket_chunk(
             Ok(t) => Some(t.id),
             Err((_, id)) => *id,
         };
-        let hash = id_span.map_or(0, |span| hash_id(out.text(span).as_bytes()));
+        let mut hash = 0;
+        if let Some(span) = id_span {
+            hash = hash_id(out.text(span).as_bytes());
+            out.by_shard[shard_of(hash)].push(out.rows.len() as u32);
+        }
         out.rows.push(TicketRow {
             line: rec.line,
             raw,
@@ -1108,6 +1281,7 @@ fn parse_ticket_chunk(
             hash,
         });
     }
+    out.slots = out.rows.iter().map(|_| AtomicU32::new(0)).collect();
     Ok(out)
 }
 
@@ -1128,12 +1302,12 @@ pub fn load_with(
     sizes: Sizes,
 ) -> Result<Dataset, IngestError> {
     let mut ds = Dataset::default();
-    let mut stage_index = StageIndex::default();
+    let mut merge = TicketMerge::default();
     for path in ticket_paths {
-        load_tickets(path, opts, &mut ds, &mut stage_index, sizes)?;
+        load_tickets(path, opts, &mut ds, &mut merge, sizes)?;
     }
     for path in change_paths {
-        load_changes(path, opts, &mut ds, sizes)?;
+        load_changes(path, opts, &mut ds, &merge.row_ticket, sizes)?;
     }
     ds.ids.finish();
     Ok(ds)
@@ -1172,11 +1346,23 @@ fn open_input(
     })
 }
 
+/// What the ticket files' merge keeps between blocks and files.
+#[derive(Default)]
+struct TicketMerge {
+    stages: StageIndex,
+    /// Per ticket row (all ticket files, in order), the index of its
+    /// accepted ticket; an id's state names its accepted row by position.
+    row_ticket: Vec<u32>,
+}
+
+/// One ticket file: each block is parsed in parallel chunks, its ids are
+/// checked in parallel shards, then its rows are merged in parallel chunks,
+/// while the next block is read.
 fn load_tickets(
     path: &str,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
-    stage_index: &mut StageIndex,
+    merge: &mut TicketMerge,
     sizes: Sizes,
 ) -> Result<(), IngestError> {
     let file = ds.files.len();
@@ -1201,182 +1387,303 @@ fn load_tickets(
     ds.groups.present |= cols.group.is_some();
     ds.assignees.present |= cols.assignee.is_some();
     let mut stats = new_stats(path, Kind::Tickets, String::new());
-    let parse =
-        |block: Block, from: usize, line: u64| -> Result<(Block, Vec<TicketChunk>), IngestError> {
-            let body = Body {
-                data: &block.data,
-                delimiter: header.delimiter,
-                columns: &header.columns,
-                records_from: from,
-                line_after_header: line,
-            };
-            let chunks = chunks_with_lines(&body, sizes.chunk);
-            let parsed = chunks
-                .par_iter()
-                .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((block, parsed))
-        };
-    let mut pending = Some(parse(first, records_from, line_after_header)?);
-    // reserve once for the whole file, estimated from the first block
-    if let Some((block, chunks)) = &pending {
-        let rows: usize = chunks.iter().map(|c| c.rows.len()).sum();
-        let text: usize = chunks.iter().map(|c| c.text.len()).sum();
-        let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
-        if !block.data.is_empty() && !reader.eof {
-            let scale = size as f64 / block.data.len() as f64 * 1.02;
-            ds.tickets.reserve((rows as f64 * scale) as usize);
-            ds.ids.reserve(
-                (rows as f64 * scale) as usize,
-                (text as f64 * scale) as usize,
-            );
-        }
-    }
-    // merge one block in input order while the next is read and parsed
-    while let Some((block, chunks)) = pending.take() {
+    let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+    let mut pending = Some((first, records_from, line_after_header));
+    let mut first_block = true;
+    while let Some((block, from, line)) = pending.take() {
         let (merged, next) = rayon::join(
-            || {
+            || -> Result<usize, IngestError> {
                 let body = Body {
                     data: &block.data,
                     delimiter: header.delimiter,
                     columns: &header.columns,
-                    records_from: 0,
-                    line_after_header: block.line,
+                    records_from: from,
+                    line_after_header: line,
                 };
-                for chunk in chunks {
-                    merge_tickets(chunk, &body, file, opts, ds, stage_index, &mut stats);
-                }
+                let chunks = chunks_with_lines(&body, sizes.chunk)
+                    .par_iter()
+                    .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
+                    .collect::<Result<Vec<_>, _>>()?;
+                merge_tickets(&chunks, &body, file, path, opts, ds, merge, &mut stats)?;
+                Ok(chunks.iter().map(|c| c.text.len()).sum())
             },
-            || -> Result<_, IngestError> {
-                match next_reported(&mut reader, opts)? {
-                    None => Ok(None),
-                    Some(b) => {
-                        let line = b.line;
-                        parse(b, 0, line).map(Some)
-                    }
-                }
-            },
+            || next_reported(&mut reader, opts),
         );
-        let () = merged;
-        pending = next?;
+        let text = merged?;
+        let next = next?;
+        // reserve once for the whole file, estimated from the first block
+        if first_block && next.is_some() && !block.data.is_empty() {
+            let scale = size as f64 / block.data.len() as f64 * 1.02;
+            let rows = stats.read as f64 * scale;
+            ds.tickets.reserve(rows as usize);
+            merge.row_ticket.reserve(rows as usize);
+            ds.ids
+                .reserve(rows as usize, (text as f64 * scale) as usize);
+        }
+        first_block = false;
+        pending = next.map(|b| {
+            let line = b.line;
+            (b, 0, line)
+        });
     }
     stats.sha256 = reader.sha256();
     ds.files.push(stats);
     Ok(())
 }
 
-/// The order-dependent checks (duplicates, then response before creation),
-/// the skip after `as_of`, and the bookkeeping of one parsed chunk.
+/// The counts and rejects of one merged chunk.
+#[derive(Default)]
+struct ChunkTally {
+    read: u64,
+    accepted: u64,
+    rejected: u64,
+    skipped: u64,
+    outside: u64,
+    outside_latest: Option<i64>,
+    rejects: Vec<Reject>,
+}
+
+/// Merges one block's parsed chunks into the data set, in input order:
+/// 1. per id shard, in parallel, the checks that need earlier rows with the
+///    same id (duplicates; what a later row with the id may do);
+/// 2. the chunks' few distinct stages and labels, in order, into the data
+///    set's tables;
+/// 3. per chunk, in parallel, the accepted tickets and the rejects.
+#[allow(clippy::too_many_arguments)]
 fn merge_tickets(
-    chunk: TicketChunk,
+    chunks: &[TicketChunk],
     body: &Body<'_>,
     file: usize,
+    path: &str,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
-    stage_index: &mut StageIndex,
+    merge: &mut TicketMerge,
     stats: &mut FileStats,
-) {
-    for row in &chunk.rows {
-        stats.read += 1;
-        let mut reject = |ds: &mut Dataset, reason: Reason| {
-            stats.rejected += 1;
-            ds.rejects.push(Reject {
+) -> Result<(), IngestError> {
+    // 1. each row's position among all ticket rows names it in id states
+    let mut row_base = Vec::with_capacity(chunks.len());
+    let mut rows = merge.row_ticket.len() as u64;
+    for chunk in chunks {
+        row_base.push(rows as u32);
+        rows += chunk.rows.len() as u64;
+    }
+    if rows >= u64::from(UNSEEN) {
+        return Err(IngestError::TooManyRows {
+            path: path.to_string(),
+        });
+    }
+    let per_shard: Vec<Option<Vec<u32>>> = ds
+        .ids
+        .shards
+        .par_iter_mut()
+        .enumerate()
+        .map(|(shard, table)| check_ids(table, shard, chunks, &row_base))
+        .collect();
+    let mut accepted = vec![0u32; chunks.len()];
+    for counts in per_shard {
+        let counts = counts.ok_or_else(|| IngestError::TooManyRows {
+            path: path.to_string(),
+        })?;
+        for (a, c) in accepted.iter_mut().zip(counts) {
+            *a += c;
+        }
+    }
+    // 2. distinct names, in input order (first seen, first indexed)
+    let names: Vec<NameMaps> = chunks
+        .iter()
+        .map(|chunk| NameMaps {
+            stages: (0..chunk.stages.len() as u32)
+                .map(|i| merge.stages.intern(chunk.stages.get(i), ds, opts.policy))
+                .collect(),
+            groups: (0..chunk.groups.len() as u32)
+                .map(|i| ds.groups.intern(chunk.groups.get(i)))
+                .collect(),
+            assignees: (0..chunk.assignees.len() as u32)
+                .map(|i| ds.assignees.intern(chunk.assignees.get(i)))
+                .collect(),
+        })
+        .collect();
+    // 3. the rows: tickets and row positions in place, rejects per chunk
+    let mut ticket_base = Vec::with_capacity(chunks.len());
+    let mut n = ds.tickets.len();
+    for &a in &accepted {
+        ticket_base.push(n as u32);
+        n += a as usize;
+    }
+    let from = merge.row_ticket.len();
+    merge.row_ticket.resize(rows as usize, u32::MAX);
+    let mut row_slices = Vec::with_capacity(chunks.len());
+    let mut rest = &mut merge.row_ticket[from..];
+    for chunk in chunks {
+        let (head, tail) = rest.split_at_mut(chunk.rows.len());
+        row_slices.push(head);
+        rest = tail;
+    }
+    let merged: Vec<(Vec<Ticket>, ChunkTally)> = chunks
+        .par_iter()
+        .zip(row_slices)
+        .zip(names.par_iter().zip(ticket_base.par_iter()))
+        .map(|((chunk, row_ticket), (names, &base))| {
+            merge_chunk(chunk, body, file, names, base, row_ticket)
+        })
+        .collect();
+    for (tickets, tally) in merged {
+        ds.tickets.extend_from_slice(&tickets);
+        ds.rejects.extend(tally.rejects);
+        stats.read += tally.read;
+        stats.accepted += tally.accepted;
+        stats.rejected += tally.rejected;
+        stats.skipped += tally.skipped;
+        stats.outside += tally.outside;
+        ds.outside_latest = ds.outside_latest.max(tally.outside_latest);
+    }
+    Ok(())
+}
+
+/// Per chunk, the data set's indices of its local stages and labels.
+struct NameMaps {
+    stages: Vec<(u32, bool)>,
+    groups: Vec<u32>,
+    assignees: Vec<u32>,
+}
+
+/// The id checks of one shard over a block's chunks, in input order: sets
+/// each row's slot (its ticket id, or `DUPLICATE`) and the ids' states;
+/// returns the rows to accept per chunk, `None` when the shard is full.
+fn check_ids(
+    table: &mut IdTable,
+    shard: usize,
+    chunks: &[TicketChunk],
+    row_base: &[u32],
+) -> Option<Vec<u32>> {
+    let mut accepted = vec![0u32; chunks.len()];
+    for (c, chunk) in chunks.iter().enumerate() {
+        for &r in &chunk.by_shard[shard] {
+            let row = &chunk.rows[r as usize];
+            let (span, ok) = match &row.parsed {
+                Ok(t) => (t.id, Some(t)),
+                Err((_, Some(span))) => (*span, None),
+                Err((_, None)) => continue,
+            };
+            let e = table.intern(chunk.text(span), row.hash);
+            if e >= ENTRY_MASK {
+                return None;
+            }
+            let state = &mut table.state[e as usize];
+            let seen = *state;
+            let Some(t) = ok else {
+                // a rejected row only claims an id nobody had
+                if seen == UNSEEN {
+                    *state = REJECTED;
+                }
+                continue;
+            };
+            if seen != UNSEEN && seen != REJECTED {
+                chunk.slots[r as usize].store(DUPLICATE, Ordering::Relaxed);
+                continue;
+            }
+            match t.verdict {
+                Verdict::ResponseBeforeCreated => {
+                    if seen == UNSEEN {
+                        *state = REJECTED;
+                    }
+                }
+                // a skipped ticket wins over rejected rows with its id
+                Verdict::Skip => *state = SKIPPED,
+                // like a skipped ticket: its id is taken, its changes are outside
+                Verdict::Outside => *state = OUTSIDE,
+                Verdict::Accept => {
+                    *state = row_base[c] + r;
+                    let id = ((shard as u32) << ENTRY_BITS) | e;
+                    chunk.slots[r as usize].store(id, Ordering::Relaxed);
+                    accepted[c] += 1;
+                }
+            }
+        }
+    }
+    Some(accepted)
+}
+
+/// One chunk's rows after the id checks: its accepted tickets (the first
+/// numbered `base`), each row's ticket in `row_ticket`, and its tally.
+fn merge_chunk(
+    chunk: &TicketChunk,
+    body: &Body<'_>,
+    file: usize,
+    names: &NameMaps,
+    base: u32,
+    row_ticket: &mut [u32],
+) -> (Vec<Ticket>, ChunkTally) {
+    let mut tickets = Vec::new();
+    let mut tally = ChunkTally::default();
+    for (r, row) in chunk.rows.iter().enumerate() {
+        tally.read += 1;
+        let reason = match &row.parsed {
+            Err((reason, _)) => Some(*reason),
+            Ok(_) if chunk.slots[r].load(Ordering::Relaxed) == DUPLICATE => {
+                Some(Reason::DuplicateTicketId)
+            }
+            Ok(t) => match t.verdict {
+                Verdict::ResponseBeforeCreated => Some(Reason::ResponseBeforeCreated),
+                Verdict::Skip => {
+                    tally.skipped += 1;
+                    None
+                }
+                Verdict::Outside => {
+                    tally.outside += 1;
+                    let latest = t.response.map_or(t.created, |r| r.max(t.created));
+                    tally.outside_latest = tally.outside_latest.max(Some(latest));
+                    None
+                }
+                Verdict::Accept => {
+                    tally.accepted += 1;
+                    row_ticket[r] = base + tickets.len() as u32;
+                    let (stage, excluded) = names.stages[t.stage as usize];
+                    tickets.push(Ticket {
+                        id: chunk.slots[r].load(Ordering::Relaxed),
+                        plan: t.plan,
+                        excluded,
+                        submitted: t.priority,
+                        stage,
+                        created: t.created,
+                        response: t.response,
+                        group: names.groups[t.group as usize],
+                        assignee: names.assignees[t.assignee as usize],
+                    });
+                    None
+                }
+            },
+        };
+        if let Some(reason) = reason {
+            tally.rejected += 1;
+            tally.rejects.push(Reject {
                 file,
                 line: row.line,
                 reason,
                 record: String::from_utf8_lossy(&body.data[row.raw.0..row.raw.1]).into_owned(),
             });
-        };
-        let t = match &row.parsed {
-            Err((reason, id)) => {
-                reject(ds, *reason);
-                if let Some(id) = id {
-                    let id = chunk.text(*id);
-                    let e = ds.ids.intern(id, row.hash) as usize;
-                    if ds.ids.state[e] == UNSEEN {
-                        ds.ids.state[e] = REJECTED;
-                    }
-                }
-                continue;
-            }
-            Ok(t) => t,
-        };
-        let id_text = chunk.text(t.id);
-        let stage_text = chunk.text(t.stage);
-        let id = ds.ids.intern(id_text, row.hash);
-        let seen = ds.ids.state[id as usize];
-        if seen != UNSEEN && seen != REJECTED {
-            reject(ds, Reason::DuplicateTicketId);
-            continue;
         }
-        if t.response.is_some_and(|r| r < t.created) {
-            reject(ds, Reason::ResponseBeforeCreated);
-            if seen == UNSEEN {
-                ds.ids.state[id as usize] = REJECTED;
-            }
-            continue;
-        }
-        if opts.as_of.is_some_and(|as_of| t.created > as_of) {
-            stats.skipped += 1;
-            // a skipped ticket wins over rejected rows with its id
-            ds.ids.state[id as usize] = SKIPPED;
-            continue;
-        }
-        if opts
-            .period
-            .is_some_and(|p| !p.contains(opts.policy.timezone, t.created))
-        {
-            stats.outside += 1;
-            let latest = t.response.map_or(t.created, |r| r.max(t.created));
-            ds.outside_latest = ds.outside_latest.max(Some(latest));
-            // like a skipped ticket: its id is taken, its changes are outside
-            ds.ids.state[id as usize] = OUTSIDE;
-            continue;
-        }
-        stats.accepted += 1;
-        ds.ids.state[id as usize] = ds.tickets.len() as u32;
-        let (stage, excluded) = stage_index.intern(stage_text, ds, opts.policy);
-        ds.tickets.push(Ticket {
-            id,
-            plan: t.plan,
-            excluded,
-            submitted: t.priority,
-            stage,
-            created: t.created,
-            response: t.response,
-            group: ds.groups.intern(chunk.text(t.group)),
-            assignee: ds.assignees.intern(chunk.text(t.assignee)),
-        });
     }
+    (tickets, tally)
 }
 
 /// Distinct stage texts, with whether the policy excludes each.
 #[derive(Default)]
 struct StageIndex {
     index: HashMap<Box<str>, (u32, bool)>,
-    last: Option<(u32, bool)>,
 }
 
 impl StageIndex {
     fn intern(&mut self, stage: &str, ds: &mut Dataset, policy: &Policy) -> (u32, bool) {
-        if let Some(v) = self.last {
-            if *ds.stages[v.0 as usize] == *stage {
-                return v;
-            }
+        if let Some(&v) = self.index.get(stage) {
+            return v;
         }
-        let v = match self.index.get(stage) {
-            Some(&v) => v,
-            None => {
-                let v = (
-                    ds.stages.len() as u32,
-                    !stage.is_empty() && policy.is_excluded_stage(stage),
-                );
-                ds.stages.push(stage.into());
-                self.index.insert(stage.into(), v);
-                v
-            }
-        };
-        self.last = Some(v);
+        let v = (
+            ds.stages.len() as u32,
+            !stage.is_empty() && policy.is_excluded_stage(stage),
+        );
+        ds.stages.push(stage.into());
+        self.index.insert(stage.into(), v);
         v
     }
 }
@@ -1393,7 +1700,8 @@ fn parse_change_chunk(
     (start, end, line): (usize, usize, u64),
     cols: &ChangeColumns,
     opts: &ReadOptions<'_>,
-    ids: &IdTable,
+    ids: &Ids,
+    row_ticket: &[u32],
     path: &str,
 ) -> Result<Vec<ChangeRow>, IngestError> {
     let chunk = &body.data[start..end];
@@ -1430,6 +1738,13 @@ fn parse_change_chunk(
             };
             let by = ChangedBy::parse(values.get(cols.by));
             match ids.lookup(id) {
+                Some(IdState::Accepted(row)) => Ok((
+                    IdState::Accepted(row_ticket[row as usize]),
+                    changed_at,
+                    to,
+                    from,
+                    by,
+                )),
                 Some(state) => Ok((state, changed_at, to, from, by)),
                 None => Err(Reason::UnknownTicket),
             }
@@ -1447,6 +1762,7 @@ fn load_changes(
     path: &str,
     opts: &ReadOptions<'_>,
     ds: &mut Dataset,
+    row_ticket: &[u32],
     sizes: Sizes,
 ) -> Result<(), IngestError> {
     let file = ds.files.len();
@@ -1486,7 +1802,7 @@ fn load_changes(
             || {
                 chunks
                     .par_iter()
-                    .map(|&c| parse_change_chunk(&body, c, &cols, opts, ids, path))
+                    .map(|&c| parse_change_chunk(&body, c, &cols, opts, ids, row_ticket, path))
                     .collect::<Result<Vec<Vec<ChangeRow>>, _>>()
             },
             || next_reported(&mut reader, opts),
