@@ -102,13 +102,21 @@ pub trait Progress: Sync {
     fn finish(&self) {}
 }
 
-/// Wall time per stage, for `--timings`, with the process's peak resident
-/// memory so far after each stage (where the system tells it), and the
-/// progress observer.
+/// Wall time per stage, for `--timings`, with the CPU time all threads
+/// spent in it and the process's peak resident memory so far after it
+/// (where the system tells them), and the progress observer.
 #[derive(Default)]
 pub struct Timings {
-    pub stages: Vec<(&'static str, std::time::Duration, Option<u64>)>,
+    pub stages: Vec<StageTime>,
     pub progress: Option<Box<dyn Progress>>,
+}
+
+/// One stage's measurements.
+pub struct StageTime {
+    pub stage: &'static str,
+    pub wall: std::time::Duration,
+    pub cpu: Option<std::time::Duration>,
+    pub peak_kib: Option<u64>,
 }
 
 impl Timings {
@@ -126,27 +134,70 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// CPU time of all this process's threads so far (Linux: the sum of
+/// `/proc/self/task/*/schedstat`, in nanoseconds).
+fn cpu_time() -> Option<std::time::Duration> {
+    let mut ns = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let stat = std::fs::read_to_string(task.ok()?.path().join("schedstat")).ok()?;
+        ns += stat.split_whitespace().next()?.parse::<u64>().ok()?;
+    }
+    Some(std::time::Duration::from_nanos(ns))
+}
+
+/// A stage's start: wall clock and CPU time.
+pub struct StageStart {
+    wall: std::time::Instant,
+    cpu: Option<std::time::Duration>,
+}
+
+impl StageStart {
+    pub fn now() -> StageStart {
+        StageStart {
+            wall: std::time::Instant::now(),
+            cpu: cpu_time(),
+        }
+    }
+}
+
 impl Timings {
     /// Runs `f` and records its wall time under `stage`.
     pub fn time<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = std::time::Instant::now();
+        let start = StageStart::now();
         let out = f();
         self.record(stage, start);
         out
     }
 
     /// Records a stage that started at `start`.
-    pub fn record(&mut self, stage: &'static str, start: std::time::Instant) {
-        self.stages.push((stage, start.elapsed(), peak_rss_kib()));
+    pub fn record(&mut self, stage: &'static str, start: StageStart) {
+        let wall = start.wall.elapsed();
+        let cpu = cpu_time()
+            .zip(start.cpu)
+            .map(|(end, begin)| end.saturating_sub(begin));
+        self.stages.push(StageTime {
+            stage,
+            wall,
+            cpu,
+            peak_kib: peak_rss_kib(),
+        });
     }
 
     /// One line per stage, then the total.
     pub fn render(&self) -> String {
-        let total: std::time::Duration = self.stages.iter().map(|s| s.1).sum();
+        let total: std::time::Duration = self.stages.iter().map(|s| s.wall).sum();
         let mut out = String::new();
-        for (stage, d, peak) in &self.stages {
+        for s in &self.stages {
+            let (stage, d) = (s.stage, s.wall);
             out.push_str(&format!("  {stage:<10} {:>8.3} s", d.as_secs_f64()));
-            if let Some(kib) = peak {
+            if let Some(cpu) = s.cpu {
+                let cores = cpu.as_secs_f64() / d.as_secs_f64().max(1e-9);
+                out.push_str(&format!(
+                    "   cpu {:>8.3} s ({cores:.1} cores)",
+                    cpu.as_secs_f64()
+                ));
+            }
+            if let Some(kib) = s.peak_kib {
                 out.push_str(&format!("   peak memory so far {:>6} MiB", kib / 1024));
             }
             out.push('\n');
@@ -337,13 +388,13 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         on_bytes: Some(&on_bytes),
         ..opts
     };
-    let start = std::time::Instant::now();
+    let start = StageStart::now();
     let dataset = ingest::load(&cfg.tickets, &cfg.changes, &opts);
     timings.record("read", start);
     let mut dataset = dataset?;
     timings.stage("replaying", None);
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
-    let replay_start = std::time::Instant::now();
+    let replay_start = StageStart::now();
     let clocks = clocks_for(&cfg.policy, &dataset, as_of);
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
@@ -403,7 +454,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     }
     timings.record("replay", replay_start);
     timings.stage("aggregating", None);
-    let aggregate_start = std::time::Instant::now();
+    let aggregate_start = StageStart::now();
     let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
     for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
         facts.push(&aggregate::Fact::of(t, month, o));
