@@ -521,12 +521,14 @@ pub const REPORT_FILES: [&str; 5] = [
     "run.json",
 ];
 
-/// The charts and report.html, on top of the contract's outputs.
-fn write_charts_and_page(
+/// The charts and report.html, on top of the contract's outputs, rendered
+/// in memory (they are small) as (file name, bytes); `dir` is the output
+/// folder, for messages and the page's link to rejects.csv.
+fn render_charts_and_page(
     cfg: &RunConfig,
     ev: &Evaluation,
-    out: &mut OutputDir,
-) -> Result<(), RunError> {
+    dir: &std::path::Path,
+) -> Result<Vec<(&'static str, Vec<u8>)>, RunError> {
     use report::charts::{self, ChartData};
     use report::html::{self, Chart, ReportData};
     let policy = &cfg.policy;
@@ -534,7 +536,7 @@ fn write_charts_and_page(
     let data = ChartData::new(policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows);
     let drawn = |name: &str, png: Result<Vec<u8>, charts::ChartError>| {
         png.map_err(|e| OutputError {
-            path: out.path(name),
+            path: dir.join(name),
             error: std::io::Error::other(e.to_string()),
         })
     };
@@ -551,14 +553,6 @@ fn write_charts_and_page(
     let attainment = drawn("attainment.png", attainment)?;
     let response_times = drawn("response_times.png", response_times)?;
     let reclassifications = drawn("reclassifications.png", reclassifications)?;
-    let pngs = [
-        ("attainment.png", &attainment),
-        ("response_times.png", &response_times),
-        ("reclassifications.png", &reclassifications),
-    ];
-    for (name, png) in pngs {
-        out.write(name, |w| w.write_all(png))?;
-    }
     let page = ReportData {
         policy,
         as_of: ev.as_of,
@@ -568,7 +562,7 @@ fn write_charts_and_page(
         outcomes: &ev.outcomes,
         summary: &ev.summary,
         flows: &ev.flows,
-        rejects_path: out.path("rejects.csv").display().to_string(),
+        rejects_path: dir.join("rejects.csv").display().to_string(),
         charts: vec![
             Chart {
                 file: "attainment.png",
@@ -596,8 +590,17 @@ fn write_charts_and_page(
             },
         ],
     };
-    out.write("report.html", |w| html::write_report(w, &page))?;
-    Ok(())
+    let mut html = Vec::new();
+    html::write_report(&mut html, &page).map_err(|error| OutputError {
+        path: dir.join("report.html"),
+        error,
+    })?;
+    Ok(vec![
+        ("attainment.png", attainment),
+        ("response_times.png", response_times),
+        ("reclassifications.png", reclassifications),
+        ("report.html", html),
+    ])
 }
 
 /// Writes the contract's outputs and the analysis into `cfg.out`.
@@ -610,7 +613,20 @@ pub fn write_reports(
     let ds = &ev.dataset;
     let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
     let mut out = OutputDir::create(&cfg.out)?.protect(&inputs);
-    out.write("tickets.csv", |w| report::csv::write_tickets(w, policy, ev))?;
+    // the charts and the page are drawn while tickets.csv, by far the
+    // largest output, is formatted and written
+    let (tickets, rendered) = rayon::join(
+        || out.write("tickets.csv", |w| report::csv::write_tickets(w, policy, ev)),
+        || {
+            if cfg.charts {
+                render_charts_and_page(cfg, ev, &cfg.out).map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+    );
+    tickets?;
+    let rendered = rendered?;
     out.write("summary.csv", |w| {
         report::csv::write_summary(w, policy, &ev.summary)
     })?;
@@ -637,8 +653,8 @@ pub fn write_reports(
             report::parquet::write_summary(w, policy, &ev.summary)
         })?;
     }
-    if cfg.charts {
-        write_charts_and_page(cfg, ev, &mut out)?;
+    for (name, bytes) in rendered.into_iter().flatten() {
+        out.write(name, |w| w.write_all(&bytes))?;
     }
     out.commit()?;
     Ok(())
