@@ -1961,6 +1961,126 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// Ids spread over every shard, blocks and chunks: duplicates, rows
+    /// rejected before a good row with their id, skipped tickets and the
+    /// changes of each must come out as a plain sequential reading of the
+    /// rules says (the first row with an id decides; a rejected row only
+    /// claims an id nobody had; a skipped ticket wins over rejected rows).
+    #[test]
+    fn id_checks_across_shards_match_a_sequential_reading() {
+        use std::collections::HashMap;
+        #[derive(Clone, Copy, PartialEq, Debug)]
+        enum St {
+            Rejected,
+            Skipped,
+            Accepted(u32),
+        }
+        let dir = std::env::temp_dir().join(format!("sla-ingest-ids-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let as_of = "2026-03-20T00:00:00Z";
+        let mut tickets = b"ticket_id,created_at,first_response_at,plan\n".to_vec();
+        let (mut state, mut accepted) = (HashMap::new(), 0u32);
+        let mut expect_rejects = Vec::new();
+        let mut expect_tickets = Vec::new();
+        for line in 2..3002u64 {
+            let id = format!("id-{}", next(400));
+            let (row, reason) = match next(10) {
+                0 => (
+                    format!("{id},not-a-time,,Basic\n"),
+                    Some(Reason::BadTimestamp),
+                ),
+                1 => (format!("{id},,,Basic,extra\n"), Some(Reason::MalformedRow)),
+                2 => (
+                    format!("{id},2026-03-02T10:00:00Z,2026-03-02T09:00:00Z,Basic\n"),
+                    None,
+                ),
+                3 => (format!("{id},2026-03-25T10:00:00Z,,Basic\n"), None),
+                _ => (format!("{id},2026-03-02T10:00:00Z,,Basic\n"), None),
+            };
+            tickets.extend_from_slice(row.as_bytes());
+            let reason = match reason {
+                Some(Reason::MalformedRow) => Some(Reason::MalformedRow),
+                Some(r) => {
+                    state.entry(id.clone()).or_insert(St::Rejected);
+                    Some(r)
+                }
+                None if matches!(state.get(&id), Some(St::Skipped | St::Accepted(_))) => {
+                    Some(Reason::DuplicateTicketId)
+                }
+                None if row.contains("09:00:00Z") => {
+                    state.entry(id.clone()).or_insert(St::Rejected);
+                    Some(Reason::ResponseBeforeCreated)
+                }
+                None if row.contains("03-25") => {
+                    state.insert(id.clone(), St::Skipped);
+                    None
+                }
+                None => {
+                    state.insert(id.clone(), St::Accepted(accepted));
+                    accepted += 1;
+                    expect_tickets.push(id.clone());
+                    None
+                }
+            };
+            if let Some(r) = reason {
+                expect_rejects.push((0, line, r));
+            }
+        }
+        let mut changes = b"ticket_id,changed_at,to_priority\n".to_vec();
+        let mut expect_changes = Vec::new();
+        for line in 2..1002u64 {
+            let id = format!("id-{}", next(420));
+            changes.extend_from_slice(format!("{id},2026-03-02T11:00:00Z,2\n").as_bytes());
+            match state.get(&id) {
+                None => expect_rejects.push((1, line, Reason::UnknownTicket)),
+                Some(St::Rejected) => expect_rejects.push((1, line, Reason::TicketRejected)),
+                Some(St::Skipped) => {}
+                Some(St::Accepted(t)) => expect_changes.push(*t),
+            }
+        }
+        let t = write(&dir, "tickets.csv", &tickets);
+        let c = write(&dir, "changes.csv", &changes);
+        let policy = Policy::embedded();
+        let opts = ReadOptions {
+            policy: &policy,
+            zone: InputZone::Utc,
+            as_of: Some(timestamp::parse(as_of, InputZone::Utc).unwrap()),
+            delimiter: None,
+            period: None,
+            on_bytes: None,
+        };
+        for sizes in [
+            Sizes::default(),
+            Sizes {
+                block: 4096,
+                chunk: 300,
+            },
+        ] {
+            let ds = load_with(&[t.clone()], &[c.clone()], &opts, sizes).unwrap();
+            let got: Vec<&str> = ds.tickets.iter().map(|t| ds.id(t)).collect();
+            assert_eq!(got, expect_tickets, "{sizes:?}");
+            let got: Vec<(usize, u64, Reason)> = ds
+                .rejects
+                .iter()
+                .map(|r| (r.file, r.line, r.reason))
+                .collect();
+            assert_eq!(got, expect_rejects, "{sizes:?}");
+            let got: Vec<u32> = ds.changes.iter().map(|c| c.ticket).collect();
+            assert_eq!(got, expect_changes, "{sizes:?}");
+            let shards: std::collections::HashSet<u32> =
+                ds.tickets.iter().map(|t| t.id >> ENTRY_BITS).collect();
+            assert_eq!(shards.len(), SHARDS, "every shard holds accepted ids");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn decoding_trims_like_str_trim_on_ascii_and_unicode_records() {
         for (fields, expect) in [
