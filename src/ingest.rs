@@ -2063,7 +2063,13 @@ mod tests {
                 chunk: 300,
             },
         ] {
-            let ds = load_with(&[t.clone()], &[c.clone()], &opts, sizes).unwrap();
+            let ds = load_with(
+                std::slice::from_ref(&t),
+                std::slice::from_ref(&c),
+                &opts,
+                sizes,
+            )
+            .unwrap();
             let got: Vec<&str> = ds.tickets.iter().map(|t| ds.id(t)).collect();
             assert_eq!(got, expect_tickets, "{sizes:?}");
             let got: Vec<(usize, u64, Reason)> = ds
