@@ -179,8 +179,13 @@ impl OutputDir {
     }
 }
 
-/// Renames `tmp` over `fin`, keeping the previous `fin` (if any) as
+/// Puts `tmp` in place as `fin`, keeping the previous `fin` (if any) as
 /// `.NAME.old` beside it; returns that backup.
+///
+/// The previous file is moved aside rather than renamed over: renaming over
+/// an existing file makes ext4 (`auto_da_alloc`) write the new file's data
+/// out before the rename returns, half a second for the 1 GB tickets.csv of
+/// ten million tickets. For an instant, `fin` does not exist.
 fn replace(tmp: &Path, fin: &Path) -> io::Result<Option<PathBuf>> {
     let backup = fin.with_file_name(format!(
         ".{}.old",
@@ -189,9 +194,7 @@ fn replace(tmp: &Path, fin: &Path) -> io::Result<Option<PathBuf>> {
     let kept = match fs::symlink_metadata(fin) {
         Ok(_) => {
             let _ = fs::remove_file(&backup);
-            if fs::hard_link(fin, &backup).is_err() {
-                fs::copy(fin, &backup)?;
-            }
+            fs::rename(fin, &backup)?;
             Some(backup)
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
@@ -201,7 +204,7 @@ fn replace(tmp: &Path, fin: &Path) -> io::Result<Option<PathBuf>> {
         Ok(()) => Ok(kept),
         Err(e) => {
             if let Some(old) = kept {
-                let _ = fs::remove_file(old);
+                let _ = fs::rename(old, fin);
             }
             Err(e)
         }
