@@ -114,7 +114,7 @@ impl OutputDir {
     }
 
     /// Renames every written file into place, all or nothing: an existing
-    /// file is first kept as a hard link (or copy) `.NAME.old`, so that when
+    /// file is first moved aside as `.NAME.old`, so that when
     /// a later rename fails the files already replaced are put back and the
     /// previous report stays whole.
     pub fn commit(mut self) -> Result<(), OutputError> {
