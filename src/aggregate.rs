@@ -155,13 +155,51 @@ impl FactColumns {
     }
 
     pub fn push(&mut self, f: &Fact) {
-        let key = pack_key(f.month, f.plan, f.priority);
-        self.counts
-            .push(key << 4 | (f.status as i64) << 1 | f.reclassified as i64);
-        if let (Status::Met | Status::Breached, Some(e)) = (f.status, f.elapsed_s) {
+        self.counts.push(count_key(f));
+        if let Some((key, e)) = measured(f) {
             self.measured_keys.push(key);
             self.measured_elapsed.push(e);
         }
+    }
+
+    /// The facts of every ticket (`months` and `outcomes` per ticket), in
+    /// ticket order, built on all threads.
+    pub fn of_tickets(
+        tickets: &[crate::ingest::Ticket],
+        months: &[MonthKey],
+        outcomes: &[crate::replay::Outcome],
+    ) -> FactColumns {
+        use rayon::prelude::*;
+        let facts = || {
+            tickets
+                .par_iter()
+                .zip(months)
+                .zip(outcomes)
+                .map(|((t, &m), o)| Fact::of(t, m, o))
+        };
+        let mut counts = Vec::new();
+        facts().map(|f| count_key(&f)).collect_into_vec(&mut counts);
+        let (measured_keys, measured_elapsed) = facts().filter_map(|f| measured(&f)).unzip();
+        FactColumns {
+            counts,
+            measured_keys,
+            measured_elapsed,
+        }
+    }
+}
+
+/// A fact's entry of `FactColumns::counts`.
+fn count_key(f: &Fact) -> i64 {
+    pack_key(f.month, f.plan, f.priority) << 4 | (f.status as i64) << 1 | f.reclassified as i64
+}
+
+/// A measured fact's key and `elapsed_s`: met and breached tickets only.
+fn measured(f: &Fact) -> Option<(i64, i64)> {
+    match (f.status, f.elapsed_s) {
+        (Status::Met | Status::Breached, Some(e)) => {
+            Some((pack_key(f.month, f.plan, f.priority), e))
+        }
+        _ => None,
     }
 }
 

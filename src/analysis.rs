@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use polars::error::PolarsResult;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Fact, FactColumns, MonthKey, SummaryRow};
+use crate::aggregate::{self, FactColumns, MonthKey, SummaryRow};
 use crate::ingest::Ticket;
 use crate::labels::Labels;
 use crate::pipeline::Evaluation;
@@ -166,10 +166,7 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
         if !labels.present {
             return Ok(None);
         }
-        let mut facts = FactColumns::with_capacity(ds.tickets.len());
-        for ((t, &m), o) in ds.tickets.iter().zip(&ev.months).zip(&ev.outcomes) {
-            facts.push(&Fact::of(t, m, o));
-        }
+        let facts = FactColumns::of_tickets(&ds.tickets, &ev.months, &ev.outcomes);
         let ranks = labels.ranks();
         let mut by_rank = vec![0u32; ranks.len()];
         for (i, &r) in ranks.iter().enumerate() {

@@ -1867,10 +1867,11 @@ fn load_changes(
 pub fn default_as_of(ds: &Dataset) -> Option<i64> {
     let tickets = ds
         .tickets
-        .iter()
-        .map(|t| t.response.map_or(t.created, |r| r.max(t.created)));
-    let changes = ds.changes.iter().map(|c| c.changed_at);
-    tickets.chain(changes).chain(ds.outside_latest).max()
+        .par_iter()
+        .map(|t| t.response.map_or(t.created, |r| r.max(t.created)))
+        .max();
+    let changes = ds.changes.par_iter().map(|c| c.changed_at).max();
+    tickets.max(changes).max(ds.outside_latest)
 }
 
 #[cfg(test)]

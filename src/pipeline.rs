@@ -296,7 +296,12 @@ impl Months {
 
 /// The precomputed span of years for a data set's clocks and months.
 fn span(ds: &Dataset, as_of: i64) -> (i32, i32) {
-    let first = ds.tickets.iter().map(|t| t.created).min().unwrap_or(as_of);
+    let first = ds
+        .tickets
+        .par_iter()
+        .map(|t| t.created)
+        .min()
+        .unwrap_or(as_of);
     ((year_of(first) - 1).max(1), (year_of(as_of) + 1).min(9999))
 }
 
@@ -409,15 +414,17 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         let n_files = dataset.files.len();
         let n = dataset.tickets.len();
         months = vec![0; n];
-        outcomes = vec![
-            Outcome {
-                governing: 0,
-                reclassifications: 0,
-                status: Status::NoTarget,
-                measure: None,
-            };
-            n
-        ];
+        // filled on all threads: the first touch of its pages is the cost
+        let blank = Outcome {
+            governing: 0,
+            reclassifications: 0,
+            status: Status::NoTarget,
+            measure: None,
+        };
+        (0..n)
+            .into_par_iter()
+            .map(|_| blank)
+            .collect_into_vec(&mut outcomes);
         let sides: Vec<BatchSide> = dataset
             .tickets
             .par_chunks(BATCH)
@@ -455,10 +462,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     timings.record("replay", replay_start);
     timings.stage("aggregating", None);
     let aggregate_start = StageStart::now();
-    let mut facts = aggregate::FactColumns::with_capacity(outcomes.len());
-    for ((t, &month), o) in dataset.tickets.iter().zip(&months).zip(&outcomes) {
-        facts.push(&aggregate::Fact::of(t, month, o));
-    }
+    let facts = aggregate::FactColumns::of_tickets(&dataset.tickets, &months, &outcomes);
     let summary = aggregate::summarize_columns(facts)?;
     let flows = aggregate::count_flows(&flows)?;
     timings.record("aggregate", aggregate_start);
