@@ -483,6 +483,11 @@ impl<'d> Records<'d> {
     /// Records of `data` (a whole file without its BOM, or a chunk that
     /// starts at a record boundary on line `line`).
     fn new(data: &'d [u8], delimiter: u8, line: u64) -> Records<'d> {
+        // one scan in the common case (neither CR nor quote)
+        let (plain, has_cr) = match memchr::memchr2(b'\r', b'"', data) {
+            None => (true, false),
+            Some(i) => (false, memchr::memchr(b'\r', &data[i..]).is_some()),
+        };
         let reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
@@ -494,8 +499,8 @@ impl<'d> Records<'d> {
             record: csv::ByteRecord::new(),
             counted_to: 0,
             line,
-            has_cr: memchr::memchr(b'\r', data).is_some(),
-            plain: memchr::memchr2(b'\r', b'"', data).is_none(),
+            has_cr,
+            plain,
         }
     }
 
@@ -917,8 +922,20 @@ fn scan_records(data: &[u8], delimiter: u8, mut at: impl FnMut(usize)) {
     }
 }
 
+/// A chunk of a block: its byte range, the line it starts on and how many
+/// line ends it holds (an upper bound on its records, less one).
+type Chunk = (usize, usize, u64, u64);
+
+/// Room for the records of a chunk of `len` bytes with `lines` line ends,
+/// so that the per-row vectors rarely grow: at most one record a line, but
+/// no more than a 32-byte record each (a chunk of blank lines must not
+/// reserve a row per byte).
+fn row_capacity(lines: u64, len: usize) -> usize {
+    (lines as usize + 1).min(len / 32 + 16)
+}
+
 /// The chunks of a body with the line each starts on.
-fn chunks_with_lines(body: &Body<'_>, chunk: usize) -> Vec<(usize, usize, u64)> {
+fn chunks_with_lines(body: &Body<'_>, chunk: usize) -> Vec<Chunk> {
     let bounds = chunk_bounds(body.data, body.records_from, body.delimiter, chunk.max(1));
     let counts: Vec<u64> = bounds
         .par_iter()
@@ -931,7 +948,7 @@ fn chunks_with_lines(body: &Body<'_>, chunk: usize) -> Vec<(usize, usize, u64)> 
         .map(|(&(s, e), n)| {
             let at = line;
             line += n;
-            (s, e, at)
+            (s, e, at, n)
         })
         .collect()
 }
@@ -1240,15 +1257,14 @@ fn csv_error(path: &str, e: csv::Error) -> IngestError {
 
 fn parse_ticket_chunk(
     body: &Body<'_>,
-    (start, end, line): (usize, usize, u64),
+    (start, end, line, lines): Chunk,
     cols: &TicketColumns,
     opts: &ReadOptions<'_>,
     path: &str,
 ) -> Result<TicketChunk, IngestError> {
     let chunk = &body.data[start..end];
     let mut records = Records::new(chunk, body.delimiter, line);
-    // about one record per line end: no regrowth of the big per-row vectors
-    let lines = memchr::memchr_iter(b'\n', chunk).count() + 1;
+    let lines = row_capacity(lines, chunk.len());
     let mut out = TicketChunk {
         rows: Vec::with_capacity(lines),
         text: String::with_capacity(lines * 12),
@@ -1537,8 +1553,19 @@ fn merge_tickets(
             merge_chunk(chunk, body, file, names, base, row_ticket)
         })
         .collect();
-    for (tickets, tally) in merged {
-        ds.tickets.extend_from_slice(&tickets);
+    // the chunks' tickets, appended on all threads: the first touch of the
+    // data set's pages is most of the cost
+    let mut starts = Vec::with_capacity(merged.len() + 1);
+    starts.push(0);
+    for (tickets, _) in &merged {
+        starts.push(starts[starts.len() - 1] + tickets.len());
+    }
+    let total = starts[starts.len() - 1];
+    ds.tickets.par_extend((0..total).into_par_iter().map(|k| {
+        let c = starts.partition_point(|&s| s <= k) - 1;
+        merged[c].0[k - starts[c]]
+    }));
+    for (_, tally) in merged {
         ds.rejects.extend(tally.rejects);
         stats.read += tally.read;
         stats.accepted += tally.accepted;
@@ -1707,7 +1734,7 @@ struct ChangeRow {
 
 fn parse_change_chunk(
     body: &Body<'_>,
-    (start, end, line): (usize, usize, u64),
+    (start, end, line, lines): Chunk,
     cols: &ChangeColumns,
     opts: &ReadOptions<'_>,
     ids: &Ids,
@@ -1716,7 +1743,7 @@ fn parse_change_chunk(
 ) -> Result<Vec<ChangeRow>, IngestError> {
     let chunk = &body.data[start..end];
     let mut records = Records::new(chunk, body.delimiter, line);
-    let mut rows = Vec::with_capacity(memchr::memchr_iter(b'\n', chunk).count() + 1);
+    let mut rows = Vec::with_capacity(row_capacity(lines, chunk.len()));
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
         let raw = (start + rec.raw.0, start + rec.raw.1);
