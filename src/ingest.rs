@@ -218,7 +218,8 @@ impl Ids {
 /// One shard of ticket ids, stored back to back.
 #[derive(Debug, Default)]
 struct IdTable {
-    bytes: Vec<u8>,
+    /// The ids, back to back (text: reading one back needs no UTF-8 check).
+    bytes: String,
     /// End offset of entry i in `bytes`.
     ends: Vec<u64>,
     /// Per entry: the accepted ticket's row position, `UNSEEN`, `SKIPPED`,
@@ -258,9 +259,9 @@ const UNSEEN: u32 = u32::MAX - 3;
 impl IdTable {
     /// The text of entry `i`.
     fn get(&self, i: u32) -> &str {
-        let bytes = entry_bytes(&self.bytes, &self.ends, i);
-        // entries are copied from validated UTF-8 fields
-        std::str::from_utf8(bytes).unwrap_or("")
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.bytes[start..self.ends[i] as usize]
     }
 
     /// Room for `entries` more ids of `bytes` bytes in all.
@@ -268,7 +269,7 @@ impl IdTable {
         self.bytes.reserve(bytes);
         self.ends.reserve(entries);
         self.state.reserve(entries);
-        let (b, e) = (&self.bytes, &self.ends);
+        let (b, e) = (self.bytes.as_bytes(), &self.ends);
         self.table.reserve(entries, |&(x, _): &(u32, u32)| {
             hash_id(entry_bytes(b, e, x))
         });
@@ -302,7 +303,7 @@ impl IdTable {
 
     /// The entry of `id`, added with state `UNSEEN` when new: one lookup.
     fn intern(&mut self, id: &str, hash: u64) -> u32 {
-        let (bytes, ends) = (&self.bytes, &self.ends);
+        let (bytes, ends) = (self.bytes.as_bytes(), &self.ends);
         let get = |x: u32| entry_bytes(bytes, ends, x);
         let hasher = |&(x, _): &(u32, u32)| hash_id(get(x));
         let t = tag(hash);
@@ -314,7 +315,7 @@ impl IdTable {
             hashbrown::hash_table::Entry::Vacant(v) => {
                 let e = ends.len() as u32;
                 v.insert((e, t));
-                self.bytes.extend_from_slice(id.as_bytes());
+                self.bytes.push_str(id);
                 self.ends.push(self.bytes.len() as u64);
                 self.state.push(UNSEEN);
                 e

@@ -224,6 +224,43 @@ pub fn push_utc_bytes(out: &mut Vec<u8>, t: i64) {
     out.extend_from_slice(&buf);
 }
 
+/// `push_utc_bytes` for many instants in a row: remembers the date text of
+/// the last day, since consecutive rows mostly fall on the same day.
+#[derive(Debug, Default)]
+pub struct UtcWriter {
+    day: Option<i64>,
+    date: [u8; 11],
+}
+
+impl UtcWriter {
+    /// Appends `t` as `push_utc_bytes` does.
+    pub fn push(&mut self, out: &mut Vec<u8>, t: i64) {
+        let days = t.div_euclid(86_400);
+        if self.day != Some(days) {
+            let (y, _, _) = civil_from_days(days);
+            if !(0..=9999).contains(&y) {
+                return push_utc_bytes(out, t);
+            }
+            let mut text = Vec::with_capacity(20);
+            push_utc_bytes(&mut text, t);
+            self.date.copy_from_slice(&text[..11]);
+            self.day = Some(days);
+        }
+        let secs = t.rem_euclid(86_400);
+        let two = |v: i64| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
+        let (h, m, s) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));
+        let mut b = [0u8; 20];
+        b[..11].copy_from_slice(&self.date);
+        b[11..13].copy_from_slice(&h);
+        b[13] = b':';
+        b[14..16].copy_from_slice(&m);
+        b[16] = b':';
+        b[17..19].copy_from_slice(&s);
+        b[19] = b'Z';
+        out.extend_from_slice(&b);
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 pub fn format_utc(t: i64) -> String {
     let mut bytes = Vec::with_capacity(20);
@@ -233,6 +270,46 @@ pub fn format_utc(t: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_day_caching_writer_writes_what_push_utc_bytes_writes() {
+        let mut w = UtcWriter::default();
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut instants = vec![
+            0,
+            -1,
+            86_399,
+            86_400,
+            253_402_300_799,
+            253_402_300_800,
+            -62_167_219_200,
+            -62_167_219_201,
+        ];
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let base = instants[instants.len() - 1];
+            // mostly a few minutes on, sometimes anywhere in 0000-10000
+            instants.push(if seed % 8 == 0 {
+                (seed % 320_000_000_000) as i64 - 62_200_000_000
+            } else {
+                base + (seed % 7_200) as i64
+            });
+        }
+        let (mut got, mut want) = (Vec::new(), Vec::new());
+        for &t in &instants {
+            w.push(&mut got, t);
+            push_utc_bytes(&mut want, t);
+            got.push(b' ');
+            want.push(b' ');
+        }
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+    }
+
     use super::*;
 
     fn utc(s: &str) -> Result<i64, TsError> {

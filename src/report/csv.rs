@@ -121,6 +121,10 @@ pub fn write_tickets<W: Write + Send>(
                 .for_each(|(buf, &start)| {
                     let end = (start + ROWS_PER_BLOCK).min(n);
                     buf.clear();
+                    let (mut responses, mut deadlines) = (
+                        timestamp::UtcWriter::default(),
+                        timestamp::UtcWriter::default(),
+                    );
                     for i in start..end {
                         let t = &ds.tickets[i];
                         let o = &ev.outcomes[i];
@@ -148,7 +152,7 @@ pub fn write_tickets<W: Write + Send>(
                         }
                         buf.push(b',');
                         if let Some(r) = ev.response(i) {
-                            timestamp::push_utc_bytes(buf, r);
+                            responses.push(buf, r);
                         }
                         buf.push(b',');
                         if let Some(m) = m {
@@ -157,7 +161,7 @@ pub fn write_tickets<W: Write + Send>(
                             // NEVER: the budget cannot run out before the end of
                             // year 9999 (the clock's range): empty, not a garbage date
                             if m.deadline != NEVER {
-                                timestamp::push_utc_bytes(buf, m.deadline);
+                                deadlines.push(buf, m.deadline);
                             }
                         } else {
                             buf.push(b',');
