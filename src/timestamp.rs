@@ -291,7 +291,7 @@ mod tests {
             seed ^= seed << 17;
             let base = instants[instants.len() - 1];
             // mostly a few minutes on, sometimes anywhere in 0000-10000
-            instants.push(if seed % 8 == 0 {
+            instants.push(if seed.is_multiple_of(8) {
                 (seed % 320_000_000_000) as i64 - 62_200_000_000
             } else {
                 base + (seed % 7_200) as i64
