@@ -416,6 +416,9 @@ pub struct ReadOptions<'a> {
 /// What is known about a ticket id, for duplicates and for changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum IdState {
+    /// The accepted ticket: its row's position among all ticket rows when
+    /// looked up in the id tables, its index in `Dataset::tickets` once
+    /// translated (`TicketMerge::row_ticket`).
     Accepted(u32),
     Skipped,
     /// Accepted but created outside the selected period.
