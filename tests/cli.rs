@@ -411,6 +411,17 @@ mod progress_and_timings {
                 "{stage} missing in {err}"
             );
         }
+        // on Linux every stage also tells the CPU time of all threads
+        if cfg!(target_os = "linux") {
+            let read = err
+                .lines()
+                .find(|l| l.trim_start().starts_with("read"))
+                .unwrap_or_default();
+            let cpu: Vec<&str> = read.split_whitespace().collect();
+            let at = cpu.iter().position(|&w| w == "cpu").expect(read);
+            assert!(cpu[at + 1].parse::<f64>().is_ok_and(|s| s > 0.0), "{read}");
+            assert!(cpu[at + 4] == "cores)", "{read}");
+        }
         // stderr is a pipe here: no bar, no terminal control codes
         assert!(!err.contains('\u{1b}'), "{err:?}");
         assert!(!err.contains("reading ["), "{err}");
