@@ -221,7 +221,7 @@ struct IdTable {
     /// The ids, back to back (text: reading one back needs no UTF-8 check).
     bytes: String,
     /// End offset of entry i in `bytes`.
-    ends: Vec<u64>,
+    ends: Vec<u32>,
     /// Per entry: the accepted ticket's row position, `UNSEEN`, `SKIPPED`,
     /// `OUTSIDE` or `REJECTED`.
     state: Vec<u32>,
@@ -232,7 +232,7 @@ struct IdTable {
 }
 
 /// The bytes of entry `i` of an id arena (`ends[i]` is its end offset).
-fn entry_bytes<'a>(bytes: &'a [u8], ends: &[u64], i: u32) -> &'a [u8] {
+fn entry_bytes<'a>(bytes: &'a [u8], ends: &[u32], i: u32) -> &'a [u8] {
     let i = i as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] as usize };
     &bytes[start..ends[i] as usize]
@@ -302,6 +302,8 @@ impl IdTable {
     }
 
     /// The entry of `id`, added with state `UNSEEN` when new: one lookup.
+    /// `ENTRY_MASK` when the shard is full (`ENTRY_MASK` entries, or 4 GiB
+    /// of id text).
     fn intern(&mut self, id: &str, hash: u64) -> u32 {
         let (bytes, ends) = (self.bytes.as_bytes(), &self.ends);
         let get = |x: u32| entry_bytes(bytes, ends, x);
@@ -314,9 +316,15 @@ impl IdTable {
             hashbrown::hash_table::Entry::Occupied(o) => o.get().0,
             hashbrown::hash_table::Entry::Vacant(v) => {
                 let e = ends.len() as u32;
+                let Ok(end) = u32::try_from(self.bytes.len() + id.len()) else {
+                    return ENTRY_MASK;
+                };
+                if e >= ENTRY_MASK {
+                    return ENTRY_MASK;
+                }
                 v.insert((e, t));
                 self.bytes.push_str(id);
-                self.ends.push(self.bytes.len() as u64);
+                self.ends.push(end);
                 self.state.push(UNSEEN);
                 e
             }
@@ -386,8 +394,10 @@ impl fmt::Display for IngestError {
             IngestError::Csv { path, message } => write!(f, "{path}: {message}"),
             IngestError::TooManyRows { path } => write!(
                 f,
-                "{path}: too many ticket rows: at most {} in all ticket files",
-                UNSEEN - 1
+                "{path}: too many ticket rows: at most {} in all ticket files \
+                 (and {} distinct ids, or 4 GiB of id text, per id shard)",
+                UNSEEN - 1,
+                ENTRY_MASK - 1
             ),
         }
     }
