@@ -201,13 +201,6 @@ impl Ids {
         }
     }
 
-    /// The state of an id: `Some(IdState)` when it was seen; an accepted
-    /// ticket is named by its position among the ticket rows.
-    fn lookup(&self, id: &str) -> Option<IdState> {
-        let hash = hash_id(id.as_bytes());
-        self.shards[shard_of(hash)].lookup(id, hash)
-    }
-
     fn finish(&mut self) {
         for shard in &mut self.shards {
             shard.finish();
@@ -287,18 +280,6 @@ impl IdTable {
     fn finish(&mut self) {
         self.table = hashbrown::HashTable::new();
         self.state = Vec::new();
-    }
-
-    /// The state of an id: `Some(IdState)` when it was seen.
-    fn lookup(&self, id: &str, hash: u64) -> Option<IdState> {
-        self.find(id, hash)
-            .and_then(|e| match self.state[e as usize] {
-                UNSEEN => None,
-                SKIPPED => Some(IdState::Skipped),
-                OUTSIDE => Some(IdState::Outside),
-                REJECTED => Some(IdState::Rejected),
-                t => Some(IdState::Accepted(t)),
-            })
     }
 
     /// The entry of `id`, added with state `UNSEEN` when new: one lookup.
@@ -423,18 +404,17 @@ pub struct ReadOptions<'a> {
     pub on_bytes: Option<OnBytes<'a>>,
 }
 
-/// What is known about a ticket id, for duplicates and for changes.
+/// The ticket of a well-formed change row, when it has one that is not
+/// rejected (an id's raw state in the tables is `UNSEEN`, `REJECTED` for an
+/// id only in rows rejected for a reason other than `malformed_row`,
+/// `SKIPPED`, `OUTSIDE`, or the accepted row's position).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum IdState {
-    /// The accepted ticket: its row's position among all ticket rows when
-    /// looked up in the id tables, its index in `Dataset::tickets` once
-    /// translated (`TicketMerge::row_ticket`).
+    /// The accepted ticket's index in `Dataset::tickets`.
     Accepted(u32),
     Skipped,
     /// Accepted but created outside the selected period.
     Outside,
-    /// Only in rows rejected for a reason other than `malformed_row`.
-    Rejected,
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -1743,7 +1723,24 @@ impl StageIndex {
 struct ChangeRow {
     line: u64,
     raw: (usize, usize),
-    parsed: Result<(IdState, i64, u32, Option<u32>, ChangedBy), Reason>,
+    /// Without the ticket's state, which the shards' lookup puts in
+    /// `ChangeChunk::states`.
+    parsed: Result<(i64, u32, Option<u32>, ChangedBy), Reason>,
+    /// The ticket id's span in `ChangeChunk::text` and its hash.
+    id: Span,
+    hash: u64,
+}
+
+/// The rows of one chunk of a change file.
+struct ChangeChunk {
+    rows: Vec<ChangeRow>,
+    text: String,
+    /// Per id shard, the well-formed rows (indices into `rows`).
+    by_shard: Vec<Vec<u32>>,
+    /// Per row, set by the lookup: its ticket's id state (`UNSEEN` when
+    /// the id is unknown), an accepted ticket as its `Dataset::tickets`
+    /// index.
+    states: Vec<AtomicU32>,
 }
 
 fn parse_change_chunk(
@@ -1751,16 +1748,17 @@ fn parse_change_chunk(
     (start, end, line, lines): Chunk,
     cols: &ChangeColumns,
     opts: &ReadOptions<'_>,
-    ids: &Ids,
-    row_ticket: &[u32],
     path: &str,
-) -> Result<Vec<ChangeRow>, IngestError> {
+) -> Result<ChangeChunk, IngestError> {
     let chunk = &body.data[start..end];
     let mut records = Records::new(chunk, body.delimiter, line);
     let mut rows = Vec::with_capacity(row_capacity(lines, chunk.len()));
+    let mut text = String::new();
+    let mut by_shard = vec![Vec::new(); SHARDS];
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
         let raw = (start + rec.raw.0, start + rec.raw.1);
+        let mut id_span = (0, 0);
         let parsed = decode(&records.record, body.columns.width, &mut ranges).and_then(|all| {
             let values = Fields {
                 all,
@@ -1788,25 +1786,51 @@ fn parse_change_chunk(
                 )
             };
             let by = ChangedBy::parse(values.get(cols.by));
-            match ids.lookup(id) {
-                Some(IdState::Accepted(row)) => Ok((
-                    IdState::Accepted(row_ticket[row as usize]),
-                    changed_at,
-                    to,
-                    from,
-                    by,
-                )),
-                Some(state) => Ok((state, changed_at, to, from, by)),
-                None => Err(Reason::UnknownTicket),
-            }
+            id_span = (text.len() as u32, id.len() as u32);
+            text.push_str(id);
+            Ok((changed_at, to, from, by))
         });
+        let mut hash = 0;
+        if parsed.is_ok() {
+            let (s, n) = id_span;
+            hash = hash_id(&text.as_bytes()[s as usize..(s + n) as usize]);
+            by_shard[shard_of(hash)].push(rows.len() as u32);
+        }
         rows.push(ChangeRow {
             line: rec.line,
             raw,
             parsed,
+            id: id_span,
+            hash,
         });
     }
-    Ok(rows)
+    let states = rows.iter().map(|_| AtomicU32::new(UNSEEN)).collect();
+    Ok(ChangeChunk {
+        rows,
+        text,
+        by_shard,
+        states,
+    })
+}
+
+/// The id lookups of one shard over a block's change chunks: each
+/// well-formed row's ticket state, an accepted ticket as its index.
+fn look_up_changes(table: &IdTable, shard: usize, chunks: &[ChangeChunk], row_ticket: &[u32]) {
+    for chunk in chunks {
+        for &r in &chunk.by_shard[shard] {
+            let row = &chunk.rows[r as usize];
+            let (s, n) = row.id;
+            let id = &chunk.text[s as usize..(s + n) as usize];
+            let state = match table.find(id, row.hash) {
+                None => UNSEEN,
+                Some(e) => match table.state[e as usize] {
+                    raw @ (UNSEEN | SKIPPED | OUTSIDE | REJECTED) => raw,
+                    row => row_ticket[row as usize],
+                },
+            };
+            chunk.states[r as usize].store(state, Ordering::Relaxed);
+        }
+    }
 }
 
 fn load_changes(
@@ -1849,22 +1873,35 @@ fn load_changes(
         };
         let chunks = chunks_with_lines(&body, sizes.chunk);
         let ids = &ds.ids;
-        let (rows, next) = rayon::join(
-            || {
-                chunks
+        let (parsed, next) = rayon::join(
+            || -> Result<Vec<ChangeChunk>, IngestError> {
+                let parsed = chunks
                     .par_iter()
-                    .map(|&c| parse_change_chunk(&body, c, &cols, opts, ids, row_ticket, path))
-                    .collect::<Result<Vec<Vec<ChangeRow>>, _>>()
+                    .map(|&c| parse_change_chunk(&body, c, &cols, opts, path))
+                    .collect::<Result<Vec<ChangeChunk>, _>>()?;
+                // per shard: each thread's lookups stay in one shard's tables
+                ids.shards
+                    .par_iter()
+                    .enumerate()
+                    .for_each(|(shard, table)| look_up_changes(table, shard, &parsed, row_ticket));
+                Ok(parsed)
             },
             || next_reported(&mut reader, opts),
         );
-        let rows = rows?;
-        for row in rows.into_iter().flatten() {
+        let parsed = parsed?;
+        let rows = parsed.iter().flat_map(|c| c.rows.iter().zip(&c.states));
+        for (row, state) in rows {
             stats.read += 1;
-            let parsed = match row.parsed {
-                Ok((IdState::Rejected, ..)) => Err(Reason::TicketRejected),
-                other => other,
-            };
+            let parsed = row.parsed.and_then(|(changed_at, to, from, by)| {
+                let state = match state.load(Ordering::Relaxed) {
+                    UNSEEN => return Err(Reason::UnknownTicket),
+                    REJECTED => return Err(Reason::TicketRejected),
+                    SKIPPED => IdState::Skipped,
+                    OUTSIDE => IdState::Outside,
+                    ticket => IdState::Accepted(ticket),
+                };
+                Ok((state, changed_at, to, from, by))
+            });
             match parsed {
                 Ok((IdState::Accepted(ticket), changed_at, to, from, by)) => {
                     stats.accepted += 1;
@@ -1877,7 +1914,7 @@ fn load_changes(
                         by,
                     });
                 }
-                Ok((IdState::Skipped | IdState::Rejected, ..)) => stats.skipped += 1,
+                Ok((IdState::Skipped, ..)) => stats.skipped += 1,
                 Ok((IdState::Outside, changed_at, ..)) => {
                     stats.outside += 1;
                     ds.outside_latest = ds.outside_latest.max(Some(changed_at));
