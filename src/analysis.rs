@@ -160,8 +160,11 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
             }
         })
         .collect();
-    let comparison = compare(ev, run_mode, &reclassified);
-    let reclass = reclass_rows(policy, ev, &reclassified);
+    // two independent passes over the reclassified tickets
+    let (comparison, reclass) = rayon::join(
+        || compare(ev, run_mode, &reclassified),
+        || reclass_rows(policy, ev, &reclassified),
+    );
     let breakdown = |labels: &Labels, label_of: fn(&Ticket) -> u32| {
         if !labels.present {
             return Ok(None);
@@ -242,7 +245,10 @@ fn reclass_rows(
     reclassified: &[Reclassified],
 ) -> Vec<ReclassRow> {
     let top = policy.priorities.keys().next().copied().unwrap_or(1);
-    let (Some(&lo), Some(&hi)) = (ev.months.iter().min(), ev.months.iter().max()) else {
+    let (Some(lo), Some(hi)) = (
+        ev.months.par_iter().copied().min(),
+        ev.months.par_iter().copied().max(),
+    ) else {
         return Vec::new();
     };
     let plans = policy.plans.len();
