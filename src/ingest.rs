@@ -1408,79 +1408,40 @@ fn load_tickets(
     ds.assignees.present |= cols.assignee.is_some();
     let mut stats = new_stats(path, Kind::Tickets, String::new());
     let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
-    let parse = |block: &Block, from: usize, line: u64| -> Result<Vec<TicketChunk>, IngestError> {
-        let body = Body {
-            data: &block.data,
-            delimiter: header.delimiter,
-            columns: &header.columns,
-            records_from: from,
-            line_after_header: line,
-        };
-        chunks_with_lines(&body, sizes.chunk)
-            .par_iter()
-            .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
-            .collect()
-    };
-    // three blocks in flight: one merged (in input order), the next parsed,
-    // the one after read
-    let mut to_parse = Some((first, records_from, line_after_header));
-    let mut to_merge: Option<(Block, Vec<TicketChunk>)> = None;
-    let mut read_all = false;
-    let mut first_merge = true;
-    while to_parse.is_some() || to_merge.is_some() {
-        let merging = to_merge.take();
-        let parsing = to_parse.take();
-        let read_next = parsing.is_some() && !read_all;
-        let (merged, (parsed, next)) = rayon::join(
-            || -> Result<Option<usize>, IngestError> {
-                let Some((block, chunks)) = &merging else {
-                    return Ok(None);
-                };
+    let mut pending = Some((first, records_from, line_after_header));
+    let mut first_block = true;
+    while let Some((block, from, line)) = pending.take() {
+        let (merged, next) = rayon::join(
+            || -> Result<usize, IngestError> {
                 let body = Body {
                     data: &block.data,
                     delimiter: header.delimiter,
                     columns: &header.columns,
-                    records_from: 0,
-                    line_after_header: block.line,
+                    records_from: from,
+                    line_after_header: line,
                 };
-                merge_tickets(chunks, &body, file, path, opts, ds, merge, &mut stats)?;
-                Ok(Some(chunks.iter().map(|c| c.text.len()).sum()))
+                let chunks = chunks_with_lines(&body, sizes.chunk)
+                    .par_iter()
+                    .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
+                    .collect::<Result<Vec<_>, _>>()?;
+                merge_tickets(&chunks, &body, file, path, opts, ds, merge, &mut stats)?;
+                Ok(chunks.iter().map(|c| c.text.len()).sum())
             },
-            || {
-                rayon::join(
-                    || {
-                        parsing
-                            .map(|(b, from, line)| parse(&b, from, line).map(|c| (b, c)))
-                            .transpose()
-                    },
-                    || {
-                        if read_next {
-                            next_reported(&mut reader, opts)
-                        } else {
-                            Ok(None)
-                        }
-                    },
-                )
-            },
+            || next_reported(&mut reader, opts),
         );
         let text = merged?;
-        let parsed = parsed?;
         let next = next?;
-        read_all |= read_next && next.is_none();
-        // reserve once for the whole file, estimated from its first block
-        if let (Some(text), Some((block, _))) = (text, &merging) {
-            if first_merge && parsed.is_some() && !block.data.is_empty() {
-                let scale = size as f64 / block.data.len() as f64 * 1.02;
-                let rows = stats.read as f64 * scale;
-                ds.tickets.reserve(rows as usize);
-                merge.row_ticket.reserve(rows as usize);
-                ds.ids
-                    .reserve(rows as usize, (text as f64 * scale) as usize);
-            }
-            first_merge = false;
+        // reserve once for the whole file, estimated from the first block
+        if first_block && next.is_some() && !block.data.is_empty() {
+            let scale = size as f64 / block.data.len() as f64 * 1.02;
+            let rows = stats.read as f64 * scale;
+            ds.tickets.reserve(rows as usize);
+            merge.row_ticket.reserve(rows as usize);
+            ds.ids
+                .reserve(rows as usize, (text as f64 * scale) as usize);
         }
-        to_merge = parsed;
-        to_parse = next.map(|b| {
+        first_block = false;
+        pending = next.map(|b| {
             let line = b.line;
             (b, 0, line)
         });
