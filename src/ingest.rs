@@ -318,7 +318,8 @@ impl IdTable {
 pub struct Dataset {
     /// Accepted tickets in input order (files in the order given, then line).
     pub tickets: Vec<Ticket>,
-    /// Accepted changes in input order.
+    /// Accepted changes in input order (moved into `Evaluation::changes`,
+    /// grouped by ticket, by the pipeline's replay).
     pub changes: Vec<Change>,
     /// Ticket files first, then change files, in command-line order.
     pub files: Vec<FileStats>,

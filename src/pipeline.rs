@@ -226,7 +226,8 @@ pub struct Evaluation {
     pub flows: Vec<FlowRow>,
     /// The changes at or before `as_of`, grouped by ticket (sorted by
     /// `changed_at`, ties in input order): ticket i's are
-    /// `changes[offsets[i]..offsets[i + 1]]`.
+    /// `changes[offsets[i]..offsets[i + 1]]`. Emptied by `run` once the
+    /// analysis is done.
     pub changes: Vec<Change>,
     pub change_offsets: Vec<u32>,
 }
@@ -322,14 +323,11 @@ pub fn clocks_for(policy: &Policy, ds: &Dataset, as_of: Option<i64>) -> Clocks {
 }
 
 /// Groups the changes at or before `as_of` by ticket: the sorted changes
-/// and, per ticket, the range of its changes.
-pub fn changes_by_ticket(ds: &Dataset, as_of: i64) -> (Vec<Change>, Vec<u32>) {
-    let mut changes: Vec<Change> = ds
-        .changes
-        .iter()
-        .filter(|c| c.changed_at <= as_of)
-        .copied()
-        .collect();
+/// and, per ticket, the range of its changes. Moves them out of `ds` (no
+/// second copy of millions of changes; nothing after reads them there).
+pub fn changes_by_ticket(ds: &mut Dataset, as_of: i64) -> (Vec<Change>, Vec<u32>) {
+    let mut changes = std::mem::take(&mut ds.changes);
+    changes.retain(|c| c.changed_at <= as_of);
     // stable: ties keep input order (file order, then line)
     changes.par_sort_by_key(|c| (c.ticket, c.changed_at));
     let mut offsets = vec![0u32; ds.tickets.len() + 1];
@@ -408,7 +406,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     if let Some(as_of) = as_of {
         let (first_year, last_year) = span(&dataset, as_of);
         let month_index = Months::new(cfg.policy.timezone, first_year, last_year);
-        grouped = changes_by_ticket(&dataset, as_of);
+        grouped = changes_by_ticket(&mut dataset, as_of);
         let (changes, offsets) = (&grouped.0, &grouped.1);
         let policy = &cfg.policy;
         let n_files = dataset.files.len();
@@ -496,9 +494,13 @@ pub struct RunSummary {
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
     let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
     report::refuse_overwriting_inputs(&cfg.out, &REPORT_FILES, &inputs)?;
-    let ev = evaluate(cfg, timings)?;
+    let mut ev = evaluate(cfg, timings)?;
     timings.stage("comparing modes", None);
     let analysis = timings.time("analysis", || analysis::analyze(&cfg.policy, &ev))?;
+    // only the replay and the analysis read the grouped changes: freed
+    // before the largest output is written
+    ev.changes = Vec::new();
+    ev.change_offsets = Vec::new();
     timings.stage("writing", None);
     timings.time("write", || write_reports(cfg, &ev, &analysis))?;
     if let Some(p) = &timings.progress {
