@@ -226,8 +226,7 @@ pub struct Evaluation {
     pub flows: Vec<FlowRow>,
     /// The changes at or before `as_of`, grouped by ticket (sorted by
     /// `changed_at`, ties in input order): ticket i's are
-    /// `changes[offsets[i]..offsets[i + 1]]`. Emptied by `run` once the
-    /// analysis is done.
+    /// `changes[offsets[i]..offsets[i + 1]]`.
     pub changes: Vec<Change>,
     pub change_offsets: Vec<u32>,
 }
@@ -494,15 +493,13 @@ pub struct RunSummary {
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
     let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
     report::refuse_overwriting_inputs(&cfg.out, &REPORT_FILES, &inputs)?;
-    let mut ev = evaluate(cfg, timings)?;
-    timings.stage("comparing modes", None);
-    let analysis = timings.time("analysis", || analysis::analyze(&cfg.policy, &ev))?;
-    // only the replay and the analysis read the grouped changes: freed
-    // before the largest output is written
-    ev.changes = Vec::new();
-    ev.change_offsets = Vec::new();
-    timings.stage("writing", None);
-    timings.time("write", || write_reports(cfg, &ev, &analysis))?;
+    let ev = evaluate(cfg, timings)?;
+    timings.stage("comparing modes and writing", None);
+    // the analysis (the four-mode comparison) runs while tickets.csv is
+    // written: the time of both is the write stage's
+    timings.time("write", || {
+        write_reports(cfg, &ev, || Ok(analysis::analyze(&cfg.policy, &ev)?))
+    })?;
     if let Some(p) = &timings.progress {
         p.finish();
     }
@@ -609,11 +606,12 @@ fn render_charts_and_page(
     ])
 }
 
-/// Writes the contract's outputs and the analysis into `cfg.out`.
+/// Writes the contract's outputs and the analysis into `cfg.out`;
+/// `analyze` computes the analysis while tickets.csv is written.
 pub fn write_reports(
     cfg: &RunConfig,
     ev: &Evaluation,
-    analysis: &analysis::Analysis,
+    analyze: impl FnOnce() -> Result<analysis::Analysis, RunError> + Send,
 ) -> Result<(), RunError> {
     let policy = &cfg.policy;
     let ds = &ev.dataset;
@@ -621,16 +619,19 @@ pub fn write_reports(
     let mut out = OutputDir::create(&cfg.out)?.protect(&inputs);
     // the charts and the page are drawn while tickets.csv, by far the
     // largest output, is formatted and written
-    let (tickets, rendered) = rayon::join(
-        || out.write("tickets.csv", |w| report::csv::write_tickets(w, policy, ev)),
-        || {
-            if cfg.charts {
-                render_charts_and_page(cfg, ev, &cfg.out).map(Some)
-            } else {
-                Ok(None)
-            }
-        },
-    );
+    let (analysis, (tickets, rendered)) = rayon::join(analyze, || {
+        rayon::join(
+            || out.write("tickets.csv", |w| report::csv::write_tickets(w, policy, ev)),
+            || {
+                if cfg.charts {
+                    render_charts_and_page(cfg, ev, &cfg.out).map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        )
+    });
+    let analysis = analysis?;
     tickets?;
     let rendered = rendered?;
     out.write("summary.csv", |w| {
@@ -650,7 +651,7 @@ pub fn write_reports(
         period: cfg.period.as_ref(),
     };
     out.write("run.json", |w| report::json::write_run_json(w, &facts))?;
-    report::analysis::write_all(&mut out, cfg, ev, analysis)?;
+    report::analysis::write_all(&mut out, cfg, ev, &analysis)?;
     if cfg.parquet {
         out.write("tickets.parquet", |w| {
             report::parquet::write_tickets(w, policy, ev)
