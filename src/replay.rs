@@ -72,18 +72,23 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Measure {
     pub clock: ClockKind,
-    pub target_s: i64,
+    /// At most `policy::MAX_WITHIN_S`, so 32 bits (keeps `Outcome` at 40
+    /// bytes: millions are kept).
+    pub target_s: i32,
     pub elapsed_s: i64,
     pub deadline: i64,
 }
 
+const _: () = assert!(crate::policy::MAX_WITHIN_S <= i32::MAX as i64);
+const _: () = assert!(std::mem::size_of::<Outcome>() == 40);
+
 impl Measure {
     pub fn margin_s(&self) -> i64 {
-        self.target_s - self.elapsed_s
+        i64::from(self.target_s) - self.elapsed_s
     }
 }
 
-/// One ticket's replayed outcome (48 bytes: millions are kept).
+/// One ticket's replayed outcome (40 bytes: millions are kept).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Outcome {
     /// The governing priority g.
@@ -228,7 +233,8 @@ pub fn evaluate_into(
     };
     outcome.measure = Some(Measure {
         clock: target.clock,
-        target_s: t_g,
+        // the policy bounds every target by MAX_WITHIN_S (checked above)
+        target_s: i32::try_from(t_g).unwrap_or(i32::MAX),
         elapsed_s,
         deadline,
     });
@@ -807,7 +813,7 @@ mod tests {
         let pro = eval(&t, &ch, Mode::Prorata, as_of);
         let m = pro.measure.unwrap();
         assert_eq!(
-            (m.clock, m.target_s, m.elapsed_s),
+            (m.clock, i64::from(m.target_s), m.elapsed_s),
             (ClockKind::TwentyFourSeven, H, 3000)
         );
         assert_eq!(pro.status, Status::Met);

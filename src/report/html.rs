@@ -596,7 +596,7 @@ fn breaches_section(h: &mut String, r: &ReportData<'_>) {
             esc(ds.id(t)),
             esc(&p.plans[t.plan()].name),
             esc(&priority_label(p, o.governing)),
-            policy_duration(m.target_s),
+            policy_duration(i64::from(m.target_s)),
             if m.clock == ClockKind::Business { "business" } else { "24/7" },
             timestamp::format_utc(m.deadline),
             esc(&local(p, m.deadline)),

@@ -79,7 +79,7 @@ pub fn write_tickets<W: Write>(w: W, policy: &Policy, ev: &Evaluation) -> io::Re
                 .map(|o| o.measure.map(|m| m.clock.as_str()))
                 .collect::<Vec<Option<&str>>>(),
         ),
-        Column::new("target_s".into(), m(|m| m.target_s)),
+        Column::new("target_s".into(), m(|m| i64::from(m.target_s))),
         Column::new(
             "first_response_at".into(),
             (0..n)

@@ -119,7 +119,7 @@ fn check_outcome(s: &Scenario, o: &Outcome, mode: Mode) -> Result<(), TestCaseEr
         (status, Some(m)) => {
             prop_assert!(!s.ticket.excluded);
             prop_assert!(m.elapsed_s >= 0 && m.target_s > 0);
-            prop_assert_eq!(m.margin_s(), m.target_s - m.elapsed_s);
+            prop_assert_eq!(m.margin_s(), i64::from(m.target_s) - m.elapsed_s);
             // status agrees with the margin and the response
             let over = m.margin_s() < 0;
             let expected = match (response.is_some(), over) {
