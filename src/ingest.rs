@@ -224,17 +224,22 @@ struct IdTable {
     table: hashbrown::HashTable<(u32, u32)>,
 }
 
-/// The bytes of entry `i` of an id arena (`ends[i]` is its end offset).
-fn entry_bytes<'a>(bytes: &'a [u8], ends: &[u32], i: u32) -> &'a [u8] {
+/// Entry `i` of a text arena whose entry k ends at `ends[k]` (ids, and
+/// the per-chunk names).
+fn entry<'a>(text: &'a str, ends: &[u32], i: u32) -> &'a str {
     let i = i as usize;
     let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-    &bytes[start..ends[i] as usize]
+    &text[start..ends[i] as usize]
 }
 
 fn tag(hash: u64) -> u32 {
     (hash >> 32) as u32
 }
 
+/// Id states besides an accepted row's position: interned but not yet
+/// decided; accepted but created outside the selected period; created after
+/// `as_of`; only in rows rejected for a reason other than `malformed_row`.
+const UNSEEN: u32 = u32::MAX - 3;
 const OUTSIDE: u32 = u32::MAX - 2;
 const SKIPPED: u32 = u32::MAX - 1;
 const REJECTED: u32 = u32::MAX;
@@ -246,15 +251,10 @@ fn hash_id(id: &[u8]) -> u64 {
     foldhash::fast::FixedState::with_seed(0x05EE_D1D5).hash_one(id)
 }
 
-/// State of an id that was interned but not yet decided.
-const UNSEEN: u32 = u32::MAX - 3;
-
 impl IdTable {
     /// The text of entry `i`.
     fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.bytes[start..self.ends[i] as usize]
+        entry(&self.bytes, &self.ends, i)
     }
 
     /// Room for `entries` more ids of `bytes` bytes in all.
@@ -262,9 +262,9 @@ impl IdTable {
         self.bytes.reserve(bytes);
         self.ends.reserve(entries);
         self.state.reserve(entries);
-        let (b, e) = (self.bytes.as_bytes(), &self.ends);
+        let (b, e) = (&self.bytes, &self.ends);
         self.table.reserve(entries, |&(x, _): &(u32, u32)| {
-            hash_id(entry_bytes(b, e, x))
+            hash_id(entry(b, e, x).as_bytes())
         });
     }
 
@@ -286,13 +286,13 @@ impl IdTable {
     /// `ENTRY_MASK` when the shard is full (`ENTRY_MASK` entries, or 4 GiB
     /// of id text).
     fn intern(&mut self, id: &str, hash: u64) -> u32 {
-        let (bytes, ends) = (self.bytes.as_bytes(), &self.ends);
-        let get = |x: u32| entry_bytes(bytes, ends, x);
-        let hasher = |&(x, _): &(u32, u32)| hash_id(get(x));
+        let (text, ends) = (&self.bytes, &self.ends);
+        let get = |x: u32| entry(text, ends, x);
+        let hasher = |&(x, _): &(u32, u32)| hash_id(get(x).as_bytes());
         let t = tag(hash);
         match self
             .table
-            .entry(hash, |&(e, et)| et == t && get(e) == id.as_bytes(), hasher)
+            .entry(hash, |&(e, et)| et == t && get(e) == id, hasher)
         {
             hashbrown::hash_table::Entry::Occupied(o) => o.get().0,
             hashbrown::hash_table::Entry::Vacant(v) => {
@@ -403,19 +403,6 @@ pub struct ReadOptions<'a> {
     pub period: Option<&'a Period>,
     /// Called with each block's size as it is read.
     pub on_bytes: Option<OnBytes<'a>>,
-}
-
-/// The ticket of a well-formed change row, when it has one that is not
-/// rejected (an id's raw state in the tables is `UNSEEN`, `REJECTED` for an
-/// id only in rows rejected for a reason other than `malformed_row`,
-/// `SKIPPED`, `OUTSIDE`, or the accepted row's position).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum IdState {
-    /// The accepted ticket's index in `Dataset::tickets`.
-    Accepted(u32),
-    Skipped,
-    /// Accepted but created outside the selected period.
-    Outside,
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -1091,9 +1078,7 @@ struct LocalNames {
 
 impl LocalNames {
     fn get(&self, i: u32) -> &str {
-        let i = i as usize;
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        entry(&self.text, &self.ends, i)
     }
 
     fn len(&self) -> usize {
@@ -1113,11 +1098,7 @@ impl LocalNames {
             }
         }
         let (text, ends) = (&self.text, &self.ends);
-        let get = |i: u32| {
-            let i = i as usize;
-            let start = if i == 0 { 0 } else { ends[i - 1] as usize };
-            &text[start..ends[i] as usize]
-        };
+        let get = |i: u32| entry(text, ends, i);
         let hash = hash_id(name.as_bytes());
         let i = match self
             .index
@@ -1893,18 +1874,22 @@ fn load_changes(
         let rows = parsed.iter().flat_map(|c| c.rows.iter().zip(&c.states));
         for (row, state) in rows {
             stats.read += 1;
-            let parsed = row.parsed.and_then(|(changed_at, to, from, by)| {
-                let state = match state.load(Ordering::Relaxed) {
-                    UNSEEN => return Err(Reason::UnknownTicket),
-                    REJECTED => return Err(Reason::TicketRejected),
-                    SKIPPED => IdState::Skipped,
-                    OUTSIDE => IdState::Outside,
-                    ticket => IdState::Accepted(ticket),
-                };
-                Ok((state, changed_at, to, from, by))
-            });
+            // the ticket's state: UNSEEN (unknown id), REJECTED, SKIPPED,
+            // OUTSIDE, or the accepted ticket's index
+            let parsed = row
+                .parsed
+                .and_then(|p| match state.load(Ordering::Relaxed) {
+                    UNSEEN => Err(Reason::UnknownTicket),
+                    REJECTED => Err(Reason::TicketRejected),
+                    state => Ok((state, p)),
+                });
             match parsed {
-                Ok((IdState::Accepted(ticket), changed_at, to, from, by)) => {
+                Ok((SKIPPED, _)) => stats.skipped += 1,
+                Ok((OUTSIDE, (changed_at, ..))) => {
+                    stats.outside += 1;
+                    ds.outside_latest = ds.outside_latest.max(Some(changed_at));
+                }
+                Ok((ticket, (changed_at, to, from, by))) => {
                     stats.accepted += 1;
                     ds.changes.push(Change {
                         ticket,
@@ -1914,11 +1899,6 @@ fn load_changes(
                         file: file as u32,
                         by,
                     });
-                }
-                Ok((IdState::Skipped, ..)) => stats.skipped += 1,
-                Ok((IdState::Outside, changed_at, ..)) => {
-                    stats.outside += 1;
-                    ds.outside_latest = ds.outside_latest.max(Some(changed_at));
                 }
                 Err(reason) => {
                     stats.rejected += 1;
