@@ -294,8 +294,12 @@ impl Months {
     }
 }
 
-/// The precomputed span of years for a data set's clocks and months.
-fn span(ds: &Dataset, as_of: i64) -> (i32, i32) {
+/// The span of years precomputed for a data set's clocks and months: from
+/// the year before the first creation to the year after `as_of`.
+pub fn years_for(ds: &Dataset, as_of: Option<i64>) -> (i32, i32) {
+    let Some(as_of) = as_of else {
+        return (2000, 2001);
+    };
     let first = ds
         .tickets
         .par_iter()
@@ -305,10 +309,9 @@ fn span(ds: &Dataset, as_of: i64) -> (i32, i32) {
     ((year_of(first) - 1).max(1), (year_of(as_of) + 1).min(9999))
 }
 
-/// The clocks for a data set: business intervals precomputed for the years
-/// the data spans (queries outside stay exact, only slower).
-pub fn clocks_for(policy: &Policy, ds: &Dataset, as_of: Option<i64>) -> Clocks {
-    let (first_year, last_year) = as_of.map_or((2000, 2001), |a| span(ds, a));
+/// The clocks with business intervals precomputed for `years` (see
+/// `years_for`; queries outside stay exact, only slower).
+pub fn clocks_for(policy: &Policy, (first_year, last_year): (i32, i32)) -> Clocks {
     Clocks {
         business: BusinessCalendar::new(
             policy.timezone,
@@ -397,14 +400,14 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     timings.stage("replaying", None);
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
     let replay_start = StageStart::now();
-    let clocks = clocks_for(&cfg.policy, &dataset, as_of);
+    let years = years_for(&dataset, as_of);
+    let clocks = clocks_for(&cfg.policy, years);
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
     let mut flows = Vec::new();
     let mut grouped = (Vec::new(), Vec::new());
     if let Some(as_of) = as_of {
-        let (first_year, last_year) = span(&dataset, as_of);
-        let month_index = Months::new(cfg.policy.timezone, first_year, last_year);
+        let month_index = Months::new(cfg.policy.timezone, years.0, years.1);
         grouped = changes_by_ticket(&mut dataset, as_of);
         let (changes, offsets) = (&grouped.0, &grouped.1);
         let policy = &cfg.policy;
