@@ -429,15 +429,18 @@ struct RawRecord {
     raw: (usize, usize),
 }
 
-/// Splits a byte range of a file into records with their start line and raw
-/// bytes (the `csv` crate does the splitting).
+/// Splits a byte range of a file into records with their start line, raw
+/// bytes and fields. Data with neither CR nor a quote is split directly: each
+/// LF ends a record, blank lines are skipped and the delimiter separates the
+/// fields, which is all the `csv` crate would do with it. Anything else goes
+/// through the `csv` crate.
 struct Records<'d> {
     data: &'d [u8],
-    /// Reads `PAD` then `data`: the csv crate strips a BOM at the start of
-    /// its input, which must not happen to a record that merely begins a
-    /// chunk (nor to a second BOM at the start of a file).
-    reader: csv::Reader<std::io::Chain<&'static [u8], &'d [u8]>>,
-    record: csv::ByteRecord,
+    delimiter: u8,
+    /// `None` for plain data (see `plain`).
+    csv: Option<CsvRecords<'d>>,
+    /// Plain data: offset of the next unread byte.
+    pos: usize,
     /// Offset (in `data`) up to which lines are counted, and its line.
     counted_to: usize,
     line: u64,
@@ -448,7 +451,16 @@ struct Records<'d> {
     plain: bool,
 }
 
-/// A blank line read before every chunk (see `Records::reader`).
+/// The `csv` crate's reader over a chunk, and its current record.
+struct CsvRecords<'d> {
+    /// Reads `PAD` then the data: the csv crate strips a BOM at the start
+    /// of its input, which must not happen to a record that merely begins
+    /// a chunk (nor to a second BOM at the start of a file).
+    reader: csv::Reader<std::io::Chain<&'static [u8], &'d [u8]>>,
+    record: csv::ByteRecord,
+}
+
+/// A blank line read before every chunk (see `CsvRecords::reader`).
 const PAD: &[u8] = b"\n";
 
 /// Line ends in `bytes`: LF, CRLF (once) and lone CR. `next` is the byte
@@ -465,20 +477,33 @@ impl<'d> Records<'d> {
     /// Records of `data` (a whole file without its BOM, or a chunk that
     /// starts at a record boundary on line `line`).
     fn new(data: &'d [u8], delimiter: u8, line: u64) -> Records<'d> {
+        Records::split(data, delimiter, line, true)
+    }
+
+    /// As `new`; `direct` false sends plain data through the csv crate too.
+    fn split(data: &'d [u8], delimiter: u8, line: u64, direct: bool) -> Records<'d> {
         // one scan in the common case (neither CR nor quote)
         let (plain, has_cr) = match memchr::memchr2(b'\r', b'"', data) {
             None => (true, false),
             Some(i) => (false, memchr::memchr(b'\r', &data[i..]).is_some()),
         };
-        let reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .delimiter(delimiter)
-            .from_reader(std::io::Read::chain(PAD, data));
+        // the delimiter (`,` or `;` from the command line, or detected) is
+        // checked anyway: a LF or non-ASCII delimiter would change the
+        // grammar, so the csv crate would have to decide
+        let direct = direct && plain && delimiter.is_ascii() && delimiter != b'\n';
+        let csv = (!direct).then(|| CsvRecords {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(std::io::Read::chain(PAD, data)),
+            record: csv::ByteRecord::new(),
+        });
         Records {
             data,
-            reader,
-            record: csv::ByteRecord::new(),
+            delimiter,
+            csv,
+            pos: 0,
             counted_to: 0,
             line,
             has_cr,
@@ -500,39 +525,99 @@ impl<'d> Records<'d> {
 
     /// Offset in `data` after the last record read.
     fn offset(&self) -> usize {
-        let pos = self.reader.position().byte() as usize;
-        pos.saturating_sub(PAD.len()).min(self.data.len())
+        match &self.csv {
+            None => self.pos,
+            Some(csv) => {
+                let pos = csv.reader.position().byte() as usize;
+                pos.saturating_sub(PAD.len()).min(self.data.len())
+            }
+        }
     }
 
-    /// The next record, or `None` at the end.
-    fn next_record(&mut self) -> Result<Option<RawRecord>, csv::Error> {
-        let before = self.offset();
-        if !self.reader.read_byte_record(&mut self.record)? {
-            return Ok(None);
-        }
-        let after = self.offset();
-        // The reader's position before a record may stand before blank lines
-        // that it skipped: the record starts at the first non-terminator byte.
-        let mut start = before;
-        while start < after && matches!(self.data[start], b'\n' | b'\r') {
-            start += 1;
-        }
-        let mut end = after;
-        if end > start && self.data[end - 1] == b'\n' {
-            end -= 1;
-        }
-        if end > start && self.data[end - 1] == b'\r' {
-            end -= 1;
-        }
+    /// The next record, or `None` at the end: its place, its bytes, and in
+    /// `fields` the byte range of each field within those bytes.
+    fn next_record(
+        &mut self,
+        fields: &mut Vec<(usize, usize)>,
+    ) -> Result<Option<(RawRecord, &[u8])>, csv::Error> {
+        fields.clear();
+        let (start, end) = match &mut self.csv {
+            None => {
+                let data = self.data;
+                let mut start = self.pos;
+                while start < data.len() && data[start] == b'\n' {
+                    start += 1;
+                }
+                if start == data.len() {
+                    self.pos = start;
+                    return Ok(None);
+                }
+                let mut from = start;
+                let end = loop {
+                    match memchr::memchr2(self.delimiter, b'\n', &data[from..]) {
+                        None => {
+                            fields.push((from - start, data.len() - start));
+                            break data.len();
+                        }
+                        Some(i) => {
+                            let at = from + i;
+                            fields.push((from - start, at - start));
+                            if data[at] == b'\n' {
+                                break at;
+                            }
+                            from = at + 1;
+                        }
+                    }
+                };
+                self.pos = (end + 1).min(data.len());
+                (start, end)
+            }
+            Some(csv) => {
+                let before = csv.reader.position().byte() as usize;
+                if !csv.reader.read_byte_record(&mut csv.record)? {
+                    return Ok(None);
+                }
+                let after = csv.reader.position().byte() as usize;
+                let clamp = |p: usize| p.saturating_sub(PAD.len()).min(self.data.len());
+                let (before, after) = (clamp(before), clamp(after));
+                let mut at = 0;
+                for field in csv.record.iter() {
+                    fields.push((at, at + field.len()));
+                    at += field.len();
+                }
+                // The reader's position before a record may stand before
+                // blank lines that it skipped: the record starts at the
+                // first non-terminator byte.
+                let mut start = before;
+                while start < after && matches!(self.data[start], b'\n' | b'\r') {
+                    start += 1;
+                }
+                let mut end = after;
+                if end > start && self.data[end - 1] == b'\n' {
+                    end -= 1;
+                }
+                if end > start && self.data[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                (start, end)
+            }
+        };
         self.count_lines_to(start);
         if self.plain {
             // the record holds no line end: counting resumes after it
             self.counted_to = end;
         }
-        Ok(Some(RawRecord {
-            line: self.line,
-            raw: (start, end),
-        }))
+        let bytes = match &self.csv {
+            None => &self.data[start..end],
+            Some(csv) => csv.record.as_slice(),
+        };
+        Ok(Some((
+            RawRecord {
+                line: self.line,
+                raw: (start, end),
+            },
+            bytes,
+        )))
     }
 }
 
@@ -658,15 +743,16 @@ fn read_header(
         path: path.to_string(),
         message: e.to_string(),
     };
-    if records.next_record().map_err(csv_err)?.is_none() {
+    let mut fields = Vec::new();
+    let Some((_, bytes)) = records.next_record(&mut fields).map_err(csv_err)? else {
         return Err(IngestError::Empty {
             path: path.to_string(),
         });
-    }
+    };
     let mut index = HashMap::new();
-    let width = records.record.len();
-    for (i, field) in records.record.iter().enumerate() {
-        let name = std::str::from_utf8(field).map_err(|_| IngestError::HeaderNotUtf8 {
+    let width = fields.len();
+    for (i, &(s, e)) in fields.iter().enumerate() {
+        let name = std::str::from_utf8(&bytes[s..e]).map_err(|_| IngestError::HeaderNotUtf8 {
             path: path.to_string(),
         })?;
         index.entry(name.trim().to_lowercase()).or_insert(i);
@@ -935,50 +1021,42 @@ fn chunks_with_lines(body: &Body<'_>, chunk: usize) -> Vec<Chunk> {
         .collect()
 }
 
-/// Validates a record (field count, UTF-8 in every field) and stores the
-/// byte ranges of its trimmed fields in `ranges`; `malformed_row` otherwise.
+/// Validates a record (field count, UTF-8 in every field) given as its
+/// bytes and the byte ranges of its fields, and trims those ranges in place;
+/// `malformed_row` otherwise.
 fn decode<'r>(
-    record: &'r csv::ByteRecord,
+    bytes: &'r [u8],
+    ranges: &mut [(usize, usize)],
     width: usize,
-    ranges: &mut Vec<(usize, usize)>,
 ) -> Result<&'r str, Reason> {
-    ranges.clear();
-    if record.len() != width {
+    if ranges.len() != width {
         return Err(Reason::MalformedRow);
     }
     // One validation for the whole record; a field boundary inside a
     // multi-byte character means a field on its own is invalid.
-    let bytes = record.as_slice();
     let all = std::str::from_utf8(bytes).map_err(|_| Reason::MalformedRow)?;
-    let mut start = 0;
     if bytes.is_ascii() {
         // the common case: every boundary is a character boundary, and
         // Unicode white space within ASCII is 0x09..=0x0D and the space
         let ws = |c: u8| c == b' ' || (0x09..=0x0D).contains(&c);
-        for field in record.iter() {
-            let end = start + field.len();
-            let (mut s, mut e) = (start, end);
-            while s < e && ws(bytes[s]) {
-                s += 1;
+        for (s, e) in ranges.iter_mut() {
+            while *s < *e && ws(bytes[*s]) {
+                *s += 1;
             }
-            while e > s && ws(bytes[e - 1]) {
-                e -= 1;
+            while *e > *s && ws(bytes[*e - 1]) {
+                *e -= 1;
             }
-            ranges.push((s, e));
-            start = end;
         }
         return Ok(all);
     }
-    for i in 0..record.len() {
-        let end = start + record.get(i).map_or(0, <[u8]>::len);
-        if !all.is_char_boundary(start) || !all.is_char_boundary(end) {
+    for (s, e) in ranges.iter_mut() {
+        if !all.is_char_boundary(*s) || !all.is_char_boundary(*e) {
             return Err(Reason::MalformedRow);
         }
-        let text = &all[start..end];
+        let text = &all[*s..*e];
         let trimmed = text.trim();
-        let s = start + (trimmed.as_ptr() as usize - text.as_ptr() as usize);
-        ranges.push((s, s + trimmed.len()));
-        start = end;
+        *s += trimmed.as_ptr() as usize - text.as_ptr() as usize;
+        *e = *s + trimmed.len();
     }
     Ok(all)
 }
@@ -1252,9 +1330,12 @@ fn parse_ticket_chunk(
         slots: Vec::new(),
     };
     let mut ranges = Vec::with_capacity(body.columns.width);
-    while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
+    while let Some((rec, bytes)) = records
+        .next_record(&mut ranges)
+        .map_err(|e| csv_error(path, e))?
+    {
         let raw = (start + rec.raw.0, start + rec.raw.1);
-        let parsed = match decode(&records.record, body.columns.width, &mut ranges) {
+        let parsed = match decode(bytes, &mut ranges, body.columns.width) {
             Err(reason) => Err((reason, None)),
             Ok(all) => {
                 let values = Fields {
@@ -1738,10 +1819,13 @@ fn parse_change_chunk(
     let mut text = String::new();
     let mut by_shard = vec![Vec::new(); SHARDS];
     let mut ranges = Vec::with_capacity(body.columns.width);
-    while let Some(rec) = records.next_record().map_err(|e| csv_error(path, e))? {
+    while let Some((rec, bytes)) = records
+        .next_record(&mut ranges)
+        .map_err(|e| csv_error(path, e))?
+    {
         let raw = (start + rec.raw.0, start + rec.raw.1);
         let mut id_span = (0, 0);
-        let parsed = decode(&records.record, body.columns.width, &mut ranges).and_then(|all| {
+        let parsed = decode(bytes, &mut ranges, body.columns.width).and_then(|all| {
             let values = Fields {
                 all,
                 ranges: &ranges,
@@ -2173,17 +2257,87 @@ mod tests {
                 vec!["x", "caf\u{e9}", ""],
             ),
         ] {
-            let record = csv::ByteRecord::from(fields.clone());
-            let mut ranges = Vec::new();
-            let all = decode(&record, fields.len(), &mut ranges).unwrap();
-            let values = Fields {
-                all,
-                ranges: &ranges,
-            };
-            let got: Vec<&str> = (0..fields.len()).map(|i| values.get(Some(i))).collect();
-            assert_eq!(got, expect);
-            let trimmed: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
-            assert_eq!(got, trimmed);
+            let line = fields.join(",");
+            for direct in [true, false] {
+                let mut records = Records::split(line.as_bytes(), b',', 1, direct);
+                assert_eq!(records.csv.is_none(), direct);
+                let mut ranges = Vec::new();
+                let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
+                let all = decode(bytes, &mut ranges, fields.len()).unwrap();
+                let values = Fields {
+                    all,
+                    ranges: &ranges,
+                };
+                let got: Vec<&str> = (0..fields.len()).map(|i| values.get(Some(i))).collect();
+                assert_eq!(got, expect);
+                let trimmed: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
+                assert_eq!(got, trimmed);
+            }
+        }
+    }
+
+    /// Every record of `data` as (line, raw range, fields, offset after).
+    fn split_all(
+        data: &[u8],
+        delimiter: u8,
+        direct: bool,
+    ) -> Vec<(u64, (usize, usize), Vec<Vec<u8>>, usize)> {
+        let mut records = Records::split(data, delimiter, 7, direct);
+        assert_eq!(records.csv.is_none(), direct);
+        let mut fields = Vec::new();
+        let mut out = Vec::new();
+        while let Some((rec, bytes)) = records.next_record(&mut fields).unwrap() {
+            let texts = fields.iter().map(|&(s, e)| bytes[s..e].to_vec()).collect();
+            out.push((rec.line, rec.raw, texts, 0));
+            let after = records.offset();
+            out.last_mut().unwrap().3 = after;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Plain data (no CR, no quote) split directly gives the csv crate's
+        /// records, fields, lines and offsets, whatever the bytes.
+        #[test]
+        fn direct_splitting_matches_the_csv_crate(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"a"[..], b"id-7", b" ", b",", b";", b"\n", b"\n\n", b"\t",
+                    b"\0", b"\xC3\xA9", b"\xC3", b"\xFF", b"\xEF\xBB\xBF",
+                ]),
+                0..40,
+            ),
+            semicolon in proptest::bool::ANY,
+        ) {
+            let data: Vec<u8> = parts.concat();
+            let delimiter = if semicolon { b';' } else { b',' };
+            proptest::prop_assert_eq!(
+                split_all(&data, delimiter, true),
+                split_all(&data, delimiter, false)
+            );
+        }
+    }
+
+    #[test]
+    fn decoding_checks_width_and_utf8_on_both_paths() {
+        for direct in [true, false] {
+            for (line, width, ok) in [
+                (&b"a,b,c"[..], 3, true),
+                (b"a,b", 3, false),
+                (b"a,b,c,", 3, false),
+                (b"a,\xC3\xA9,c", 3, true),
+                (b"a,\xC3,\xA9", 3, false),
+                (b"a,\xFF,c", 3, false),
+            ] {
+                let mut records = Records::split(line, b',', 1, direct);
+                let mut ranges = Vec::new();
+                let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
+                assert_eq!(
+                    decode(bytes, &mut ranges, width).is_ok(),
+                    ok,
+                    "{line:?} {direct}"
+                );
+            }
         }
     }
 
