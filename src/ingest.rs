@@ -436,9 +436,10 @@ struct RawRecord {
 /// through the `csv` crate.
 struct Records<'d> {
     data: &'d [u8],
-    delimiter: u8,
     /// `None` for plain data (see `plain`).
     csv: Option<CsvRecords<'d>>,
+    /// Plain data: the offsets of every delimiter and LF, in order.
+    splits: memchr::Memchr2<'d>,
     /// Plain data: offset of the next unread byte.
     pos: usize,
     /// Offset (in `data`) up to which lines are counted, and its line.
@@ -499,10 +500,12 @@ impl<'d> Records<'d> {
                 .from_reader(std::io::Read::chain(PAD, data)),
             record: csv::ByteRecord::new(),
         });
+        // with the csv crate the splits are never read: an empty haystack
+        let split_data = if direct { data } else { &[] };
         Records {
             data,
-            delimiter,
             csv,
+            splits: memchr::memchr2_iter(delimiter, b'\n', split_data),
             pos: 0,
             counted_to: 0,
             line,
@@ -545,22 +548,23 @@ impl<'d> Records<'d> {
             None => {
                 let data = self.data;
                 let mut start = self.pos;
-                while start < data.len() && data[start] == b'\n' {
-                    start += 1;
-                }
-                if start == data.len() {
-                    self.pos = start;
-                    return Ok(None);
-                }
                 let mut from = start;
                 let end = loop {
-                    match memchr::memchr2(self.delimiter, b'\n', &data[from..]) {
+                    match self.splits.next() {
+                        None if start == data.len() => {
+                            self.pos = start;
+                            return Ok(None);
+                        }
                         None => {
                             fields.push((from - start, data.len() - start));
                             break data.len();
                         }
-                        Some(i) => {
-                            let at = from + i;
+                        // a blank line: no record
+                        Some(at) if at == start && data[at] == b'\n' => {
+                            start += 1;
+                            from = start;
+                        }
+                        Some(at) => {
                             fields.push((from - start, at - start));
                             if data[at] == b'\n' {
                                 break at;
