@@ -225,32 +225,46 @@ pub fn push_utc_bytes(out: &mut Vec<u8>, t: i64) {
 }
 
 /// `push_utc_bytes` for many instants in a row: remembers the date text of
-/// the last day, since consecutive rows mostly fall on the same day.
-#[derive(Debug, Default)]
+/// the last few days, since the rows of a file mostly fall on a few days
+/// (a ticket's response and deadline within days of its creation).
+#[derive(Debug)]
 pub struct UtcWriter {
-    day: Option<i64>,
-    date: [u8; 11],
+    /// Day number per cache slot (`day mod DAYS`); `i64::MIN`: none yet.
+    days: [i64; UtcWriter::DAYS],
+    dates: [[u8; 11]; UtcWriter::DAYS],
+}
+
+impl Default for UtcWriter {
+    fn default() -> UtcWriter {
+        UtcWriter {
+            days: [i64::MIN; UtcWriter::DAYS],
+            dates: [[0; 11]; UtcWriter::DAYS],
+        }
+    }
 }
 
 impl UtcWriter {
+    const DAYS: usize = 8;
+
     /// Appends `t` as `push_utc_bytes` does.
     pub fn push(&mut self, out: &mut Vec<u8>, t: i64) {
         let days = t.div_euclid(86_400);
-        if self.day != Some(days) {
+        let k = days.rem_euclid(Self::DAYS as i64) as usize;
+        if self.days[k] != days {
             let (y, _, _) = civil_from_days(days);
             if !(0..=9999).contains(&y) {
                 return push_utc_bytes(out, t);
             }
             let mut text = Vec::with_capacity(20);
             push_utc_bytes(&mut text, t);
-            self.date.copy_from_slice(&text[..11]);
-            self.day = Some(days);
+            self.dates[k].copy_from_slice(&text[..11]);
+            self.days[k] = days;
         }
         let secs = t.rem_euclid(86_400);
         let two = |v: i64| [b'0' + (v / 10) as u8, b'0' + (v % 10) as u8];
         let (h, m, s) = (two(secs / 3600), two(secs / 60 % 60), two(secs % 60));
         let mut b = [0u8; 20];
-        b[..11].copy_from_slice(&self.date);
+        b[..11].copy_from_slice(&self.dates[k]);
         b[11..13].copy_from_slice(&h);
         b[13] = b':';
         b[14..16].copy_from_slice(&m);
@@ -290,11 +304,13 @@ mod tests {
             seed ^= seed >> 7;
             seed ^= seed << 17;
             let base = instants[instants.len() - 1];
-            // mostly a few minutes on, sometimes anywhere in 0000-10000
-            instants.push(if seed.is_multiple_of(8) {
-                (seed % 320_000_000_000) as i64 - 62_200_000_000
-            } else {
-                base + (seed % 7_200) as i64
+            // mostly a few minutes on, often up to 12 days back or on
+            // (cached days, and days that share a cache slot), sometimes
+            // anywhere in 0000-10000
+            instants.push(match seed % 8 {
+                0 => (seed % 320_000_000_000) as i64 - 62_200_000_000,
+                1 | 2 => base + (seed / 8 % 2_073_600) as i64 - 1_036_800,
+                _ => base + (seed % 7_200) as i64,
             });
         }
         let (mut got, mut want) = (Vec::new(), Vec::new());
