@@ -2409,12 +2409,11 @@ mod tests {
         }
     }
 
-    /// Every record of `data` as (line, raw range, fields, offset after).
-    fn split_all(
-        data: &[u8],
-        delimiter: u8,
-        direct: bool,
-    ) -> Vec<(u64, (usize, usize), Vec<Vec<u8>>, usize)> {
+    /// A record as (line, raw range, fields, offset after).
+    type Split = (u64, (usize, usize), Vec<Vec<u8>>, usize);
+
+    /// Every record of `data`.
+    fn split_all(data: &[u8], delimiter: u8, direct: bool) -> Vec<Split> {
         let mut records = Records::split(data, delimiter, 7, direct);
         assert_eq!(records.csv.is_none(), direct);
         let mut fields = Vec::new();
