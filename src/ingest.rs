@@ -1214,8 +1214,22 @@ struct TicketRow {
     line: u64,
     raw: (usize, usize),
     parsed: Result<ParsedTicket, (Reason, Option<Span>)>,
-    /// `hash_id` of the row's id (0 without one).
+}
+
+/// What the work per id shard needs of a row that carries an id, kept
+/// apart from the row: a shard's rows are about one in sixteen, and
+/// reading each from the rows would miss the cache nearly every time.
+#[derive(Debug, Clone, Copy)]
+struct IdRow {
+    /// `hash_id` of the id.
     hash: u64,
+    /// The id, in the chunk's text arena.
+    id: Span,
+    /// Index into the chunk's rows.
+    row: u32,
+    /// A ticket row's verdict; `None` for a rejected ticket row, and for
+    /// change rows (only well-formed ones are looked up).
+    verdict: Option<Verdict>,
 }
 
 /// The distinct texts of one column within one chunk, in first-seen order.
@@ -1283,8 +1297,8 @@ struct TicketChunk {
     stages: LocalNames,
     groups: LocalNames,
     assignees: LocalNames,
-    /// Per id shard, the rows (indices into `rows`) that carry an id.
-    by_shard: Vec<Vec<u32>>,
+    /// Per id shard, the rows that carry an id, in order.
+    by_shard: Vec<Vec<IdRow>>,
     /// Per row, set by the id check: the ticket id (shard and entry) of a
     /// row to accept, or `DUPLICATE`.
     slots: Vec<AtomicU32>,
@@ -1427,20 +1441,23 @@ fn parse_ticket_chunk(
                 })
             }
         };
-        let id_span = match &parsed {
-            Ok(t) => Some(t.id),
-            Err((_, id)) => *id,
+        let id = match &parsed {
+            Ok(t) => Some((t.id, Some(t.verdict))),
+            Err((_, id)) => id.map(|span| (span, None)),
         };
-        let mut hash = 0;
-        if let Some(span) = id_span {
-            hash = hash_id(out.text(span).as_bytes());
-            out.by_shard[shard_of(hash)].push(out.rows.len() as u32);
+        if let Some((id, verdict)) = id {
+            let hash = hash_id(out.text(id).as_bytes());
+            out.by_shard[shard_of(hash)].push(IdRow {
+                hash,
+                id,
+                row: out.rows.len() as u32,
+                verdict,
+            });
         }
         out.rows.push(TicketRow {
             line: rec.line,
             raw,
             parsed,
-            hash,
         });
     }
     out.slots = out.rows.iter().map(|_| AtomicU32::new(0)).collect();
@@ -1735,23 +1752,18 @@ fn check_ids(
     let mut accepted = vec![0u32; chunks.len()];
     for (c, chunk) in chunks.iter().enumerate() {
         let rows = &chunk.by_shard[shard];
-        for (k, &r) in rows.iter().enumerate() {
-            if let Some(&ahead) = rows.get(k + PREFETCH_ROWS) {
-                table.index.prefetch(chunk.rows[ahead as usize].hash);
+        for (k, id_row) in rows.iter().enumerate() {
+            if let Some(ahead) = rows.get(k + PREFETCH_ROWS) {
+                table.index.prefetch(ahead.hash);
             }
-            let row = &chunk.rows[r as usize];
-            let (span, ok) = match &row.parsed {
-                Ok(t) => (t.id, Some(t)),
-                Err((_, Some(span))) => (*span, None),
-                Err((_, None)) => continue,
-            };
-            let e = table.intern(chunk.text(span), row.hash);
+            let r = id_row.row;
+            let e = table.intern(chunk.text(id_row.id), id_row.hash);
             if e >= ENTRY_MASK {
                 return None;
             }
             let state = &mut table.state[e as usize];
             let seen = *state;
-            let Some(t) = ok else {
+            let Some(verdict) = id_row.verdict else {
                 // a rejected row only claims an id nobody had
                 if seen == UNSEEN {
                     *state = REJECTED;
@@ -1762,7 +1774,7 @@ fn check_ids(
                 chunk.slots[r as usize].store(DUPLICATE, Ordering::Relaxed);
                 continue;
             }
-            match t.verdict {
+            match verdict {
                 Verdict::ResponseBeforeCreated => {
                     if seen == UNSEEN {
                         *state = REJECTED;
@@ -1875,17 +1887,14 @@ struct ChangeRow {
     /// Without the ticket's state, which the shards' lookup puts in
     /// `ChangeChunk::states`.
     parsed: Result<(i64, u32, Option<u32>, ChangedBy), Reason>,
-    /// The ticket id's span in `ChangeChunk::text` and its hash.
-    id: Span,
-    hash: u64,
 }
 
 /// The rows of one chunk of a change file.
 struct ChangeChunk {
     rows: Vec<ChangeRow>,
     text: String,
-    /// Per id shard, the well-formed rows (indices into `rows`).
-    by_shard: Vec<Vec<u32>>,
+    /// Per id shard, the well-formed rows, in order.
+    by_shard: Vec<Vec<IdRow>>,
     /// Per row, set by the lookup: its ticket's id state (`UNSEEN` when
     /// the id is unknown), an accepted ticket as its `Dataset::tickets`
     /// index.
@@ -1942,18 +1951,20 @@ fn parse_change_chunk(
             text.push_str(id);
             Ok((changed_at, to, from, by))
         });
-        let mut hash = 0;
         if parsed.is_ok() {
             let (s, n) = id_span;
-            hash = hash_id(&text.as_bytes()[s as usize..(s + n) as usize]);
-            by_shard[shard_of(hash)].push(rows.len() as u32);
+            let hash = hash_id(&text.as_bytes()[s as usize..(s + n) as usize]);
+            by_shard[shard_of(hash)].push(IdRow {
+                hash,
+                id: id_span,
+                row: rows.len() as u32,
+                verdict: None,
+            });
         }
         rows.push(ChangeRow {
             line: rec.line,
             raw,
             parsed,
-            id: id_span,
-            hash,
         });
     }
     let states = rows.iter().map(|_| AtomicU32::new(UNSEEN)).collect();
@@ -1970,21 +1981,20 @@ fn parse_change_chunk(
 fn look_up_changes(table: &IdTable, shard: usize, chunks: &[ChangeChunk], row_ticket: &[u32]) {
     for chunk in chunks {
         let rows = &chunk.by_shard[shard];
-        for (k, &r) in rows.iter().enumerate() {
-            if let Some(&ahead) = rows.get(k + PREFETCH_ROWS) {
-                table.index.prefetch(chunk.rows[ahead as usize].hash);
+        for (k, id_row) in rows.iter().enumerate() {
+            if let Some(ahead) = rows.get(k + PREFETCH_ROWS) {
+                table.index.prefetch(ahead.hash);
             }
-            let row = &chunk.rows[r as usize];
-            let (s, n) = row.id;
+            let (s, n) = id_row.id;
             let id = &chunk.text[s as usize..(s + n) as usize];
-            let state = match table.find(id, row.hash) {
+            let state = match table.find(id, id_row.hash) {
                 None => UNSEEN,
                 Some(e) => match table.state[e as usize] {
                     raw @ (UNSEEN | SKIPPED | OUTSIDE | REJECTED) => raw,
                     row => row_ticket[row as usize],
                 },
             };
-            chunk.states[r as usize].store(state, Ordering::Relaxed);
+            chunk.states[id_row.row as usize].store(state, Ordering::Relaxed);
         }
     }
 }
