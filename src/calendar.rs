@@ -220,17 +220,65 @@ struct Table {
     starts: Vec<i64>,
     ends: Vec<i64>,
     cum: Vec<i64>,
+    /// `buckets[k]`: how many intervals start before `lo + k * BUCKET`,
+    /// for `k` up to past `hi`. A bucket holds at most a day's few starts,
+    /// so finding an instant's interval is a lookup and a short search.
+    buckets: Vec<u32>,
+}
+
+/// Seconds per `Table::buckets` entry (about 9 hours).
+const BUCKET_BITS: u32 = 15;
+
+/// `cum.partition_point(|&c| c < target)` for a sorted `cum` whose
+/// boundary is expected near its start: doubling steps, then a binary
+/// search within the last step.
+fn gallop(cum: &[i64], target: i64) -> usize {
+    let mut end = 1;
+    while end < cum.len() && cum[end - 1] < target {
+        end *= 2;
+    }
+    let end = end.min(cum.len());
+    let start = end / 2;
+    start + cum[start..end].partition_point(|&c| c < target)
 }
 
 impl Table {
-    /// Business seconds in `[lo, t)`, for `lo <= t <= hi`.
-    fn cum_at(&self, t: i64) -> i64 {
-        let i = self.starts.partition_point(|&s| s <= t);
+    /// The bucket index of a built table.
+    fn with_buckets(mut self) -> Table {
+        let n = ((self.hi - self.lo) >> BUCKET_BITS) as usize + 2;
+        self.buckets = (0..n)
+            .map(|k| {
+                let edge = self.lo + ((k as i64) << BUCKET_BITS);
+                self.starts.partition_point(|&s| s < edge) as u32
+            })
+            .collect();
+        self
+    }
+
+    /// How many intervals start at or before `t`:
+    /// `starts.partition_point(|&s| s <= t)`.
+    fn locate(&self, t: i64) -> usize {
+        if t < self.lo || t > self.hi {
+            return self.starts.partition_point(|&s| s <= t);
+        }
+        let k = ((t - self.lo) >> BUCKET_BITS) as usize;
+        let (a, b) = (self.buckets[k] as usize, self.buckets[k + 1] as usize);
+        a + self.starts[a..b].partition_point(|&s| s <= t)
+    }
+
+    /// Business seconds in `[lo, t)`, for `lo <= t <= hi`, with
+    /// `i = locate(t)`.
+    fn cum_at_located(&self, t: i64, i: usize) -> i64 {
         if i == 0 {
             return 0;
         }
         let j = i - 1;
         self.cum[j] + (t.min(self.ends[j]) - self.starts[j])
+    }
+
+    /// Business seconds in `[lo, t)`, for `lo <= t <= hi`.
+    fn cum_at(&self, t: i64) -> i64 {
+        self.cum_at_located(t, self.locate(t))
     }
 
     fn total(&self) -> i64 {
@@ -242,14 +290,22 @@ impl Table {
     /// left at `hi`. A budget used up exactly at a closing edge gives that
     /// edge.
     fn add(&self, s: i64, remaining: i64) -> Result<i64, i64> {
-        let c0 = self.cum_at(s);
+        let i = self.locate(s);
+        let c0 = self.cum_at_located(s, i);
         let available = self.total() - c0;
         if remaining > available {
             return Err(remaining - available);
         }
         let target = c0 + remaining;
         // First interval j whose end reaches the target: cum[j + 1] >= target.
-        let j = self.cum[1..].partition_point(|&c| c < target);
+        // With time left to spend, no interval before s's own (i - 1)
+        // reaches it (their ends are all <= c0 < target): search from there.
+        let j = if remaining > 0 {
+            let from = i.saturating_sub(1);
+            from + gallop(&self.cum[1 + from..], target)
+        } else {
+            self.cum[1..].partition_point(|&c| c < target)
+        };
         Ok(self.starts[j] + (target - self.cum[j]))
     }
 }
@@ -519,7 +575,9 @@ impl BusinessCalendar {
             starts,
             ends,
             cum,
+            buckets: Vec::new(),
         }
+        .with_buckets()
     }
 }
 
@@ -680,6 +738,48 @@ mod tests {
 
     fn plain(tz: Tz, week: &Week) -> BusinessCalendar {
         BusinessCalendar::new(tz, week, &[], &[], 2015, 2030)
+    }
+
+    #[test]
+    fn the_bucket_index_finds_what_a_binary_search_finds() {
+        // business hours over two years, and a week open around the clock
+        // (one interval for the whole span)
+        let mut all = Week::default();
+        for day in all.iter_mut() {
+            day.push((hm(0, 0), hm(24, 0)));
+        }
+        for cal in [default_cal(2026, 2027), plain(Europe::Bratislava, &all)] {
+            let table = cal.table.as_ref().unwrap();
+            let mut probes = vec![table.lo - 1, table.lo, table.hi, table.hi + 1];
+            for (&a, &b) in table.starts.iter().zip(&table.ends) {
+                probes.extend([a - 1, a, a + 1, b - 1, b, b + 1]);
+            }
+            let mut seed = 7u64;
+            for _ in 0..20_000 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                probes.push(table.lo + (seed >> 20) as i64 % (table.hi - table.lo + 1));
+            }
+            for t in probes {
+                let want = table.starts.partition_point(|&s| s <= t);
+                assert_eq!(table.locate(t), want, "t = {t}");
+            }
+            for target in (0..=table.total()).step_by(997).chain([table.total()]) {
+                let want = table.cum.partition_point(|&c| c < target);
+                assert_eq!(gallop(&table.cum, target), want, "target {target}");
+            }
+        }
+        for n in 0..40 {
+            let cum: Vec<i64> = (0..n).map(|i| i / 3).collect();
+            for target in -1..=n / 3 + 1 {
+                assert_eq!(
+                    gallop(&cum, target),
+                    cum.partition_point(|&c| c < target),
+                    "n {n} target {target}"
+                );
+            }
+        }
     }
 
     /// `add` and `elapsed` agree at one point (round trip and earliest).
