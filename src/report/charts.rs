@@ -9,7 +9,7 @@
 //! glyph's side bearing, which spaces letters unevenly; so plotters draws
 //! lines, areas and markers, and this module draws every label.)
 
-use rayon::slice::ParallelSliceMut;
+use rayon::prelude::*;
 use std::fmt;
 use std::io::Write;
 use std::sync::OnceLock;
@@ -318,7 +318,8 @@ pub struct ChartData<'a> {
     pub summary: &'a [SummaryRow],
     pub flows: &'a [FlowRow],
     /// `elapsed_s / target_s` of answered (met or breached) tickets, with
-    /// their plan index and governing priority.
+    /// their plan index and governing priority; sorted by plan, priority and
+    /// ratio, so that each response-time curve is one sorted slice.
     pub ratios: Vec<(usize, u32, f64)>,
 }
 
@@ -337,8 +338,8 @@ impl<'a> ChartData<'a> {
             (Some(a), Some(b)) => (a..=b).collect(),
             _ => Vec::new(),
         };
-        let ratios = tickets
-            .iter()
+        let mut ratios: Vec<(usize, u32, f64)> = tickets
+            .par_iter()
             .zip(outcomes)
             .filter(|(_, o)| matches!(o.status, Status::Met | Status::Breached))
             .filter_map(|(t, o)| {
@@ -352,6 +353,7 @@ impl<'a> ChartData<'a> {
                 })
             })
             .collect();
+        ratios.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
         ChartData {
             policy,
             months,
@@ -614,13 +616,9 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
                 .targets
                 .keys()
                 .map(|&l| {
-                    let mut r: Vec<f64> = data
-                        .ratios
-                        .iter()
-                        .filter(|(plan, level, _)| *plan == p && *level == l)
-                        .map(|&(_, _, r)| r)
-                        .collect();
-                    r.par_sort_unstable_by(f64::total_cmp);
+                    let from = data.ratios.partition_point(|r| (r.0, r.1) < (p, l));
+                    let to = data.ratios.partition_point(|r| (r.0, r.1) <= (p, l));
+                    let r: Vec<f64> = data.ratios[from..to].iter().map(|r| r.2).collect();
                     (l, r)
                 })
                 .collect();
