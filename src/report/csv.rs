@@ -114,6 +114,14 @@ pub fn write_tickets<W: Write + Send>(
     let mut ready: Vec<Vec<u8>> = vec![Vec::new(); per_group];
     let mut ready_len = 0;
     let months = month_texts(&ev.months);
+    // plan and stage fields, formatted once per distinct text
+    let field = |text: &str| {
+        let mut b = Vec::new();
+        push_field(&mut b, text);
+        b
+    };
+    let plans: Vec<Vec<u8>> = policy.plans.iter().map(|p| field(&p.name)).collect();
+    let stages: Vec<Vec<u8>> = ds.stages.iter().map(|s| field(s)).collect();
     for group in blocks.chunks(per_group) {
         let format = |bufs: &mut Vec<Vec<u8>>| {
             bufs.par_iter_mut()
@@ -130,11 +138,11 @@ pub fn write_tickets<W: Write + Send>(
                         let o = &ev.outcomes[i];
                         push_field(buf, ds.id(t));
                         buf.push(b',');
-                        push_field(buf, &policy.plans[t.plan()].name);
+                        buf.extend_from_slice(&plans[t.plan()]);
                         buf.push(b',');
                         buf.extend_from_slice(month_bytes(&months, ev.months[i]));
                         buf.push(b',');
-                        push_field(buf, ds.stage(t));
+                        buf.extend_from_slice(&stages[t.stage as usize]);
                         buf.push(b',');
                         push_int(buf, t.submitted);
                         buf.push(b',');
