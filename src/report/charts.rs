@@ -10,6 +10,7 @@
 //! lines, areas and markers, and this module draws every label.)
 
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::Write;
 use std::sync::OnceLock;
@@ -317,10 +318,10 @@ pub struct ChartData<'a> {
     pub months: Vec<MonthKey>,
     pub summary: &'a [SummaryRow],
     pub flows: &'a [FlowRow],
-    /// `elapsed_s / target_s` of answered (met or breached) tickets, with
-    /// their plan index and governing priority; sorted by plan, priority and
-    /// ratio, so that each response-time curve is one sorted slice.
-    pub ratios: Vec<(usize, u32, f64)>,
+    /// Per plan index and governing priority, `elapsed_s / target_s` of
+    /// the answered (met or breached) tickets, sorted: one response-time
+    /// curve each.
+    pub curves: BTreeMap<(usize, u32), Vec<f64>>,
 }
 
 impl<'a> ChartData<'a> {
@@ -338,28 +339,38 @@ impl<'a> ChartData<'a> {
             (Some(a), Some(b)) => (a..=b).collect(),
             _ => Vec::new(),
         };
-        let mut ratios: Vec<(usize, u32, f64)> = tickets
+        type Curves = BTreeMap<(usize, u32), Vec<f64>>;
+        let mut curves = tickets
             .par_iter()
             .zip(outcomes)
-            .filter(|(_, o)| matches!(o.status, Status::Met | Status::Breached))
-            .filter_map(|(t, o)| {
-                let m = o.measure?;
-                (m.target_s > 0).then(|| {
-                    (
-                        t.plan(),
-                        o.governing,
-                        m.elapsed_s as f64 / m.target_s as f64,
-                    )
-                })
+            .fold(Curves::new, |mut curves, (t, o)| {
+                if let (Status::Met | Status::Breached, Some(m)) = (o.status, o.measure) {
+                    if m.target_s > 0 {
+                        let ratio = m.elapsed_s as f64 / m.target_s as f64;
+                        curves
+                            .entry((t.plan(), o.governing))
+                            .or_default()
+                            .push(ratio);
+                    }
+                }
+                curves
             })
-            .collect();
-        ratios.par_sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
+            .reduce(Curves::new, |mut a, b| {
+                for (cell, mut ratios) in b {
+                    a.entry(cell).or_default().append(&mut ratios);
+                }
+                a
+            });
+        // sorted, the order in which the threads met them no longer shows
+        curves
+            .par_iter_mut()
+            .for_each(|(_, ratios)| ratios.sort_unstable_by(f64::total_cmp));
         ChartData {
             policy,
             months,
             summary,
             flows,
-            ratios,
+            curves,
         }
     }
 
@@ -606,21 +617,16 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
             ],
         )?;
         let plans = data.plans_with_targets();
-        if data.ratios.is_empty() || plans.is_empty() {
+        if data.curves.is_empty() || plans.is_empty() {
             return no_data(&area, "no ticket with a target was answered in this period");
         }
         let x = (0.0, X_MAX);
         let y = (0.0, 100.0);
         for (cell, &p) in panels(&area, plans.len()).iter().zip(&plans) {
-            let entries: Vec<(u32, Vec<f64>)> = data.policy.plans[p]
+            let entries: Vec<(u32, &[f64])> = data.policy.plans[p]
                 .targets
                 .keys()
-                .map(|&l| {
-                    let from = data.ratios.partition_point(|r| (r.0, r.1) < (p, l));
-                    let to = data.ratios.partition_point(|r| (r.0, r.1) <= (p, l));
-                    let r: Vec<f64> = data.ratios[from..to].iter().map(|r| r.2).collect();
-                    (l, r)
-                })
+                .map(|&l| (l, data.curves.get(&(p, l)).map_or(&[][..], |r| &r[..])))
                 .collect();
             // the legend goes under the plot, one line per priority
             let legend_h = 28 * entries.len() as u32 + 10;
