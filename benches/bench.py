@@ -3,7 +3,9 @@
 
 Generates the data once (`sla-report sample`), then runs, several times
 each: the floor (benches/csv_floor.rs, a bare csv-crate loop reading the
-same two files), `sla-report run` with all threads and with one thread.
+same two files), `sla-report run` with one thread and with all threads.
+The three are interleaved round by round, so that a machine whose speed
+drifts (a shared virtual machine) slows all three alike.
 Prints median wall times, peak resident memory (from wait4), throughput,
 the ratio to the floor and the thread scaling, checks that the outputs
 of the one- and two-thread runs are byte-identical, and prints each target
@@ -61,12 +63,7 @@ def measure(cmd, env=None):
     return wall, usage.ru_maxrss / 1024
 
 
-def series(label, cmd, runs, env=None):
-    walls, rss = [], []
-    for _ in range(runs):
-        w, m = measure(cmd, env)
-        walls.append(w)
-        rss.append(m)
+def report(label, walls, rss):
     med = statistics.median(walls)
     print(f"  {label:<28} median {med:7.3f} s   runs {' '.join(f'{w:.3f}' for w in walls)}"
           f"   peak RSS {max(rss):7.0f} MiB")
@@ -98,11 +95,20 @@ def main():
     out1 = os.path.join(data, "out-1thread")
     run = [binary, "run", "--tickets", tickets, "--changes", changes, "--out", out2]
     env1 = dict(os.environ, RAYON_NUM_THREADS="1")
-    floor_t, _ = series("csv floor (bare csv loop)", [floor, tickets, changes], args.runs)
-    one_t, _ = series("sla-report run (1 thread)", run, args.runs, env1)
-    shutil.rmtree(out1, ignore_errors=True)
-    os.rename(out2, out1)
-    all_t, all_rss = series(f"sla-report run ({os.cpu_count()} threads)", run, args.runs)
+    walls = {"floor": [], "one": [], "all": []}
+    rss = {"floor": [], "one": [], "all": []}
+    for _ in range(args.runs):
+        for key, cmd, env in [("floor", [floor, tickets, changes], None),
+                              ("one", run, env1), ("all", run, None)]:
+            if key == "all":
+                shutil.rmtree(out1, ignore_errors=True)
+                os.rename(out2, out1)
+            w, m = measure(cmd, env)
+            walls[key].append(w)
+            rss[key].append(m)
+    floor_t, _ = report("csv floor (bare csv loop)", walls["floor"], rss["floor"])
+    one_t, _ = report("sla-report run (1 thread)", walls["one"], rss["one"])
+    all_t, all_rss = report(f"sla-report run ({os.cpu_count()} threads)", walls["all"], rss["all"])
 
     files = sorted(f for f in os.listdir(out2) if not f.startswith("."))
     same = all(filecmp.cmp(os.path.join(out1, f), os.path.join(out2, f), shallow=False)
