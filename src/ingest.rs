@@ -511,7 +511,7 @@ struct RawRecord {
 /// through the `csv` crate.
 struct Records<'d> {
     data: &'d [u8],
-    /// `None` for plain data (see `plain`).
+    /// `None` when plain data is split directly (see `Records::split`).
     csv: Option<CsvRecords<'d>>,
     /// Plain data: the offsets of every delimiter and LF, in order.
     splits: memchr::Memchr2<'d>,
