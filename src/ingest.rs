@@ -1296,6 +1296,9 @@ impl LocalNames {
 struct TicketChunk {
     rows: Vec<TicketRow>,
     text: String,
+    /// Timestamp parsers per column: each remembers its column's last date.
+    created: timestamp::Parser,
+    responses: timestamp::Parser,
     plans: SpellingCache,
     stages: LocalNames,
     groups: LocalNames,
@@ -1354,12 +1357,12 @@ fn parse_ticket(
     if id.is_empty() || created_text.is_empty() || plan_text.is_empty() {
         return Err(Reason::MissingField);
     }
-    let created = timestamp::parse(created_text, opts.zone)?;
+    let created = chunk.created.parse(created_text, opts.zone)?;
     let response_text = values.get(cols.response);
     let response = if response_text.is_empty() {
         None
     } else {
-        Some(timestamp::parse(response_text, opts.zone)?)
+        Some(chunk.responses.parse(response_text, opts.zone)?)
     };
     let plan = chunk
         .plans
@@ -1418,6 +1421,8 @@ fn parse_ticket_chunk(
     let mut out = TicketChunk {
         rows: Vec::with_capacity(lines),
         text: String::with_capacity(lines * 12),
+        created: timestamp::Parser::default(),
+        responses: timestamp::Parser::default(),
         plans: SpellingCache::default(),
         stages: LocalNames::default(),
         groups: LocalNames::default(),
@@ -1917,6 +1922,7 @@ fn parse_change_chunk(
     let mut text = String::new();
     let mut by_shard = vec![Vec::new(); SHARDS];
     let mut ranges = Vec::with_capacity(body.columns.width);
+    let mut dates = timestamp::Parser::default();
     while let Some((rec, bytes)) = records
         .next_record(&mut ranges)
         .map_err(|e| csv_error(path, e))?
@@ -1934,7 +1940,7 @@ fn parse_change_chunk(
             if id.is_empty() || changed_text.is_empty() || to_text.is_empty() {
                 return Err(Reason::MissingField);
             }
-            let changed_at = timestamp::parse(changed_text, opts.zone)?;
+            let changed_at = dates.parse(changed_text, opts.zone)?;
             let to = opts
                 .policy
                 .parse_priority(to_text)

@@ -87,85 +87,112 @@ fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
     Some(v)
 }
 
-/// Parses a timestamp; offsetless ones are wall time in `zone` (a wall time
-/// in a DST gap is `Nonexistent`; in a fold the earlier offset is taken).
-pub fn parse(text: &str, zone: InputZone) -> Result<i64, TsError> {
-    let b = text.as_bytes();
+/// The date part of a timestamp, checked: year, month, day, and days since
+/// 1970-01-01.
+type Date = (u32, u32, u32, i64);
+
+/// `YYYY-MM-DD` at the start of `b`, a real date of years 1-9999.
+fn parse_date(b: &[u8]) -> Result<Date, TsError> {
     let year = digits(b, 0, 4).ok_or(TsError::Bad)?;
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return Err(TsError::Bad);
     }
     let month = digits(b, 5, 2).ok_or(TsError::Bad)?;
     let day = digits(b, 8, 2).ok_or(TsError::Bad)?;
-    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
-        return Err(TsError::Bad);
-    }
-    let hour = digits(b, 11, 2).ok_or(TsError::Bad)?;
-    if b.get(13) != Some(&b':') {
-        return Err(TsError::Bad);
-    }
-    let minute = digits(b, 14, 2).ok_or(TsError::Bad)?;
-    let mut i = 16;
-    let mut second = 0;
-    if b.get(i) == Some(&b':') {
-        second = digits(b, i + 1, 2).ok_or(TsError::Bad)?;
-        i += 3;
-        if b.get(i) == Some(&b'.') {
-            i += 1;
-            let start = i;
-            while i < b.len() && b[i].is_ascii_digit() {
-                i += 1;
-            }
-            if i == start {
-                return Err(TsError::Bad);
-            }
-        }
-    }
-    let offset: Option<i64> = match b.get(i) {
-        None => None,
-        Some(b'Z' | b'z') => {
-            i += 1;
-            Some(0)
-        }
-        Some(&sign @ (b'+' | b'-')) => {
-            let oh = digits(b, i + 1, 2).ok_or(TsError::Bad)?;
-            if b.get(i + 3) != Some(&b':') {
-                return Err(TsError::Bad);
-            }
-            let om = digits(b, i + 4, 2).ok_or(TsError::Bad)?;
-            if oh > 23 || om > 59 {
-                return Err(TsError::Bad);
-            }
-            i += 6;
-            let secs = (oh * 3600 + om * 60) as i64;
-            Some(if sign == b'-' { -secs } else { secs })
-        }
-        Some(_) => return Err(TsError::Bad),
-    };
-    if i != b.len() {
-        return Err(TsError::Bad);
-    }
     let year_i = year as i64;
-    if year == 0
-        || !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year_i, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    if year == 0 || !(1..=12).contains(&month) || day == 0 || day > days_in_month(year_i, month) {
         return Err(TsError::Bad);
     }
-    let wall =
-        days_from_civil(year_i, month, day) * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
-    match (offset, zone) {
-        (Some(off), _) => Ok(wall - off),
-        (None, InputZone::Utc) => Ok(wall),
-        (None, InputZone::Zone(tz)) => {
-            let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
-                .and_then(|d| d.and_hms_opt(hour, minute, second))
-                .ok_or(TsError::Bad)?;
-            local_to_utc(tz, naive).ok_or(TsError::Nonexistent)
+    Ok((year, month, day, days_from_civil(year_i, month, day)))
+}
+
+/// Parses a timestamp; offsetless ones are wall time in `zone` (a wall time
+/// in a DST gap is `Nonexistent`; in a fold the earlier offset is taken).
+pub fn parse(text: &str, zone: InputZone) -> Result<i64, TsError> {
+    Parser::default().parse(text, zone)
+}
+
+/// `parse` for many timestamps in a row: remembers the last date it
+/// checked, since the rows of an export mostly share their dates.
+#[derive(Debug, Default)]
+pub struct Parser {
+    last: Option<([u8; 10], Date)>,
+}
+
+impl Parser {
+    /// As `parse`.
+    pub fn parse(&mut self, text: &str, zone: InputZone) -> Result<i64, TsError> {
+        let b = text.as_bytes();
+        let head = b.get(..10);
+        let (year, month, day, days) = match &self.last {
+            Some((key, date)) if head == Some(&key[..]) => *date,
+            _ => {
+                let date = parse_date(b)?;
+                // a checked date is 10 bytes long
+                if let Some(head) = head.and_then(|h| <[u8; 10]>::try_from(h).ok()) {
+                    self.last = Some((head, date));
+                }
+                date
+            }
+        };
+        if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+            return Err(TsError::Bad);
+        }
+        let hour = digits(b, 11, 2).ok_or(TsError::Bad)?;
+        if b.get(13) != Some(&b':') {
+            return Err(TsError::Bad);
+        }
+        let minute = digits(b, 14, 2).ok_or(TsError::Bad)?;
+        let mut i = 16;
+        let mut second = 0;
+        if b.get(i) == Some(&b':') {
+            second = digits(b, i + 1, 2).ok_or(TsError::Bad)?;
+            i += 3;
+            if b.get(i) == Some(&b'.') {
+                i += 1;
+                let start = i;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if i == start {
+                    return Err(TsError::Bad);
+                }
+            }
+        }
+        let offset: Option<i64> = match b.get(i) {
+            None => None,
+            Some(b'Z' | b'z') => {
+                i += 1;
+                Some(0)
+            }
+            Some(&sign @ (b'+' | b'-')) => {
+                let oh = digits(b, i + 1, 2).ok_or(TsError::Bad)?;
+                if b.get(i + 3) != Some(&b':') {
+                    return Err(TsError::Bad);
+                }
+                let om = digits(b, i + 4, 2).ok_or(TsError::Bad)?;
+                if oh > 23 || om > 59 {
+                    return Err(TsError::Bad);
+                }
+                i += 6;
+                let secs = (oh * 3600 + om * 60) as i64;
+                Some(if sign == b'-' { -secs } else { secs })
+            }
+            Some(_) => return Err(TsError::Bad),
+        };
+        if i != b.len() || hour > 23 || minute > 59 || second > 59 {
+            return Err(TsError::Bad);
+        }
+        let wall = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
+        match (offset, zone) {
+            (Some(off), _) => Ok(wall - off),
+            (None, InputZone::Utc) => Ok(wall),
+            (None, InputZone::Zone(tz)) => {
+                let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
+                    .and_then(|d| d.and_hms_opt(hour, minute, second))
+                    .ok_or(TsError::Bad)?;
+                local_to_utc(tz, naive).ok_or(TsError::Nonexistent)
+            }
         }
     }
 }
@@ -284,6 +311,58 @@ pub fn format_utc(t: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_date_caching_parser_parses_what_parse_parses() {
+        let zones = [
+            InputZone::Utc,
+            InputZone::Zone(chrono_tz::Europe::Bratislava),
+        ];
+        let bases = [
+            "2026-03-29T02:30:00",
+            "2026-03-29 01:59:59Z",
+            "2026-10-25T02:30:00",
+            "2024-02-29T23:59:59.5+01:00",
+            "2023-02-29T10:00:00Z",
+            "2026-13-01T10:00:00Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59-01:00",
+        ];
+        // every base, then variants that keep the date and change the rest
+        // (and the other way round), in an order that hits and misses the
+        // remembered date
+        let tails = [
+            "",
+            "Z",
+            "T25:00:00Z",
+            " 10:61",
+            "T10:00:00+24:00",
+            "x",
+            "T10:00",
+        ];
+        let mut texts: Vec<String> = Vec::new();
+        for b in bases {
+            texts.push(b.to_string());
+            for t in tails {
+                texts.push(format!("{}{t}", &b[..10]));
+                texts.push(format!("{}{t}", &b[..b.len().min(16)]));
+            }
+            texts.push(b[..9].to_string());
+            texts.push(b.replacen('-', "/", 1));
+        }
+        for zone in zones {
+            let mut parser = Parser::default();
+            for round in 0..2 {
+                for text in &texts {
+                    assert_eq!(
+                        parser.parse(text, zone),
+                        parse(text, zone),
+                        "{text:?} round {round}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn the_day_caching_writer_writes_what_push_utc_bytes_writes() {
