@@ -251,10 +251,11 @@ impl IdIndex {
     /// Room for `more` entries; `hash_of` gives an entry's hash when the
     /// slots must be rebuilt.
     fn reserve(&mut self, more: usize, hash_of: impl Fn(u32) -> u64) {
-        let need = Self::capacity_for(self.len + more);
-        if need <= self.slots.len() {
+        // at most 3/4 full already: the common case, on every new id
+        if (self.len + more) * 4 <= self.slots.len() * 3 {
             return;
         }
+        let need = Self::capacity_for(self.len + more);
         let old = std::mem::replace(&mut self.slots, vec![0; need]);
         let mask = need - 1;
         for slot in old.into_iter().filter(|&s| s != 0) {
@@ -367,7 +368,10 @@ impl IdTable {
     /// `ENTRY_MASK` when the shard is full (`ENTRY_MASK` entries, or 4 GiB
     /// of id text).
     fn intern(&mut self, id: &str, hash: u64) -> u32 {
-        self.reserve(1, id.len());
+        // the text and per-entry vectors grow as they are pushed to
+        let (b, e) = (&self.bytes, &self.ends);
+        self.index
+            .reserve(1, |x| hash_id(entry(b, e, x).as_bytes()));
         let slot = match self.index.probe(hash, |x| self.get(x) == id) {
             Ok(found) => return found,
             Err(slot) => slot,
