@@ -2141,6 +2141,18 @@ mod tests {
     }
 
     /// Everything a load produced, as comparable text.
+    /// Reading options for the tests: UTC, delimiter detected, no period.
+    fn options(policy: &Policy, as_of: Option<i64>) -> ReadOptions<'_> {
+        ReadOptions {
+            policy,
+            zone: InputZone::Utc,
+            as_of,
+            delimiter: None,
+            period: None,
+            on_bytes: None,
+        }
+    }
+
     fn summary(ds: &Dataset) -> Vec<String> {
         let mut out: Vec<String> = ds
             .tickets
@@ -2208,14 +2220,7 @@ mod tests {
         let t = write(&dir, "tickets.csv", &tickets);
         let c = write(&dir, "changes.csv", &changes);
         let policy = Policy::embedded();
-        let opts = ReadOptions {
-            policy: &policy,
-            zone: InputZone::Utc,
-            as_of: None,
-            delimiter: None,
-            period: None,
-            on_bytes: None,
-        };
+        let opts = options(&policy, None);
         let paths = (vec![t], vec![c]);
         let reference = summary(&load(&paths.0, &paths.1, &opts).unwrap());
         assert!(reference.len() > 100);
@@ -2365,14 +2370,10 @@ mod tests {
         let t = write(&dir, "tickets.csv", &tickets);
         let c = write(&dir, "changes.csv", &changes);
         let policy = Policy::embedded();
-        let opts = ReadOptions {
-            policy: &policy,
-            zone: InputZone::Utc,
-            as_of: Some(timestamp::parse(as_of, InputZone::Utc).unwrap()),
-            delimiter: None,
-            period: None,
-            on_bytes: None,
-        };
+        let opts = options(
+            &policy,
+            Some(timestamp::parse(as_of, InputZone::Utc).unwrap()),
+        );
         for sizes in [
             Sizes::default(),
             Sizes {
