@@ -345,6 +345,11 @@ impl IdTable {
         self.bytes.reserve(bytes);
         self.ends.reserve(entries);
         self.state.reserve(entries);
+        self.reserve_index(entries);
+    }
+
+    /// Room in the lookup index for `entries` more ids.
+    fn reserve_index(&mut self, entries: usize) {
         let (b, e) = (&self.bytes, &self.ends);
         self.index
             .reserve(entries, |x| hash_id(entry(b, e, x).as_bytes()));
@@ -369,9 +374,7 @@ impl IdTable {
     /// of id text).
     fn intern(&mut self, id: &str, hash: u64) -> u32 {
         // the text and per-entry vectors grow as they are pushed to
-        let (b, e) = (&self.bytes, &self.ends);
-        self.index
-            .reserve(1, |x| hash_id(entry(b, e, x).as_bytes()));
+        self.reserve_index(1);
         let slot = match self.index.probe(hash, |x| self.get(x) == id) {
             Ok(found) => return found,
             Err(slot) => slot,
