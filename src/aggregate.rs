@@ -4,6 +4,7 @@
 //! sorted, so the result does not depend on the thread count.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::replay::Status;
 
@@ -100,9 +101,16 @@ pub fn percent_text(hundredths: u64) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
-fn u64_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<u64>> {
-    let s = df.column(name)?.cast(&DataType::UInt64)?;
-    Ok(s.u64()?.iter().map(|v| v.unwrap_or(0)).collect())
+/// Rows per distinct combination of `keys`, by one polars group-by: the
+/// key columns of the groups (in no particular order) and each group's
+/// row count.
+fn count_groups(df: &DataFrame, keys: &[&str]) -> PolarsResult<(Vec<Column>, Vec<u64>)> {
+    let groups = df.group_by(keys.iter().copied())?;
+    let counts = groups.get_groups().group_count();
+    Ok((
+        groups.keys(),
+        counts.into_no_null_iter().map(u64::from).collect(),
+    ))
 }
 
 /// Summary rows sorted by month, plan (policy order) and priority.
@@ -130,8 +138,8 @@ pub fn unpack_key(key: i64) -> (MonthKey, u32, u32) {
     )
 }
 
-/// Plans a summary can tell apart (10 bits of the packed key).
-pub const MAX_PLANS: usize = 1 << 10;
+// every plan index of a validated policy fits the key's 10 bits
+const _: () = assert!(crate::policy::MAX_PLANS <= 1 << 10);
 
 /// The facts of every ticket as columns, compact for polars.
 #[derive(Debug, Default)]
@@ -236,91 +244,71 @@ pub fn summarize_labelled(
             .collect()
     });
     let mut count_columns = vec![Column::new("key".into(), facts.counts)];
-    let mut count_keys = vec![col("key")];
+    let labelled = labels.is_some();
     if let Some(labels) = labels {
         count_columns.push(Column::new("label".into(), labels));
-        count_keys.push(col("label"));
     }
-    let counts = DataFrame::new(n, count_columns)?
-        .lazy()
-        .group_by(count_keys)
-        .agg([len().alias("n")])
-        .collect()?;
-    let label_of = |df: &DataFrame| -> PolarsResult<Vec<u32>> {
-        Ok(match df.column("label") {
-            Ok(c) => c.u32()?.into_no_null_iter().collect(),
-            Err(_) => vec![0; df.height()],
-        })
+    let count_keys: &[&str] = if labelled { &["key", "label"] } else { &["key"] };
+    let (keys, ns) = count_groups(&DataFrame::new(n, count_columns)?, count_keys)?;
+    let count_labels: Vec<u32> = match keys.get(1) {
+        Some(c) => c.u32()?.into_no_null_iter().collect(),
+        None => vec![0; ns.len()],
     };
-    let count_labels = label_of(&counts)?;
     let mut rows: std::collections::BTreeMap<(u32, i64), SummaryRow> = Default::default();
-    let keys = counts.column("key")?.i64()?;
-    let ns = u64_column(&counts, "n")?;
-    for (i, &k) in ns.iter().enumerate() {
-        let Some(packed) = keys.get(i) else {
-            continue;
-        };
+    for ((packed, &k), &label) in keys[0].i64()?.into_no_null_iter().zip(&ns).zip(&count_labels) {
         let (key, status, re) = (packed >> 4, status_of(packed), packed & 1 == 1);
         let (month, plan, priority) = unpack_key(key);
-        let row = rows
-            .entry((count_labels[i], key))
-            .or_insert_with(|| SummaryRow {
-                month,
-                plan,
-                priority,
-                tickets: 0,
-                by_status: [0; 6],
-                reclassified: 0,
-                median_elapsed_s: None,
-                p90_elapsed_s: None,
-            });
+        let row = rows.entry((label, key)).or_insert_with(|| SummaryRow {
+            month,
+            plan,
+            priority,
+            tickets: 0,
+            by_status: [0; 6],
+            reclassified: 0,
+            median_elapsed_s: None,
+            p90_elapsed_s: None,
+        });
         row.tickets += k;
         row.by_status[status as usize] += k;
         if re {
             row.reclassified += k;
         }
     }
-    let m = facts.measured_keys.len();
-    if m > 0 {
-        // nearest rank, the value at rank ceil(p * n): polars' "equiprobable"
-        let mut pct_columns = vec![
-            Column::new("key".into(), facts.measured_keys),
-            Column::new("elapsed".into(), facts.measured_elapsed),
-        ];
-        let mut pct_keys = vec![col("key")];
-        if let Some(labels) = measured_labels {
-            debug_assert_eq!(labels.len(), m);
-            pct_columns.push(Column::new("label".into(), labels));
-            pct_keys.push(col("label"));
-        }
-        let pct = DataFrame::new(m, pct_columns)?
-            .lazy()
-            .group_by(pct_keys)
-            .agg([
-                col("elapsed")
-                    .quantile(lit(0.5), QuantileMethod::Equiprobable)
-                    .alias("median"),
-                col("elapsed")
-                    .quantile(lit(0.9), QuantileMethod::Equiprobable)
-                    .alias("p90"),
-            ])
-            .collect()?;
-        let keys = pct.column("key")?.i64()?;
-        let pct_labels = label_of(&pct)?;
-        let median = pct.column("median")?.f64()?;
-        let p90 = pct.column("p90")?.f64()?;
-        for (i, &label) in pct_labels.iter().enumerate() {
-            if let Some(row) = keys.get(i).and_then(|k| rows.get_mut(&(label, k))) {
-                // exact: elapsed values are far below 2^53
-                row.median_elapsed_s = median.get(i).map(|v| v as i64);
-                row.p90_elapsed_s = p90.get(i).map(|v| v as i64);
-            }
+    // nearest rank: the value at rank ceil(p * n) of each group's sorted
+    // elapsed times, in integers
+    let mut measured: Vec<(u32, i64, i64)> = match measured_labels {
+        Some(labels) => labels
+            .into_iter()
+            .zip(facts.measured_keys)
+            .zip(facts.measured_elapsed)
+            .map(|((l, k), e)| (l, k, e))
+            .collect(),
+        None => facts
+            .measured_keys
+            .into_iter()
+            .zip(facts.measured_elapsed)
+            .map(|(k, e)| (0, k, e))
+            .collect(),
+    };
+    measured.par_sort_unstable();
+    for group in measured.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let (label, key, _) = group[0];
+        if let Some(row) = rows.get_mut(&(label, key)) {
+            row.median_elapsed_s = Some(nearest_rank(group, 1, 2));
+            row.p90_elapsed_s = Some(nearest_rank(group, 9, 10));
         }
     }
     Ok(rows
         .into_iter()
         .map(|((label, _), row)| (label, row))
         .collect())
+}
+
+/// The elapsed time at rank ceil(num / den * n) (1-based) of a sorted,
+/// non-empty group.
+fn nearest_rank(sorted: &[(u32, i64, i64)], num: usize, den: usize) -> i64 {
+    let rank = (sorted.len() * num).div_ceil(den).max(1);
+    sorted[rank - 1].2
 }
 
 /// One effective change, keyed by the month of its ticket's creation.
@@ -365,31 +353,28 @@ pub fn count_flows(flows: &[Flow]) -> PolarsResult<Vec<FlowRow>> {
             ),
         ],
     )?;
-    let out = df
-        .lazy()
-        .group_by([col("month"), col("plan"), col("from"), col("to")])
-        .agg([len().alias("changes")])
-        .sort(
-            ["month", "plan", "from", "to"],
-            SortMultipleOptions::default(),
-        )
-        .collect()?;
-    let months: Vec<i32> = out.column("month")?.i32()?.into_no_null_iter().collect();
-    let plans: Vec<u32> = out.column("plan")?.u32()?.into_no_null_iter().collect();
-    let from: Vec<u32> = out.column("from")?.u32()?.into_no_null_iter().collect();
-    let to: Vec<u32> = out.column("to")?.u32()?.into_no_null_iter().collect();
-    let changes = u64_column(&out, "changes")?;
-    Ok((0..out.height())
-        .map(|i| FlowRow {
+    let (keys, counts) = count_groups(&df, &["month", "plan", "from", "to"])?;
+    let months = keys[0].i32()?.into_no_null_iter();
+    let plans = keys[1].u32()?.into_no_null_iter();
+    let from = keys[2].u32()?.into_no_null_iter();
+    let to = keys[3].u32()?.into_no_null_iter();
+    let mut rows: Vec<FlowRow> = months
+        .zip(plans)
+        .zip(from)
+        .zip(to)
+        .zip(counts)
+        .map(|((((month, plan), from), to), changes)| FlowRow {
             flow: Flow {
-                month: months[i],
-                plan: plans[i],
-                from: from[i],
-                to: to[i],
+                month,
+                plan,
+                from,
+                to,
             },
-            changes: changes[i],
+            changes,
         })
-        .collect())
+        .collect();
+    rows.sort_unstable_by_key(|r| (r.flow.month, r.flow.plan, r.flow.from, r.flow.to));
+    Ok(rows)
 }
 
 #[cfg(test)]
