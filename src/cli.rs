@@ -282,13 +282,6 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
                 .map_err(|e| CliError::Fatal(format!("{}: invalid policy: {e}", path.display())))?
         }
     };
-    if policy.plans.len() > crate::aggregate::MAX_PLANS {
-        return Err(CliError::Fatal(format!(
-            "invalid policy: policy key plans: {} plans, at most {} are supported",
-            policy.plans.len(),
-            crate::aggregate::MAX_PLANS
-        )));
-    }
     let mut policy = policy;
     let mode = args
         .reclassification

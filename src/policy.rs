@@ -114,6 +114,10 @@ pub const WEEKDAYS: [&str; 7] = [
 /// Longest accepted `within`: ten years (a sanity limit, see module docs).
 pub const MAX_WITHIN_S: i64 = 87_600 * 3600;
 
+/// Plans a policy may define: the summaries pack the plan index into 10
+/// bits of a group key (`aggregate::pack_key`).
+pub const MAX_PLANS: usize = 1 << 10;
+
 const TOP_KEYS: [&str; 8] = [
     "timezone",
     "default_priority",
@@ -947,6 +951,12 @@ fn parse_plans(
     if list.is_empty() {
         return Err(PolicyError::new("plans", "no plans defined"));
     }
+    if list.len() > MAX_PLANS {
+        return Err(PolicyError::new(
+            "plans",
+            format!("{} plans, at most {MAX_PLANS} are supported", list.len()),
+        ));
+    }
     let mut plans: Vec<Plan> = Vec::with_capacity(list.len());
     for (key, v) in list {
         let path = join("plans", key);
@@ -1128,6 +1138,19 @@ name = "Pro"
 
     fn t(within_s: i64, clock: ClockKind) -> Target {
         Target { within_s, clock }
+    }
+
+    #[test]
+    fn a_policy_with_more_plans_than_summaries_tell_apart_names_the_plans_key() {
+        let plans = |n: usize| {
+            let mut text = MINIMAL.replace("[plans.pro]\nname = \"Pro\"\n", "");
+            for i in 0..n {
+                text.push_str(&format!("[plans.p{i}]\nname = \"Plan {i}\"\n"));
+            }
+            text
+        };
+        assert_eq!(Policy::from_toml(&plans(MAX_PLANS)).unwrap().plans.len(), MAX_PLANS);
+        assert_err(&plans(MAX_PLANS + 1), "plans", "1025 plans, at most 1024");
     }
 
     #[test]
