@@ -262,6 +262,9 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
                             "not a timestamp (use e.g. 2026-03-31T17:00:00Z or 2026-03-31 17:00)",
                         timestamp::TsError::Nonexistent =>
                             "this wall time does not exist in --input-tz (daylight-saving gap)",
+                        timestamp::TsError::OutOfSpan =>
+                            "outside 1900-01-01T00:00:00Z .. 2099-12-31T23:59:59Z, the span \
+                             in which the time-zone data is exact",
                     }
                 ))
             })?,

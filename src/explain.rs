@@ -327,7 +327,11 @@ pub fn render(s: &Subject<'_>) -> String {
                     _ => format!("from creation, {}, on the governing clock", when(start)),
                 };
                 let _ = writeln!(o, "  counted             {counted}");
-                let _ = writeln!(o, "  deadline            {}", when(m.deadline));
+                let deadline = m.written_deadline().map_or_else(
+                    || "none: the budget does not run out by 2099-12-31T23:59:59Z".to_string(),
+                    when,
+                );
+                let _ = writeln!(o, "  deadline            {deadline}");
                 let resp = response.map_or_else(|| "none by as-of".to_string(), when);
                 let _ = writeln!(o, "  response            {resp}");
                 let _ = writeln!(
@@ -353,7 +357,8 @@ pub fn render(s: &Subject<'_>) -> String {
             m.map_or("", |m| m.clock.as_str()),
             m.map_or_else(String::new, |m| m.target_s.to_string()),
             m.map_or_else(String::new, |m| m.elapsed_s.to_string()),
-            m.map_or_else(String::new, |m| timestamp::format_utc(m.deadline)),
+            m.and_then(|m| m.written_deadline())
+                .map_or_else(String::new, timestamp::format_utc),
             out.status.as_str(),
             m.map_or_else(String::new, |m| m.margin_s().to_string()),
         );

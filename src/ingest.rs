@@ -82,7 +82,7 @@ impl Reason {
 impl From<TsError> for Reason {
     fn from(e: TsError) -> Reason {
         match e {
-            TsError::Bad => Reason::BadTimestamp,
+            TsError::Bad | TsError::OutOfSpan => Reason::BadTimestamp,
             TsError::Nonexistent => Reason::NonexistentLocalTime,
         }
     }

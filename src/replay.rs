@@ -86,6 +86,13 @@ impl Measure {
     pub fn margin_s(&self) -> i64 {
         i64::from(self.target_s) - self.elapsed_s
     }
+
+    /// The deadline as the reports write it: `None` when the budget cannot
+    /// run out within the instant span (`calendar::NEVER`, or past
+    /// `timestamp::LAST_INSTANT`, where the zone data is no longer exact).
+    pub fn written_deadline(&self) -> Option<i64> {
+        crate::timestamp::in_span(self.deadline).then_some(self.deadline)
+    }
 }
 
 /// One ticket's replayed outcome (40 bytes: millions are kept).

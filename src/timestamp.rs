@@ -16,6 +16,9 @@ pub enum TsError {
     Bad,
     /// A wall time that the zone skips (spring-forward gap).
     Nonexistent,
+    /// A valid timestamp whose instant lies outside [`FIRST_INSTANT`] ..=
+    /// [`LAST_INSTANT`] (`bad_timestamp`).
+    OutOfSpan,
 }
 
 /// The zone in which offsetless timestamps are read.
@@ -184,17 +187,35 @@ impl Parser {
             return Err(TsError::Bad);
         }
         let wall = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
-        match (offset, zone) {
-            (Some(off), _) => Ok(wall - off),
-            (None, InputZone::Utc) => Ok(wall),
+        let instant = match (offset, zone) {
+            (Some(off), _) => wall - off,
+            (None, InputZone::Utc) => wall,
             (None, InputZone::Zone(tz)) => {
                 let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
                     .and_then(|d| d.and_hms_opt(hour, minute, second))
                     .ok_or(TsError::Bad)?;
-                local_to_utc(tz, naive).ok_or(TsError::Nonexistent)
+                local_to_utc(tz, naive).ok_or(TsError::Nonexistent)?
             }
+        };
+        if !in_span(instant) {
+            return Err(TsError::OutOfSpan);
         }
+        Ok(instant)
     }
+}
+
+/// The first instant the tool reads: 1900-01-01T00:00:00Z.
+pub const FIRST_INSTANT: i64 = -2_208_988_800;
+/// The last instant the tool reads: 2099-12-31T23:59:59Z. chrono-tz has no
+/// DST rules after 2099, so later local times would be silently wrong
+/// (CONTRACT.md section 7).
+pub const LAST_INSTANT: i64 = 4_102_444_799;
+
+/// Whether an instant lies in the span whose zone data is exact; a
+/// timestamp outside it is `bad_timestamp`, a deadline outside it is not
+/// written.
+pub fn in_span(t: i64) -> bool {
+    (FIRST_INSTANT..=LAST_INSTANT).contains(&t)
 }
 
 /// A local wall time to Unix seconds: `None` in a gap, the earlier offset
@@ -420,11 +441,35 @@ mod tests {
         assert_eq!(utc("2026-03-02 08:15:00.999"), Ok(base));
         assert_eq!(utc("2026-03-02T03:15:00-05:00"), Ok(base));
         assert_eq!(utc("1970-01-01T00:00"), Ok(0));
-        assert_eq!(utc("0001-01-01T00:00:00Z"), Ok(-62_135_596_800));
-        assert_eq!(
-            format_utc(utc("9999-12-31T23:59:59Z").unwrap()),
-            "9999-12-31T23:59:59Z"
-        );
+        assert_eq!(utc("1900-01-01T00:00:00Z"), Ok(FIRST_INSTANT));
+        assert_eq!(utc("2099-12-31T23:59:59Z"), Ok(LAST_INSTANT));
+        assert_eq!(format_utc(LAST_INSTANT), "2099-12-31T23:59:59Z");
+        assert_eq!(format_utc(FIRST_INSTANT), "1900-01-01T00:00:00Z");
+    }
+
+    /// chrono-tz has no DST rules after 2099: `2100-07-01T07:00Z` answered
+    /// at 08:00 measured 0 s of business time in Europe/Bratislava (09:00
+    /// summer time would be 08:00Z). Instants outside 1900..2099 are
+    /// `bad_timestamp` now, after the offset or zone is applied.
+    #[test]
+    fn instants_outside_1900_to_2099_are_out_of_span() {
+        let z = InputZone::new(chrono_tz::Europe::Bratislava);
+        for (text, zone) in [
+            ("2100-07-01T07:00:00Z", InputZone::Utc),
+            ("2150-03-31T22:30:00Z", InputZone::Utc),
+            ("2100-01-01T00:00:00Z", InputZone::Utc),
+            ("1899-12-31T23:59:59Z", InputZone::Utc),
+            ("2099-12-31T23:30:00-01:00", InputZone::Utc),
+            ("1900-01-01T00:30:00+01:00", InputZone::Utc),
+            ("2100-01-01 01:00", z),
+            ("0001-01-01T00:00:00Z", InputZone::Utc),
+            ("9999-12-31T23:59:59Z", InputZone::Utc),
+        ] {
+            assert_eq!(parse(text, zone), Err(TsError::OutOfSpan), "{text}");
+        }
+        // 00:30 local on 1 January 2100 is 23:30Z on 31 December 2099
+        assert_eq!(parse("2100-01-01 00:30", z), utc("2099-12-31T23:30:00Z"));
+        assert_eq!(utc("1900-01-01T01:00:00+01:00"), Ok(FIRST_INSTANT));
     }
 
     #[test]
@@ -482,10 +527,9 @@ mod tests {
     /// `9999-01-01T00:30:00Z`, a year before the instant it names.
     #[test]
     fn instants_beyond_year_9999_keep_their_true_year() {
-        let t = utc("9999-12-31T23:30:00-01:00").unwrap();
-        assert_eq!(format_utc(t), "10000-01-01T00:30:00Z");
-        let t = utc("0001-01-01T00:30:00+01:00").unwrap();
-        assert_eq!(format_utc(t), "0000-12-31T23:30:00Z");
+        // 9999-12-31T23:30:00-01:00 and 0001-01-01T00:30:00+01:00
+        assert_eq!(format_utc(253_402_302_600), "10000-01-01T00:30:00Z");
+        assert_eq!(format_utc(-62_135_598_600), "0000-12-31T23:30:00Z");
         assert_eq!(
             format_utc(-62_167_219_200 - 86_400),
             "-0001-12-31T00:00:00Z"

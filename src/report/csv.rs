@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 
 use crate::aggregate::{month_text, percent_text, FlowRow, MonthKey, SummaryRow};
-use crate::calendar::NEVER;
 use rayon::prelude::*;
 
 use crate::ingest::Dataset;
@@ -166,10 +165,8 @@ pub fn write_tickets<W: Write + Send>(
                         if let Some(m) = m {
                             push_int(buf, m.elapsed_s);
                             buf.push(b',');
-                            // NEVER: the budget cannot run out before the end of
-                            // year 9999 (the clock's range): empty, not a garbage date
-                            if m.deadline != NEVER {
-                                deadlines.push(buf, m.deadline);
+                            if let Some(d) = m.written_deadline() {
+                                deadlines.push(buf, d);
                             }
                         } else {
                             buf.push(b',');

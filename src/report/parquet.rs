@@ -91,7 +91,11 @@ pub fn write_tickets<W: Write>(w: W, policy: &Policy, ev: &Evaluation) -> io::Re
             "deadline".into(),
             outcomes
                 .iter()
-                .map(|o| o.measure.map(|m| timestamp::format_utc(m.deadline)))
+                .map(|o| {
+                    o.measure
+                        .and_then(|m| m.written_deadline())
+                        .map(timestamp::format_utc)
+                })
                 .collect::<Vec<Option<String>>>(),
         ),
         Column::new(
