@@ -12,7 +12,7 @@ use crate::policy::Policy;
 use crate::replay::Status;
 use crate::timestamp;
 
-pub const TICKETS_HEADER: [&str; 14] = [
+pub const TICKETS_HEADER: [&str; 15] = [
     "ticket_id",
     "plan",
     "month",
@@ -22,6 +22,7 @@ pub const TICKETS_HEADER: [&str; 14] = [
     "reclassifications",
     "clock",
     "target_s",
+    "created_at",
     "first_response_at",
     "elapsed_s",
     "deadline",
@@ -128,7 +129,8 @@ pub fn write_tickets<W: Write + Send>(
                 .for_each(|(buf, &start)| {
                     let end = (start + ROWS_PER_BLOCK).min(n);
                     buf.clear();
-                    let (mut responses, mut deadlines) = (
+                    let (mut created, mut responses, mut deadlines) = (
+                        timestamp::UtcWriter::default(),
                         timestamp::UtcWriter::default(),
                         timestamp::UtcWriter::default(),
                     );
@@ -157,6 +159,8 @@ pub fn write_tickets<W: Write + Send>(
                         } else {
                             buf.push(b',');
                         }
+                        buf.push(b',');
+                        created.push(buf, t.created);
                         buf.push(b',');
                         if let Some(r) = ev.response(i) {
                             responses.push(buf, r);
