@@ -149,8 +149,16 @@ const CASES: &[Case] = &[
             "2026-03-02T10:00:00Z",
         ],
         expect: Report {
-            tickets: &["Y-1", "Y-1970", "Y-EPOCH-", "Y-RESP"],
-            files: &[(17, 4, 9, 4)],
+            tickets: &["Y-1970", "Y-EPOCH-"],
+            files: &[(17, 2, 15, 0)],
+        },
+    },
+    Case {
+        name: "end_of_span",
+        args: &["--tickets", "@end_of_span.csv"],
+        expect: Report {
+            tickets: &["S-LAST", "S-24X7", "S-IN", "S-FIRST"],
+            files: &[(7, 4, 3, 0)],
         },
     },
     Case {
@@ -342,41 +350,57 @@ fn every_hostile_file_gives_a_report_or_one_fatal_message() {
             assert!(CASES.iter().any(|c| c.name == case), "unused {name}");
         }
     }
-    assert_eq!(report_cases, 16);
+    assert_eq!(report_cases, 17);
 }
 
-/// Regression: instants past year 9999 were written with the year clamped
-/// (`10000-01-01T00:30:00Z` came out as `9999-01-01T00:30:00Z`), and a
-/// business deadline that the clock cannot reach before the end of year
-/// 9999 as a garbage date before the ticket's creation.
+/// Regression: chrono-tz has no DST rules after 2099, so a ticket at
+/// `2100-07-01T07:00Z` answered at 08:00 measured 0 s of business time
+/// instead of 3600, and `2150-03-31T22:30Z` fell in month 2150-03 instead
+/// of 2150-04. Instants outside 1900..2099 are `bad_timestamp` now, and a
+/// deadline past 2099 is written empty while elapsed, margin and status
+/// still hold.
 #[test]
-fn absurd_timestamps_give_true_instants_or_empty_deadlines() {
-    let out_dir = scratch("absurd-default-as-of");
+fn instants_past_2099_are_rejected_and_deadlines_past_it_written_empty() {
+    let out_dir = scratch("end-of-span");
     let out = sla(&[
         "run",
         "--tickets",
-        &format!("{DIR}/absurd_timestamps.csv"),
+        &format!("{DIR}/end_of_span.csv"),
         "--out",
         out_dir.to_str().unwrap(),
     ]);
-    assert_no_panic(&out, "absurd");
+    assert_no_panic(&out, "end of span");
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    // the latest accepted instant: 9999-12-31T23:30:00-01:00
-    assert_eq!(json(&out_dir)["as_of"], "10000-01-01T00:30:00Z");
+    assert_eq!(json(&out_dir)["as_of"], "2099-12-31T23:30:00Z");
     let tickets = rows(&out_dir, "tickets.csv");
     let get = |id: &str| tickets.iter().find(|t| t["ticket_id"] == id).unwrap();
-    let y10000 = get("Y-UTC10000");
-    assert_eq!(y10000["month"], "10000-01");
-    assert_eq!(y10000["deadline"], "10000-01-01T01:30:00Z");
-    let y9999 = get("Y-9999");
-    assert_eq!(y9999["status"], "open");
+    // Thursday 31 December 2099, 16:00 local: one business hour that day,
+    // then the clock next opens in 2100
+    let last = get("S-LAST");
     assert_eq!(
-        y9999["deadline"], "",
-        "no business time left before year 10000"
+        (&*last["elapsed_s"], &*last["margin_s"], &*last["status"]),
+        ("3600", "28800", "open")
     );
-    assert_eq!(y9999["elapsed_s"], "14400");
-    let y1 = get("Y-1");
-    assert_eq!(y1["first_response_at"], "0001-01-01T00:30:00Z");
-    assert_eq!(y1["status"], "met");
-    assert_eq!(accounting(&out_dir)[0].1, 17);
+    assert_eq!(last["deadline"], "");
+    assert_eq!(get("S-24X7")["deadline"], "", "23:30Z + 1 h is in 2100");
+    assert_eq!(get("S-IN")["deadline"], "2099-12-31T23:00:00Z");
+    let rejects = std::fs::read_to_string(out_dir.join("rejects.csv")).unwrap();
+    for id in ["S-2100", "S-2150", "S-1899"] {
+        assert!(
+            rejects.contains(&format!("bad_timestamp,\"{id},")),
+            "{id}: {rejects}"
+        );
+    }
+    // an --as-of outside the span is a usage error
+    let out = sla(&[
+        "run",
+        "--tickets",
+        &format!("{DIR}/end_of_span.csv"),
+        "--as-of",
+        "2100-01-01T00:00:00Z",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2099-12-31T23:59:59Z"), "{}", stderr(&out));
 }
