@@ -86,20 +86,6 @@ aliases = []
 targets = { 1 = { within = "1h", clock = "24x7" }, 2 = { within = "3h", clock = "business" }, 3 = { within = "6h", clock = "business" } }
 "##;
 
-// Defaults for optional keys; a test checks they equal the embedded TOML.
-const DEFAULT_DEFAULT_PRIORITY: u32 = 3;
-const DEFAULT_MODE: Mode = Mode::Current;
-const DEFAULT_EXCLUDED_STAGES: [&str; 2] = ["beta", "preview"];
-const DEFAULT_HOLIDAY_RULES: [HolidayRule; 7] = [
-    HolidayRule::NewYearsDay,
-    HolidayRule::GoodFriday,
-    HolidayRule::EasterMonday,
-    HolidayRule::LabourDay,
-    HolidayRule::ChristmasEve,
-    HolidayRule::ChristmasDay,
-    HolidayRule::StStephensDay,
-];
-
 /// Weekday keys of `[business_hours]`, Monday first (the `Week` index).
 pub const WEEKDAYS: [&str; 7] = [
     "monday",
@@ -436,6 +422,23 @@ fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a DeValue<'i>> {
         .map(|(_, v)| v.get_ref())
 }
 
+/// An optional key of `table` (at `path`): the file's value, or else the
+/// embedded default policy's at the same place (`builtin`), and whether it
+/// was the default.
+fn optional<'a, 'i>(
+    table: &'a DeTable<'i>,
+    builtin: &'a DeTable<'i>,
+    path: &str,
+    key: &str,
+) -> Result<(&'a DeValue<'i>, bool)> {
+    match get(table, key) {
+        Some(v) => Ok((v, false)),
+        None => get(builtin, key).map(|v| (v, true)).ok_or_else(|| {
+            PolicyError::new(join(path, key), "missing from the embedded default policy")
+        }),
+    }
+}
+
 fn required<'a, 'i>(t: &'a DeTable<'i>, path: &str, key: &str) -> Result<&'a DeValue<'i>> {
     get(t, key).ok_or_else(|| PolicyError::new(join(path, key), "missing (required)"))
 }
@@ -554,79 +557,59 @@ impl Policy {
         // priorities
         let (priorities, priority_names) = parse_priorities(root)?;
 
+        // optional keys: missing ones take the embedded default's value,
+        // read and checked by the same code as the file's own
+        let builtin_doc = DeTable::parse(DEFAULT_POLICY_TOML).map_err(|e| {
+            PolicyError::new("", format!("the embedded default policy is invalid: {e}"))
+        })?;
+        let builtin = builtin_doc.get_ref();
+        let optional = |key: &str| optional(root, builtin, "", key);
+
         // default_priority
-        let default_priority = match get(root, "default_priority") {
+        let (v, defaulted) = optional("default_priority")?;
+        let n = as_int(v, "default_priority")?;
+        let default_priority = match u32::try_from(n).ok().filter(|l| priorities.contains_key(l)) {
+            Some(level) => level,
             None => {
-                if !priorities.contains_key(&DEFAULT_DEFAULT_PRIORITY) {
-                    return Err(PolicyError::new(
-                        "default_priority",
-                        format!(
-                            "missing, and the default {DEFAULT_DEFAULT_PRIORITY} is not a defined \
-                             priority (defined: {})",
-                            levels_list(&priorities)
-                        ),
-                    ));
-                }
-                DEFAULT_DEFAULT_PRIORITY
-            }
-            Some(v) => {
-                let n = as_int(v, "default_priority")?;
-                match u32::try_from(n).ok().filter(|l| priorities.contains_key(l)) {
-                    Some(level) => level,
-                    None => {
-                        return Err(PolicyError::new(
-                            "default_priority",
-                            format!(
-                                "{n} is not a defined priority (defined: {})",
-                                levels_list(&priorities)
-                            ),
-                        ))
-                    }
-                }
+                let missing = if defaulted { "missing, and the default " } else { "" };
+                return Err(PolicyError::new(
+                    "default_priority",
+                    format!(
+                        "{missing}{n} is not a defined priority (defined: {})",
+                        levels_list(&priorities)
+                    ),
+                ));
             }
         };
 
         // reclassification
-        let reclassification = match get(root, "reclassification") {
-            None => DEFAULT_MODE,
-            Some(v) => {
-                let s = as_str(v, "reclassification")?;
-                Mode::parse(s).ok_or_else(|| {
-                    PolicyError::new(
-                        "reclassification",
-                        format!("unknown mode {s:?} (use current, prorata, restart or initial)"),
-                    )
-                })?
-            }
-        };
+        let s = as_str(optional("reclassification")?.0, "reclassification")?;
+        let reclassification = Mode::parse(s).ok_or_else(|| {
+            PolicyError::new(
+                "reclassification",
+                format!("unknown mode {s:?} (use current, prorata, restart or initial)"),
+            )
+        })?;
 
         // excluded_stages
-        let excluded_stages: Vec<String> = match get(root, "excluded_stages") {
-            None => DEFAULT_EXCLUDED_STAGES
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            Some(v) => {
-                let list = as_string_list(v, "excluded_stages")?;
-                if let Some(i) = list.iter().position(|s| s.trim().is_empty()) {
-                    return Err(PolicyError::new(
-                        "excluded_stages",
-                        format!(
-                            "item {}: empty stage (an empty stage is always covered)",
-                            i + 1
-                        ),
-                    ));
-                }
-                list.into_iter().map(str::to_string).collect()
-            }
-        };
+        let list = as_string_list(optional("excluded_stages")?.0, "excluded_stages")?;
+        if let Some(i) = list.iter().position(|s| s.trim().is_empty()) {
+            return Err(PolicyError::new(
+                "excluded_stages",
+                format!(
+                    "item {}: empty stage (an empty stage is always covered)",
+                    i + 1
+                ),
+            ));
+        }
+        let excluded_stages: Vec<String> = list.into_iter().map(str::to_string).collect();
         let stage_set = excluded_stages.iter().map(|s| fold(s)).collect();
 
         // business_hours
         let business_hours = parse_week(root)?;
 
         // holidays
-        let (holiday_rules, holiday_dates) = parse_holidays(root)?;
+        let (holiday_rules, holiday_dates) = parse_holidays(root, builtin)?;
 
         // plans
         let (plans, plan_lookup) = parse_plans(root, &priorities)?;
@@ -875,30 +858,30 @@ fn parse_week(root: &DeTable<'_>) -> Result<Week> {
     Ok(week)
 }
 
-/// `[holidays]`: `rules` and `dates`, each defaulting separately.
-fn parse_holidays(root: &DeTable<'_>) -> Result<(Vec<HolidayRule>, Vec<NaiveDate>)> {
-    let mut rules = DEFAULT_HOLIDAY_RULES.to_vec();
-    let mut dates = Vec::new();
-    let Some(v) = get(root, "holidays") else {
-        return Ok((rules, dates));
-    };
-    let table = as_table(v, "holidays")?;
+/// `[holidays]`: `rules` and `dates`, each defaulting separately to the
+/// embedded default's (`builtin`, the whole default policy).
+fn parse_holidays(
+    root: &DeTable<'_>,
+    builtin: &DeTable<'_>,
+) -> Result<(Vec<HolidayRule>, Vec<NaiveDate>)> {
+    let table = as_table(optional(root, builtin, "", "holidays")?.0, "holidays")?;
     check_keys(table, "holidays", &HOLIDAY_KEYS)?;
-    if let Some(v) = get(table, "rules") {
-        rules = as_string_list(v, "holidays.rules")?
-            .into_iter()
-            .map(|name| {
-                HolidayRule::from_name(name).ok_or_else(|| {
-                    let known: Vec<&str> = HolidayRule::ALL.iter().map(|r| r.name()).collect();
-                    PolicyError::new(
-                        "holidays.rules",
-                        format!("unknown rule {name:?} (known: {})", known.join(", ")),
-                    )
-                })
+    let builtin = as_table(required(builtin, "", "holidays")?, "holidays")?;
+    let rules = as_string_list(optional(table, builtin, "holidays", "rules")?.0, "holidays.rules")?
+        .into_iter()
+        .map(|name| {
+            HolidayRule::from_name(name).ok_or_else(|| {
+                let known: Vec<&str> = HolidayRule::ALL.iter().map(|r| r.name()).collect();
+                PolicyError::new(
+                    "holidays.rules",
+                    format!("unknown rule {name:?} (known: {})", known.join(", ")),
+                )
             })
-            .collect::<Result<_>>()?;
-    }
-    if let Some(v) = get(table, "dates") {
+        })
+        .collect::<Result<_>>()?;
+    let mut dates = Vec::new();
+    {
+        let v = optional(table, builtin, "holidays", "dates")?.0;
         let path = "holidays.dates";
         let items = as_array(v, path)?;
         for item in items {
@@ -1153,6 +1136,17 @@ name = "Pro"
         assert_err(&plans(MAX_PLANS + 1), "plans", "1025 plans, at most 1024");
     }
 
+    /// CONTRACT.md section 1's major holidays.
+    const CONTRACT_HOLIDAYS: [HolidayRule; 7] = [
+        HolidayRule::NewYearsDay,
+        HolidayRule::GoodFriday,
+        HolidayRule::EasterMonday,
+        HolidayRule::LabourDay,
+        HolidayRule::ChristmasEve,
+        HolidayRule::ChristmasDay,
+        HolidayRule::StStephensDay,
+    ];
+
     #[test]
     fn default_text_is_the_contracts() {
         let d = DEFAULT_POLICY_TOML;
@@ -1197,7 +1191,7 @@ name = "Pro"
             assert_eq!(p.business_hours[day], [(9 * 3600, 17 * 3600)]);
         }
         assert!(p.business_hours[5].is_empty() && p.business_hours[6].is_empty());
-        assert_eq!(p.holiday_rules, DEFAULT_HOLIDAY_RULES);
+        assert_eq!(p.holiday_rules, CONTRACT_HOLIDAYS);
         assert!(p.holiday_dates.is_empty());
         let keys: Vec<&str> = p.plans.iter().map(|p| p.key.as_str()).collect();
         assert_eq!(keys, ["basic", "professional", "advanced"]);
@@ -1252,7 +1246,7 @@ name = "Pro"
     fn holidays_rules_and_dates_default_separately() {
         let only_dates = format!("{MINIMAL}[holidays]\ndates = [\"2026-03-03\"]\n");
         let p = Policy::from_toml(&only_dates).unwrap();
-        assert_eq!(p.holiday_rules, DEFAULT_HOLIDAY_RULES);
+        assert_eq!(p.holiday_rules, CONTRACT_HOLIDAYS);
         assert_eq!(
             p.holiday_dates,
             [NaiveDate::from_ymd_opt(2026, 3, 3).unwrap()]

@@ -51,6 +51,8 @@ use std::io::{self, Write};
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Weekday};
 use chrono_tz::Europe::Bratislava;
 
+use crate::calendar::HolidayRule;
+
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SampleConfig {
@@ -171,36 +173,9 @@ fn local_midnight_utc(date: NaiveDate) -> i64 {
         .timestamp()
 }
 
-/// Western (Gregorian) Easter Sunday.
-fn easter(year: i32) -> NaiveDate {
-    let a = year % 19;
-    let b = year / 100;
-    let c = year % 100;
-    let d = b / 4;
-    let e = b % 4;
-    let f = (b + 8) / 25;
-    let g = (b - f + 1) / 3;
-    let h = (19 * a + b - d - g + 15) % 30;
-    let i = c / 4;
-    let k = c % 4;
-    let l = (32 + 2 * e + 2 * i - h - k) % 7;
-    let m = (a + 11 * h + 22 * l) / 451;
-    let month = (h + l - 7 * m + 114) / 31;
-    let day = (h + l - 7 * m + 114) % 31 + 1;
-    NaiveDate::from_ymd_opt(year, month as u32, day as u32).expect("valid Easter date")
-}
-
-/// The policy's default major holidays.
-fn is_holiday(date: NaiveDate) -> bool {
-    match (date.month(), date.day()) {
-        (1, 1) | (5, 1) | (12, 24) | (12, 25) | (12, 26) => return true,
-        _ => {}
-    }
-    if !(3..=4).contains(&date.month()) {
-        return false;
-    }
-    let e = easter(date.year());
-    date == e - chrono::Duration::days(2) || date == e + chrono::Duration::days(1)
+/// Whether `date` is one of the built-in policy's holidays (`rules`).
+fn is_holiday(rules: &[HolidayRule], date: NaiveDate) -> bool {
+    rules.iter().any(|r| r.date(date.year()) == date)
 }
 
 /// Relative ticket-creation rate per local hour.
@@ -240,6 +215,7 @@ impl Slots {
         let mut cap = Vec::with_capacity(n_staff);
         let mut work_cum = Vec::with_capacity(n_staff + 1);
         work_cum.push(0);
+        let holidays = crate::policy::Policy::embedded().holiday_rules;
         let mut holiday_cache: Option<(NaiveDate, bool)> = None;
         for slot in 0..n_staff {
             let t = start + slot as i64 * 3600;
@@ -248,7 +224,7 @@ impl Slots {
             let holiday = match holiday_cache {
                 Some((d, h)) if d == date => h,
                 _ => {
-                    let h = is_holiday(date);
+                    let h = is_holiday(&holidays, date);
                     holiday_cache = Some((date, h));
                     h
                 }
