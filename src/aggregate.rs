@@ -71,12 +71,17 @@ impl SummaryRow {
     /// rounded half to even on the exact fraction; `None` when no ticket
     /// counts for attainment.
     pub fn attainment_hundredths(&self) -> Option<u64> {
-        attainment_hundredths(
-            self.count(Status::Met),
-            self.count(Status::Met)
-                + self.count(Status::Breached)
-                + self.count(Status::OpenBreached),
-        )
+        attainment_hundredths(self.count(Status::Met), self.counted())
+    }
+
+    /// The attainment denominator: tickets whose status counts for it
+    /// (`Status::counts_for_attainment`).
+    pub fn counted(&self) -> u64 {
+        Status::ALL
+            .into_iter()
+            .filter(|s| s.counts_for_attainment())
+            .map(|s| self.count(s))
+            .sum()
     }
 }
 

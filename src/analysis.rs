@@ -207,9 +207,7 @@ fn compare(ev: &Evaluation, run_mode: usize, reclassified: &[Reclassified]) -> V
         let counts = ModeCounts {
             tickets: r.tickets,
             met: r.count(Status::Met),
-            counted: r.count(Status::Met)
-                + r.count(Status::Breached)
-                + r.count(Status::OpenBreached),
+            counted: r.counted(),
         };
         rows.insert((r.month, r.plan, r.priority), [counts; 4]);
     }

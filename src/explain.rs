@@ -136,10 +136,7 @@ pub fn render(s: &Subject<'_>) -> String {
             });
         format!("{local} ({})", timestamp::format_utc(at))
     };
-    let prio = |level: u32| match p.priorities.get(&level) {
-        Some(name) => format!("P{level} {name}"),
-        None => format!("P{level}"),
-    };
+    let prio = |level: u32| p.priority_label(level);
     let target_text = |level: u32| match plan.targets.get(&level) {
         Some(t) => format!(
             "{} on the {} clock",

@@ -326,24 +326,6 @@ fn plain_level(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
-/// A holiday date `YYYY-MM-DD`, year 0001-9999.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return None;
-    }
-    let year: i32 = s[0..4].parse().ok()?;
-    if year == 0 {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(year, s[5..7].parse().ok()?, s[8..10].parse().ok()?)
-}
 
 /// Calls `f` with the Unicode lowercase of `s`, without allocating when `s`
 /// is ASCII and short.
@@ -630,6 +612,15 @@ impl Policy {
         })
     }
 
+    /// `P2 Degraded Service`: a level with its name, as the reports and
+    /// `explain` show it (`P7` for a level the policy does not name).
+    pub fn priority_label(&self, level: u32) -> String {
+        match self.priorities.get(&level) {
+            Some(name) => format!("P{level} {name}"),
+            None => format!("P{level}"),
+        }
+    }
+
     /// The effective policy as JSON (for run.json), defaults filled in.
     ///
     /// Mirrors the TOML schema; `business_hours` lists all seven days as
@@ -886,7 +877,7 @@ fn parse_holidays(
         let items = as_array(v, path)?;
         for item in items {
             let date = match item {
-                DeValue::String(s) => parse_date(s).ok_or_else(|| {
+                DeValue::String(s) => crate::timestamp::parse_day(s).ok_or_else(|| {
                     PolicyError::new(path, format!("bad date {s:?} (use \"YYYY-MM-DD\")"))
                 })?,
                 other => {

@@ -393,12 +393,6 @@ impl<'a> ChartData<'a> {
         PRIORITY_COLORS[self.priority_rank(level) % PRIORITY_COLORS.len()]
     }
 
-    fn priority_label(&self, level: u32) -> String {
-        match self.policy.priorities.get(&level) {
-            Some(name) => format!("P{level} {name}"),
-            None => format!("P{level}"),
-        }
-    }
 
     fn month_index(&self, month: MonthKey) -> Option<usize> {
         let first = *self.months.first()?;
@@ -556,7 +550,7 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
         let entries: Vec<Entry> = levels
             .iter()
             .map(|&l| Entry {
-                label: data.priority_label(l),
+                label: data.policy.priority_label(l),
                 color: data.priority_color(l),
             })
             .collect();
@@ -674,7 +668,7 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
                 let n = r.len();
                 let beyond = r.iter().filter(|&&v| v > X_MAX).count();
                 let within = r.iter().filter(|&&v| v <= 1.0).count();
-                let mut label = format!("{}: {n} answered", data.priority_label(*level));
+                let mut label = format!("{}: {n} answered", data.policy.priority_label(*level));
                 if n > 0 {
                     label.push_str(&format!(", {within} in time"));
                 }

@@ -226,12 +226,6 @@ fn local(policy: &Policy, t: i64) -> String {
     }
 }
 
-fn priority_label(policy: &Policy, level: u32) -> String {
-    match policy.priorities.get(&level) {
-        Some(name) => format!("P{level} {name}"),
-        None => format!("P{level}"),
-    }
-}
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
@@ -384,7 +378,7 @@ fn policy_section(h: &mut String, p: &Policy, mode: Mode) {
     let _ = writeln!(
         h,
         "<li>A ticket submitted without a priority is {}.</li>",
-        esc(&priority_label(p, p.default_priority))
+        esc(&p.priority_label(p.default_priority))
     );
     let _ = writeln!(
         h,
@@ -407,8 +401,7 @@ impl Tally {
     fn add(&mut self, s: &SummaryRow) {
         self.tickets += s.tickets;
         self.met += s.count(Status::Met);
-        self.counted +=
-            s.count(Status::Met) + s.count(Status::Breached) + s.count(Status::OpenBreached);
+        self.counted += s.counted();
         self.reclassified += s.reclassified;
     }
     fn attainment(&self) -> Option<String> {
@@ -453,7 +446,7 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
     }
     h.push_str("</tr>\n");
     for &level in p.priorities.keys() {
-        let _ = write!(h, "<tr><td>{}</td>", esc(&priority_label(p, level)));
+        let _ = write!(h, "<tr><td>{}</td>", esc(&p.priority_label(level)));
         for &i in &plans {
             h.push_str(&cell(
                 by.get(&(i, level)),
@@ -595,7 +588,7 @@ fn breaches_section(h: &mut String, r: &ReportData<'_>) {
             rank + 1,
             esc(ds.id(t)),
             esc(&p.plans[t.plan()].name),
-            esc(&priority_label(p, o.governing)),
+            esc(&p.priority_label(o.governing)),
             policy_duration(i64::from(m.target_s)),
             if m.clock == ClockKind::Business { "business" } else { "24/7" },
             timestamp::format_utc(m.deadline),
@@ -667,8 +660,8 @@ fn reclassification_section(h: &mut String, r: &ReportData<'_>) {
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{n}</td></tr>",
             esc(&p.plans[*plan as usize].name),
-            esc(&priority_label(p, *from)),
-            esc(&priority_label(p, *to)),
+            esc(&p.priority_label(*from)),
+            esc(&p.priority_label(*to)),
         );
     }
     h.push_str("</table>\n");
