@@ -228,7 +228,7 @@ pub fn resolve_period(args: &InputArgs) -> Result<Option<Period>, CliError> {
     let date = |flag: &str, v: &Option<String>| {
         v.as_deref()
             .map(|text| {
-                period::parse_date(text).ok_or_else(|| {
+                timestamp::parse_day(text).ok_or_else(|| {
                     CliError::Usage(format!("--{flag} '{text}': not a date (use YYYY-MM-DD)"))
                 })
             })

@@ -81,8 +81,8 @@ fn run(cli: Cli) -> Result<u8, CliError> {
 /// `sla-report sample`: writes tickets.csv and priority_changes.csv.
 fn write_sample(args: &cli::SampleArgs) -> Result<(), String> {
     use std::io::{BufWriter, Write};
-    let start = chrono::NaiveDate::parse_from_str(&args.start, "%Y-%m-%d")
-        .map_err(|_| format!("--start '{}': not a date (YYYY-MM-DD)", args.start))?;
+    let start = sla_report::timestamp::parse_day(&args.start)
+        .ok_or_else(|| format!("--start '{}': not a date (YYYY-MM-DD)", args.start))?;
     let dir = &args.out;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let open = |name: &str| {

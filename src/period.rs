@@ -33,23 +33,6 @@ pub fn parse_month(text: &str) -> Option<MonthKey> {
     ((1..=9999).contains(&y) && (1..=12).contains(&m)).then(|| month_key(y, m))
 }
 
-/// Parses `YYYY-MM-DD` (a real calendar date).
-pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    let b = text.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    if !b
-        .iter()
-        .enumerate()
-        .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-    {
-        return None;
-    }
-    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    (date.year() >= 1).then_some(date)
-}
-
 impl Period {
     /// Whether a ticket created at `created` (UTC seconds) is selected.
     pub fn contains(&self, tz: Tz, created: i64) -> bool {
@@ -99,11 +82,11 @@ mod tests {
             assert_eq!(parse_month(bad), None, "{bad}");
         }
         assert_eq!(
-            parse_date("2026-02-28"),
+            crate::timestamp::parse_day("2026-02-28"),
             NaiveDate::from_ymd_opt(2026, 2, 28)
         );
         for bad in ["2026-02-29", "2026-2-01", "2026-02-01T00:00", "+026-02-01"] {
-            assert_eq!(parse_date(bad), None, "{bad}");
+            assert_eq!(crate::timestamp::parse_day(bad), None, "{bad}");
         }
     }
 

@@ -109,6 +109,18 @@ fn parse_date(b: &[u8]) -> Result<Date, TsError> {
     Ok((year, month, day, days_from_civil(year_i, month, day)))
 }
 
+/// `YYYY-MM-DD` alone, a real calendar date of years 0001-9999: the one
+/// date grammar of policy holiday dates, `--from`/`--until` and `sample
+/// --start`, the same as a timestamp's date part.
+pub fn parse_day(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 {
+        return None;
+    }
+    let (year, month, day, _) = parse_date(b).ok()?;
+    NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
+}
+
 /// Parses a timestamp; offsetless ones are wall time in `zone` (a wall time
 /// in a DST gap is `Nonexistent`; in a fold the earlier offset is taken).
 pub fn parse(text: &str, zone: InputZone) -> Result<i64, TsError> {
