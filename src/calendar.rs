@@ -7,7 +7,7 @@
 //!
 //! Each local date of the zone that is not a holiday opens the `[open, close)`
 //! intervals listed for its weekday. A local edge is mapped to UTC by
-//! [`resolve_local`]: an edge in a DST gap moves forward to the first valid
+//! [`local_time::resolve`]: an edge in a DST gap moves forward to the first valid
 //! instant after the gap, an edge in a repeated (fall-back) hour takes the
 //! earlier offset, and `24:00` is the next date's `00:00` under the same rules.
 //! An interval whose resolved end is not after its start is empty.
@@ -38,11 +38,10 @@
 
 use std::ops::ControlFlow;
 
-use chrono::{
-    DateTime, Datelike, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta,
-    TimeZone,
-};
+use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta};
 use chrono_tz::Tz;
+
+use crate::model::local_time;
 
 /// What [`BusinessCalendar::add`] returns when the budget cannot be used up
 /// before the end of year 9999 (e.g. a week without open time).
@@ -65,10 +64,6 @@ const CLAMP_MAX_INSTANT: i64 = 253_402_300_800 + 3 * 86_400; // 10000-01-04T00:0
 /// (about ±262 143), so that [`HolidayRule::date`] never panics.
 const RULE_YEAR_MIN: i32 = -262_000;
 const RULE_YEAR_MAX: i32 = 262_000;
-
-/// Longest DST gap searched for: real gaps are at most a day (Pacific/Apia
-/// skipped 2011-12-30).
-const MAX_GAP_SECS: i64 = 8 * 86_400;
 
 fn first_open_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(FIRST_OPEN_YEAR, 1, 1).expect("valid constant date")
@@ -423,10 +418,8 @@ impl BusinessCalendar {
     /// around years 1..=9999 (so any `i64` is fine).
     fn local_date(&self, t: i64) -> NaiveDate {
         let t = t.clamp(CLAMP_MIN_INSTANT, CLAMP_MAX_INSTANT);
-        DateTime::from_timestamp(t, 0)
-            .expect("clamped instant is in chrono's range")
-            .with_timezone(&self.tz)
-            .date_naive()
+        // a clamped instant is always in chrono's range
+        local_time::to_local(self.tz, t).map_or(first_open_date(), |l| l.date_naive())
     }
 
     /// Appends the UTC open intervals of one local date to `out`, sorted and
@@ -448,7 +441,7 @@ impl BusinessCalendar {
     }
 
     /// UTC instant of `secs` seconds after local midnight of `date`
-    /// (`86_400` = the next date's 00:00), resolved by [`resolve_local`].
+    /// (`86_400` = the next date's 00:00), resolved by [`local_time::resolve`].
     fn edge(&self, date: NaiveDate, secs: u32) -> i64 {
         let (date, secs) = if secs >= DAY_SECS {
             (date.succ_opt().unwrap_or(date), 0)
@@ -456,7 +449,7 @@ impl BusinessCalendar {
             (date, secs)
         };
         let time = NaiveTime::from_num_seconds_from_midnight_opt(secs, 0).expect("secs < 86_400");
-        resolve_local(self.tz, date.and_time(time))
+        local_time::resolve(self.tz, date.and_time(time))
     }
 
     /// Calls `f` with the open intervals of the local dates `from..=to`
@@ -598,66 +591,6 @@ fn normalise_day(pairs: &[(u32, u32)]) -> Vec<(u32, u32)> {
         }
     }
     merged
-}
-
-/// UTC instant of a local wall time in `tz`, as CONTRACT.md section 5 wants
-/// for interval edges: the smallest instant whose wall time is at or after
-/// `local`.
-///
-/// - Exists once: that instant.
-/// - Repeated hour (fall-back fold): the earlier offset, i.e. the first
-///   occurrence.
-/// - DST gap (spring forward): the first valid instant after the gap, i.e.
-///   the transition itself (02:30 on a 02:00 -> 03:00 day gives 03:00).
-pub fn resolve_local(tz: Tz, local: NaiveDateTime) -> i64 {
-    match tz.from_local_datetime(&local) {
-        LocalResult::Single(t) => t.timestamp(),
-        LocalResult::Ambiguous(a, b) => a.timestamp().min(b.timestamp()),
-        LocalResult::None => after_gap(tz, local),
-    }
-}
-
-/// First valid instant after the gap that contains `local`: find the first
-/// existing wall time after it (exponential probe, then bisection; the gap
-/// end may be at any second, e.g. after a local-mean-time offset) and take
-/// its first occurrence.
-fn after_gap(tz: Tz, local: NaiveDateTime) -> i64 {
-    let at = |secs: i64| local.checked_add_signed(TimeDelta::seconds(secs));
-    let exists =
-        |secs: i64| at(secs).is_some_and(|t| tz.from_local_datetime(&t).earliest().is_some());
-    // Invariant: local + lo does not exist, local + hi does.
-    let (mut lo, mut hi) = (0_i64, 1_i64);
-    while !exists(hi) {
-        if hi > MAX_GAP_SECS {
-            // No gap is this long; read the wall time with the offset in
-            // force at that UTC instant rather than fail.
-            let guess = local.and_utc().timestamp();
-            return guess - i64::from(tz_offset_secs(tz, guess));
-        }
-        lo = hi;
-        hi *= 2;
-    }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if exists(mid) {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    let first_valid = at(hi).expect("probed above");
-    tz.from_local_datetime(&first_valid)
-        .earliest()
-        .map_or(first_valid.and_utc().timestamp(), |t| t.timestamp())
-}
-
-/// UTC offset (seconds east) of `tz` at the (clamped) instant `t`.
-fn tz_offset_secs(tz: Tz, t: i64) -> i32 {
-    let t = t.clamp(CLAMP_MIN_INSTANT, CLAMP_MAX_INSTANT);
-    let utc = DateTime::from_timestamp(t, 0).expect("clamped instant is in chrono's range");
-    tz.offset_from_utc_datetime(&utc.naive_utc())
-        .fix()
-        .local_minus_utc()
 }
 
 #[cfg(test)]
@@ -1073,7 +1006,7 @@ mod tests {
         // The gap resolves to the transition instant.
         let gap = date(2026, 3, 29).and_hms_opt(2, 30, 0).unwrap();
         assert_eq!(
-            resolve_local(Europe::Bratislava, gap),
+            local_time::resolve(Europe::Bratislava, gap),
             utc(2026, 3, 29, 1, 0)
         );
     }
@@ -1083,7 +1016,7 @@ mod tests {
         // Monrovia, 7 January 1972: -00:44:30 to UTC, so local 00:00:00 to
         // 00:44:29 never happened; the first valid instant is 00:44:30 local.
         let gap = date(1972, 1, 7).and_hms_opt(0, 10, 0).unwrap();
-        assert_eq!(resolve_local(chrono_tz::Africa::Monrovia, gap), 63_593_070);
+        assert_eq!(local_time::resolve(chrono_tz::Africa::Monrovia, gap), 63_593_070);
         let cal = BusinessCalendar::new(
             chrono_tz::Africa::Monrovia,
             &every_day(&[(0, hm(1, 0))]),
@@ -1115,7 +1048,7 @@ mod tests {
         assert_eq!(sunday(&[(hm(2, 30), DAY_SECS)]), 22 * H + 30 * M);
         let fold = date(2026, 10, 25).and_hms_opt(2, 30, 0).unwrap();
         assert_eq!(
-            resolve_local(Europe::Bratislava, fold),
+            local_time::resolve(Europe::Bratislava, fold),
             utc(2026, 10, 25, 0, 30)
         );
     }
@@ -1159,8 +1092,8 @@ mod tests {
     fn other_zones_dst_days() {
         let day_len = |tz: Tz, d: NaiveDate| {
             let cal = plain(tz, &every_day(&[(0, DAY_SECS)]));
-            let a = resolve_local(tz, d.and_hms_opt(0, 0, 0).unwrap());
-            let b = resolve_local(tz, d.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap());
+            let a = local_time::resolve(tz, d.and_hms_opt(0, 0, 0).unwrap());
+            let b = local_time::resolve(tz, d.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap());
             (cal.elapsed(a, b), b - a)
         };
         // New York: 8 March 2026 02:00 -> 03:00; 1 November 02:00 -> 01:00.
@@ -1211,11 +1144,11 @@ mod tests {
     fn a_skipped_date_opens_nothing() {
         // Samoa skipped Friday 30 December 2011 entirely.
         let cal = plain(Pacific::Apia, &every_day(&[(hm(9, 0), hm(17, 0))]));
-        let a = resolve_local(
+        let a = local_time::resolve(
             Pacific::Apia,
             date(2011, 12, 29).and_hms_opt(0, 0, 0).unwrap(),
         );
-        let b = resolve_local(
+        let b = local_time::resolve(
             Pacific::Apia,
             date(2012, 1, 1).and_hms_opt(0, 0, 0).unwrap(),
         );

@@ -8,7 +8,6 @@
 
 use std::fmt::Write as _;
 
-use chrono::TimeZone;
 
 use crate::ingest::{self, Change, Dataset, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
@@ -129,9 +128,7 @@ pub fn render(s: &Subject<'_>) -> String {
     let plan = &p.plans[t.plan()];
     let tz = p.timezone;
     let when = |at: i64| -> String {
-        let local = chrono::DateTime::from_timestamp(at, 0)
-            .map(|u| tz.from_utc_datetime(&u.naive_utc()))
-            .map_or_else(String::new, |l| {
+        let local = crate::model::local_time::to_local(tz, at).map_or_else(String::new, |l| {
                 l.format("%Y-%m-%d %H:%M:%S %Z").to_string()
             });
         format!("{local} ({})", timestamp::format_utc(at))

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod explain;
 pub mod ingest;
 pub mod labels;
+pub mod model;
 pub mod period;
 pub mod pipeline;
 pub mod policy;

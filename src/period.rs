@@ -2,7 +2,7 @@
 //! reports on, by the local date of `created_at` in the policy zone.
 //! Tickets outside are not rejected: run.json counts them per file.
 
-use chrono::{Datelike, NaiveDate, TimeZone};
+use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::aggregate::{month_key, month_text, MonthKey};
@@ -36,10 +36,10 @@ pub fn parse_month(text: &str) -> Option<MonthKey> {
 impl Period {
     /// Whether a ticket created at `created` (UTC seconds) is selected.
     pub fn contains(&self, tz: Tz, created: i64) -> bool {
-        let Some(utc) = chrono::DateTime::from_timestamp(created, 0) else {
+        let Some(local) = crate::model::local_time::to_local(tz, created) else {
             return false;
         };
-        let date = tz.from_utc_datetime(&utc.naive_utc()).date_naive();
+        let date = local.date_naive();
         match self {
             Period::Months(months) => months
                 .binary_search(&month_key(date.year(), date.month()))

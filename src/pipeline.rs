@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use chrono::{Datelike, TimeZone};
+use chrono::Datelike;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
@@ -247,13 +247,8 @@ fn year_of(t: i64) -> i32 {
 
 /// The month of an instant in the policy zone (slow path: chrono-tz).
 pub fn month_of(tz: Tz, t: i64) -> MonthKey {
-    match chrono::DateTime::from_timestamp(t, 0) {
-        Some(utc) => {
-            let local = tz.from_utc_datetime(&utc.naive_utc());
-            aggregate::month_key(local.year(), local.month())
-        }
-        None => 0,
-    }
+    crate::model::local_time::to_local(tz, t)
+        .map_or(0, |local| aggregate::month_key(local.year(), local.month()))
 }
 
 /// Month of an instant by binary search over precomputed month starts.
@@ -277,7 +272,7 @@ impl Months {
                     1,
                 )
                 .unwrap_or(chrono::NaiveDate::MIN);
-                crate::calendar::resolve_local(tz, date.and_time(chrono::NaiveTime::MIN))
+                crate::model::local_time::resolve(tz, date.and_time(chrono::NaiveTime::MIN))
             })
             .collect();
         Months { tz, first, starts }

@@ -48,10 +48,11 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{self, Write};
 
-use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeZone, Timelike, Weekday};
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Timelike, Weekday};
 use chrono_tz::Europe::Bratislava;
 
 use crate::calendar::HolidayRule;
+use crate::model::local_time;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,18 +160,7 @@ fn period(cfg: &SampleConfig) -> io::Result<(i64, i64)> {
 
 /// First instant of a local date in Europe/Bratislava, as Unix seconds.
 fn local_midnight_utc(date: NaiveDate) -> i64 {
-    let mut local: NaiveDateTime = date.and_hms_opt(0, 0, 0).expect("midnight exists");
-    // A midnight inside a DST gap (not in this zone's rules, but be safe):
-    // move forward to the first valid local time.
-    for _ in 0..48 {
-        if let Some(t) = Bratislava.from_local_datetime(&local).earliest() {
-            return t.timestamp();
-        }
-        local += chrono::Duration::minutes(30);
-    }
-    Bratislava
-        .from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight exists"))
-        .timestamp()
+    local_time::resolve(Bratislava, date.and_time(chrono::NaiveTime::MIN))
 }
 
 /// Whether `date` is one of the built-in policy's holidays (`rules`).
@@ -219,7 +209,8 @@ impl Slots {
         let mut holiday_cache: Option<(NaiveDate, bool)> = None;
         for slot in 0..n_staff {
             let t = start + slot as i64 * 3600;
-            let local = Bratislava.timestamp_opt(t, 0).unwrap().naive_local();
+            let local = local_time::to_local(Bratislava, t)
+                .map_or(NaiveDateTime::MIN, |l| l.naive_local());
             let date = local.date();
             let holiday = match holiday_cache {
                 Some((d, h)) if d == date => h,
@@ -1140,8 +1131,7 @@ mod tests {
         assert!((0.05..0.15).contains(&empty_prio), "{empty_prio}");
         // Business-hour peak: most tickets on weekdays 08:00-18:00 local.
         let peak = share(&|r| {
-            let local = Bratislava
-                .timestamp_opt(parse_ts(&r[1]), 0)
+            let local = local_time::to_local(Bratislava, parse_ts(&r[1]))
                 .unwrap()
                 .naive_local();
             local.weekday().num_days_from_monday() < 5 && (8..18).contains(&local.hour())

@@ -6,8 +6,10 @@
 //! optionally `Z`, `z`, `+HH:MM` or `-HH:MM`. Nothing else is a timestamp.
 //! All instants are whole Unix seconds.
 
-use chrono::{LocalResult, NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
+
+use crate::model::local_time::{self, Gap};
 
 /// Why a text is not a usable timestamp.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -206,7 +208,7 @@ impl Parser {
                 let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
                     .and_then(|d| d.and_hms_opt(hour, minute, second))
                     .ok_or(TsError::Bad)?;
-                local_to_utc(tz, naive).ok_or(TsError::Nonexistent)?
+                local_time::to_utc(tz, naive, Gap::Reject).ok_or(TsError::Nonexistent)?
             }
         };
         if !in_span(instant) {
@@ -230,15 +232,6 @@ pub fn in_span(t: i64) -> bool {
     (FIRST_INSTANT..=LAST_INSTANT).contains(&t)
 }
 
-/// A local wall time to Unix seconds: `None` in a gap, the earlier offset
-/// (the first occurrence) in a fold.
-pub fn local_to_utc(tz: Tz, naive: chrono::NaiveDateTime) -> Option<i64> {
-    match tz.from_local_datetime(&naive) {
-        LocalResult::Single(t) => Some(t.timestamp()),
-        LocalResult::Ambiguous(a, b) => Some(a.timestamp().min(b.timestamp())),
-        LocalResult::None => None,
-    }
-}
 
 /// Appends the bytes of `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 ///

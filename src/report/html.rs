@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use chrono::TimeZone;
 
 use crate::aggregate::{attainment_hundredths, month_text, percent_text, FlowRow, SummaryRow};
 use crate::calendar::HolidayRule;
@@ -216,14 +215,8 @@ fn business_hours_words(policy: &Policy) -> String {
 
 /// `2026-03-02 10:15 CET` in the policy zone.
 fn local(policy: &Policy, t: i64) -> String {
-    match chrono::DateTime::from_timestamp(t, 0) {
-        Some(utc) => policy
-            .timezone
-            .from_utc_datetime(&utc.naive_utc())
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string(),
-        None => String::new(),
-    }
+    crate::model::local_time::to_local(policy.timezone, t)
+        .map_or_else(String::new, |l| l.format("%Y-%m-%d %H:%M %Z").to_string())
 }
 
 
