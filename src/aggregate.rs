@@ -6,20 +6,8 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::model::MonthKey;
 use crate::replay::Status;
-
-/// A month as `year * 12 + (month - 1)`, so that it sorts and groups as an
-/// integer.
-pub type MonthKey = i32;
-
-pub fn month_key(year: i32, month: u32) -> MonthKey {
-    year * 12 + month as i32 - 1
-}
-
-/// `YYYY-MM` of a month key.
-pub fn month_text(key: MonthKey) -> String {
-    format!("{:04}-{:02}", key.div_euclid(12), key.rem_euclid(12) + 1)
-}
 
 /// What the summary needs of one ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -466,6 +454,5 @@ mod tests {
             .map(|r| (r.flow.month, r.flow.from, r.flow.to, r.changes))
             .collect();
         assert_eq!(got, vec![(1, 1, 2, 1), (1, 3, 1, 1), (2, 1, 3, 2)]);
-        assert_eq!(month_text(month_key(2026, 3)), "2026-03");
     }
 }

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use polars::error::PolarsResult;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, FactColumns, MonthKey, SummaryRow};
+use crate::aggregate::{self, FactColumns, SummaryRow};
+use crate::model::MonthKey;
 use crate::ingest::Ticket;
 use crate::labels::Labels;
 use crate::pipeline::Evaluation;

@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 
-use crate::aggregate::{month_key, month_text, MonthKey};
+use crate::model::{month_key, month_text, MonthKey};
 
 /// The selected creation dates.
 #[derive(Debug, Clone, PartialEq, Eq)]

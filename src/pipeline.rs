@@ -4,11 +4,12 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use chrono::Datelike;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Flow, FlowRow, MonthKey, SummaryRow};
+use crate::aggregate::{self, Flow, FlowRow, SummaryRow};
+use crate::model::month::Months;
+use crate::model::MonthKey;
 use crate::analysis;
 use crate::calendar::BusinessCalendar;
 use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
@@ -243,50 +244,6 @@ fn year_of(t: i64) -> i32 {
     timestamp::civil_from_days(t.div_euclid(86_400))
         .0
         .clamp(1, 9999) as i32
-}
-
-/// The month of an instant in the policy zone (slow path: chrono-tz).
-pub fn month_of(tz: Tz, t: i64) -> MonthKey {
-    crate::model::local_time::to_local(tz, t)
-        .map_or(0, |local| aggregate::month_key(local.year(), local.month()))
-}
-
-/// Month of an instant by binary search over precomputed month starts.
-pub struct Months {
-    tz: Tz,
-    first: MonthKey,
-    /// UTC instant where each month of the span starts locally, plus the
-    /// start of the month after the span.
-    starts: Vec<i64>,
-}
-
-impl Months {
-    pub fn new(tz: Tz, first_year: i32, last_year: i32) -> Months {
-        let first = aggregate::month_key(first_year, 1);
-        let last = aggregate::month_key(last_year, 12) + 1;
-        let starts = (first..=last)
-            .map(|m| {
-                let date = chrono::NaiveDate::from_ymd_opt(
-                    m.div_euclid(12),
-                    m.rem_euclid(12) as u32 + 1,
-                    1,
-                )
-                .unwrap_or(chrono::NaiveDate::MIN);
-                crate::model::local_time::resolve(tz, date.and_time(chrono::NaiveTime::MIN))
-            })
-            .collect();
-        Months { tz, first, starts }
-    }
-
-    #[inline]
-    pub fn of(&self, t: i64) -> MonthKey {
-        let n = self.starts.len();
-        if n < 2 || t < self.starts[0] || t >= self.starts[n - 1] {
-            return month_of(self.tz, t);
-        }
-        let i = self.starts.partition_point(|&s| s <= t) - 1;
-        self.first + i as MonthKey
-    }
 }
 
 /// The span of years precomputed for a data set's clocks and months: from

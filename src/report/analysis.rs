@@ -6,7 +6,8 @@
 use std::io::{self, Write};
 
 use super::csv::{opt, summary_record, to_io, writer, SUMMARY_HEADER};
-use crate::aggregate::{attainment_hundredths, month_text, percent_text, SummaryRow};
+use crate::aggregate::{attainment_hundredths, percent_text, SummaryRow};
+use crate::model::month_text;
 use crate::analysis::{ComparisonRow, ReclassRow, Reclassified};
 use crate::ingest::Dataset;
 use crate::labels::Labels;
@@ -63,7 +64,7 @@ pub fn write_sensitive<W: Write>(
     w: W,
     policy: &Policy,
     ds: &Dataset,
-    months: &[crate::aggregate::MonthKey],
+    months: &[crate::model::MonthKey],
     rows: &[Reclassified],
 ) -> io::Result<()> {
     let mut out = writer(w);

@@ -21,7 +21,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::aggregate::{month_text, FlowRow, MonthKey, SummaryRow};
+use crate::aggregate::{FlowRow, SummaryRow};
+use crate::model::{month_text, MonthKey};
 use crate::ingest::Ticket;
 use crate::policy::Policy;
 use crate::replay::{Outcome, Status};

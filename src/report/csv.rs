@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::aggregate::{month_text, percent_text, FlowRow, MonthKey, SummaryRow};
+use crate::aggregate::{percent_text, FlowRow, SummaryRow};
+use crate::model::{month_text, MonthKey};
 use rayon::prelude::*;
 
 use crate::ingest::Dataset;

@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 
-use crate::aggregate::{attainment_hundredths, month_text, percent_text, FlowRow, SummaryRow};
+use crate::aggregate::{attainment_hundredths, percent_text, FlowRow, SummaryRow};
+use crate::model::month_text;
 use crate::calendar::HolidayRule;
 use crate::ingest::Dataset;
 use crate::policy::{ClockKind, Mode, Policy, Target};

@@ -7,7 +7,8 @@ use std::io::{self, Write};
 
 use polars::prelude::*;
 
-use crate::aggregate::{month_text, SummaryRow};
+use crate::aggregate::SummaryRow;
+use crate::model::month_text;
 use crate::pipeline::Evaluation;
 use crate::policy::Policy;
 use crate::replay::Status;
