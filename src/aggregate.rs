@@ -241,14 +241,23 @@ pub fn summarize_labelled(
     if let Some(labels) = labels {
         count_columns.push(Column::new("label".into(), labels));
     }
-    let count_keys: &[&str] = if labelled { &["key", "label"] } else { &["key"] };
+    let count_keys: &[&str] = if labelled {
+        &["key", "label"]
+    } else {
+        &["key"]
+    };
     let (keys, ns) = count_groups(&DataFrame::new(n, count_columns)?, count_keys)?;
     let count_labels: Vec<u32> = match keys.get(1) {
         Some(c) => c.u32()?.into_no_null_iter().collect(),
         None => vec![0; ns.len()],
     };
     let mut rows: std::collections::BTreeMap<(u32, i64), SummaryRow> = Default::default();
-    for ((packed, &k), &label) in keys[0].i64()?.into_no_null_iter().zip(&ns).zip(&count_labels) {
+    for ((packed, &k), &label) in keys[0]
+        .i64()?
+        .into_no_null_iter()
+        .zip(&ns)
+        .zip(&count_labels)
+    {
         let (key, status, re) = (packed >> 4, status_of(packed), packed & 1 == 1);
         let (month, plan, priority) = unpack_key(key);
         let row = rows.entry((label, key)).or_insert_with(|| SummaryRow {

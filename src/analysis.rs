@@ -14,10 +14,10 @@ use polars::error::PolarsResult;
 use rayon::prelude::*;
 
 use crate::aggregate::{self, FactColumns, SummaryRow};
-use crate::model::MonthKey;
+use crate::evaluation::Evaluation;
 use crate::ingest::Ticket;
 use crate::labels::Labels;
-use crate::pipeline::Evaluation;
+use crate::model::MonthKey;
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Reclass, Status};
 

@@ -1016,7 +1016,10 @@ mod tests {
         // Monrovia, 7 January 1972: -00:44:30 to UTC, so local 00:00:00 to
         // 00:44:29 never happened; the first valid instant is 00:44:30 local.
         let gap = date(1972, 1, 7).and_hms_opt(0, 10, 0).unwrap();
-        assert_eq!(local_time::resolve(chrono_tz::Africa::Monrovia, gap), 63_593_070);
+        assert_eq!(
+            local_time::resolve(chrono_tz::Africa::Monrovia, gap),
+            63_593_070
+        );
         let cal = BusinessCalendar::new(
             chrono_tz::Africa::Monrovia,
             &every_day(&[(0, hm(1, 0))]),

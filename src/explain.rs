@@ -8,7 +8,6 @@
 
 use std::fmt::Write as _;
 
-
 use crate::ingest::{self, Change, Dataset, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
 use crate::policy::{Mode, Policy};
@@ -129,8 +128,8 @@ pub fn render(s: &Subject<'_>) -> String {
     let tz = p.timezone;
     let when = |at: i64| -> String {
         let local = crate::model::local_time::to_local(tz, at).map_or_else(String::new, |l| {
-                l.format("%Y-%m-%d %H:%M:%S %Z").to_string()
-            });
+            l.format("%Y-%m-%d %H:%M:%S %Z").to_string()
+        });
         format!("{local} ({})", timestamp::format_utc(at))
     };
     let prio = |level: u32| p.priority_label(level);

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod analysis;
 pub mod calendar;
 pub mod cli;
+pub mod evaluation;
 pub mod explain;
 pub mod ingest;
 pub mod labels;

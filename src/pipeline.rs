@@ -7,12 +7,13 @@ use std::path::PathBuf;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Flow, FlowRow, SummaryRow};
-use crate::model::month::Months;
-use crate::model::MonthKey;
+use crate::aggregate::{self, Flow};
 use crate::analysis;
 use crate::calendar::BusinessCalendar;
+use crate::evaluation::Evaluation;
 use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
+use crate::model::month::Months;
+use crate::model::MonthKey;
 use crate::period::Period;
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, Outcome, ReplaySink, Status};
@@ -209,34 +210,6 @@ impl Timings {
             total.as_secs_f64()
         ));
         out
-    }
-}
-
-/// Every accepted ticket replayed.
-pub struct Evaluation {
-    pub dataset: Dataset,
-    pub as_of: Option<i64>,
-    pub mode: Mode,
-    /// The clocks the tickets were replayed on (for further replays).
-    pub clocks: Clocks,
-    /// Month of creation in the policy zone, per ticket.
-    pub months: Vec<MonthKey>,
-    /// Per ticket, in input order.
-    pub outcomes: Vec<Outcome>,
-    pub summary: Vec<SummaryRow>,
-    pub flows: Vec<FlowRow>,
-    /// The changes at or before `as_of`, grouped by ticket (sorted by
-    /// `changed_at`, ties in input order): ticket i's are
-    /// `changes[offsets[i]..offsets[i + 1]]`.
-    pub changes: Vec<Change>,
-    pub change_offsets: Vec<u32>,
-}
-
-impl Evaluation {
-    /// The response of ticket `i` that counts (at or before `as_of`).
-    pub fn response(&self, i: usize) -> Option<i64> {
-        self.as_of
-            .and_then(|as_of| replay::response_by(&self.dataset.tickets[i], as_of))
     }
 }
 
@@ -606,7 +579,7 @@ pub fn write_reports(
         period: cfg.period.as_ref(),
     };
     out.write("run.json", |w| report::json::write_run_json(w, &facts))?;
-    report::analysis::write_all(&mut out, cfg, ev, &analysis)?;
+    report::analysis::write_all(&mut out, policy, ev, &analysis)?;
     if cfg.parquet {
         out.write("tickets.parquet", |w| {
             report::parquet::write_tickets(w, policy, ev)

@@ -326,7 +326,6 @@ fn plain_level(s: &str) -> Option<u32> {
     s.parse().ok()
 }
 
-
 /// Calls `f` with the Unicode lowercase of `s`, without allocating when `s`
 /// is ASCII and short.
 fn with_lowercase<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
@@ -553,7 +552,11 @@ impl Policy {
         let default_priority = match u32::try_from(n).ok().filter(|l| priorities.contains_key(l)) {
             Some(level) => level,
             None => {
-                let missing = if defaulted { "missing, and the default " } else { "" };
+                let missing = if defaulted {
+                    "missing, and the default "
+                } else {
+                    ""
+                };
                 return Err(PolicyError::new(
                     "default_priority",
                     format!(
@@ -858,18 +861,21 @@ fn parse_holidays(
     let table = as_table(optional(root, builtin, "", "holidays")?.0, "holidays")?;
     check_keys(table, "holidays", &HOLIDAY_KEYS)?;
     let builtin = as_table(required(builtin, "", "holidays")?, "holidays")?;
-    let rules = as_string_list(optional(table, builtin, "holidays", "rules")?.0, "holidays.rules")?
-        .into_iter()
-        .map(|name| {
-            HolidayRule::from_name(name).ok_or_else(|| {
-                let known: Vec<&str> = HolidayRule::ALL.iter().map(|r| r.name()).collect();
-                PolicyError::new(
-                    "holidays.rules",
-                    format!("unknown rule {name:?} (known: {})", known.join(", ")),
-                )
-            })
+    let rules = as_string_list(
+        optional(table, builtin, "holidays", "rules")?.0,
+        "holidays.rules",
+    )?
+    .into_iter()
+    .map(|name| {
+        HolidayRule::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = HolidayRule::ALL.iter().map(|r| r.name()).collect();
+            PolicyError::new(
+                "holidays.rules",
+                format!("unknown rule {name:?} (known: {})", known.join(", ")),
+            )
         })
-        .collect::<Result<_>>()?;
+    })
+    .collect::<Result<_>>()?;
     let mut dates = Vec::new();
     {
         let v = optional(table, builtin, "holidays", "dates")?.0;
@@ -1123,7 +1129,10 @@ name = "Pro"
             }
             text
         };
-        assert_eq!(Policy::from_toml(&plans(MAX_PLANS)).unwrap().plans.len(), MAX_PLANS);
+        assert_eq!(
+            Policy::from_toml(&plans(MAX_PLANS)).unwrap().plans.len(),
+            MAX_PLANS
+        );
         assert_err(&plans(MAX_PLANS + 1), "plans", "1025 plans, at most 1024");
     }
 

@@ -209,8 +209,8 @@ impl Slots {
         let mut holiday_cache: Option<(NaiveDate, bool)> = None;
         for slot in 0..n_staff {
             let t = start + slot as i64 * 3600;
-            let local = local_time::to_local(Bratislava, t)
-                .map_or(NaiveDateTime::MIN, |l| l.naive_local());
+            let local =
+                local_time::to_local(Bratislava, t).map_or(NaiveDateTime::MIN, |l| l.naive_local());
             let date = local.date();
             let holiday = match holiday_cache {
                 Some((d, h)) if d == date => h,

@@ -232,7 +232,6 @@ pub fn in_span(t: i64) -> bool {
     (FIRST_INSTANT..=LAST_INSTANT).contains(&t)
 }
 
-
 /// Appends the bytes of `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 ///
 /// An instant outside years 0000-9999 (reachable from an in-range wall time

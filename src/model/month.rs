@@ -41,8 +41,9 @@ impl Months {
         let last = month_key(last_year, 12) + 1;
         let starts = (first..=last)
             .map(|m| {
-                let date = NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1)
-                    .unwrap_or(NaiveDate::MIN);
+                let date =
+                    NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1)
+                        .unwrap_or(NaiveDate::MIN);
                 local_time::resolve(tz, date.and_time(NaiveTime::MIN))
             })
             .collect();

@@ -7,10 +7,10 @@ use std::io::{self, Write};
 
 use super::csv::{opt, summary_record, to_io, writer, SUMMARY_HEADER};
 use crate::aggregate::{attainment_hundredths, percent_text, SummaryRow};
-use crate::model::month_text;
 use crate::analysis::{ComparisonRow, ReclassRow, Reclassified};
 use crate::ingest::Dataset;
 use crate::labels::Labels;
+use crate::model::month_text;
 use crate::policy::{Mode, Policy};
 
 /// `month,plan,priority`, then per mode `<mode>_tickets,<mode>_attainment_pct`.
@@ -157,11 +157,10 @@ pub fn write_breakdown<W: Write>(
 /// Writes every analysis file into the output folder.
 pub fn write_all(
     out: &mut super::OutputDir,
-    cfg: &crate::pipeline::RunConfig,
-    ev: &crate::pipeline::Evaluation,
+    policy: &Policy,
+    ev: &crate::evaluation::Evaluation,
     a: &crate::analysis::Analysis,
 ) -> Result<(), super::OutputError> {
-    let policy = &cfg.policy;
     let ds = &ev.dataset;
     out.write("policy_comparison.csv", |w| {
         write_comparison(w, policy, &a.comparison)

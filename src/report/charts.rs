@@ -22,8 +22,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::aggregate::{FlowRow, SummaryRow};
-use crate::model::{month_text, MonthKey};
 use crate::ingest::Ticket;
+use crate::model::{month_text, MonthKey};
 use crate::policy::Policy;
 use crate::replay::{Outcome, Status};
 
@@ -393,7 +393,6 @@ impl<'a> ChartData<'a> {
     fn priority_color(&self, level: u32) -> RGBColor {
         PRIORITY_COLORS[self.priority_rank(level) % PRIORITY_COLORS.len()]
     }
-
 
     fn month_index(&self, month: MonthKey) -> Option<usize> {
         let first = *self.months.first()?;

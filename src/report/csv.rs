@@ -7,8 +7,8 @@ use crate::aggregate::{percent_text, FlowRow, SummaryRow};
 use crate::model::{month_text, MonthKey};
 use rayon::prelude::*;
 
+use crate::evaluation::Evaluation;
 use crate::ingest::Dataset;
-use crate::pipeline::Evaluation;
 use crate::policy::Policy;
 use crate::replay::Status;
 use crate::timestamp;

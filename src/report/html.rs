@@ -7,11 +7,10 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-
 use crate::aggregate::{attainment_hundredths, percent_text, FlowRow, SummaryRow};
-use crate::model::month_text;
 use crate::calendar::HolidayRule;
 use crate::ingest::Dataset;
+use crate::model::month_text;
 use crate::policy::{ClockKind, Mode, Policy, Target};
 use crate::replay::{Outcome, Status};
 use crate::report::csv::SUMMARY_HEADER;
@@ -219,7 +218,6 @@ fn local(policy: &Policy, t: i64) -> String {
     crate::model::local_time::to_local(policy.timezone, t)
         .map_or_else(String::new, |l| l.format("%Y-%m-%d %H:%M %Z").to_string())
 }
-
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())

@@ -8,8 +8,8 @@ use std::io::{self, Write};
 use polars::prelude::*;
 
 use crate::aggregate::SummaryRow;
+use crate::evaluation::Evaluation;
 use crate::model::month_text;
-use crate::pipeline::Evaluation;
 use crate::policy::Policy;
 use crate::replay::Status;
 use crate::timestamp;

@@ -402,5 +402,9 @@ fn instants_past_2099_are_rejected_and_deadlines_past_it_written_empty() {
         out_dir.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("2099-12-31T23:59:59Z"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2099-12-31T23:59:59Z"),
+        "{}",
+        stderr(&out)
+    );
 }
