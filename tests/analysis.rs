@@ -21,8 +21,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-mod common;
-use common::*;
+use crate::common::*;
 
 fn scratch(name: &str) -> PathBuf {
     scratch_in("analysis", name)

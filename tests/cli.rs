@@ -3,8 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
-use common::*;
+use crate::common::*;
 
 /// A fresh, empty folder for one test.
 fn scratch(name: &str) -> PathBuf {

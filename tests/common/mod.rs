@@ -1,4 +1,4 @@
-//! Helpers shared by the integration-test binaries: running the binary,
+//! Helpers shared by the integration-test modules: running the binary,
 //! scratch folders, reading its outputs.
 #![allow(dead_code)]
 
@@ -19,7 +19,7 @@ pub fn fixture(rel: &str) -> String {
     format!("{ROOT}/tests/fixtures/{rel}")
 }
 
-/// A fresh, empty folder for one test, under `area` (one per test binary).
+/// A fresh, empty folder for one test, under `area` (one per test module).
 pub fn scratch_in(area: &str, name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(area).join(name);
     let _ = std::fs::remove_dir_all(&dir);

@@ -1,13 +1,10 @@
-//! Reliability tests (issue 6): hostile input files, property tests of the
-//! invariants, outputs that never half-exist, exit codes. One test binary,
-//! one module per area.
+//! Reliability tests: hostile input files, property tests of the
+//! invariants, outputs that never half-exist, exit codes.
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-#[path = "../common/mod.rs"]
-mod common;
-pub use common::*;
+pub use crate::common::*;
 
 mod exit_codes;
 mod generated;

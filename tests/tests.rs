@@ -1,0 +1,10 @@
+//! The integration tests: one test binary (it links polars once), one
+//! module per area, as in ripgrep's `tests/tests.rs`. They run the built
+//! `sla-report` binary on small named fixtures in `tests/fixtures/`.
+
+mod common;
+
+mod analysis;
+mod cli;
+mod reliability;
+mod report;
