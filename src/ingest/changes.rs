@@ -13,7 +13,9 @@ use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
 use super::records::{csv_error, decode, Columns, Fields, Records};
-use super::{Change, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
+use super::{
+    Change, Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes,
+};
 use crate::labels::ChangedBy;
 use crate::timestamp;
 
@@ -206,7 +208,8 @@ pub(super) fn load_changes(
             },
             || next_reported(&mut reader, opts),
         );
-        merge_changes(&parsed?, &b.data, file, ds, &mut stats);
+        let counts = merge_changes(&parsed?, &b.data, file, ds);
+        stats.counts.merge(&counts);
         block = next?.map(|n| {
             let line = n.line;
             (n, 0, line)
@@ -218,17 +221,12 @@ pub(super) fn load_changes(
 }
 
 /// Appends a block's change rows to the data set in input order, as
-/// accepted changes or rejects, and counts them in `stats`.
-fn merge_changes(
-    chunks: &[ChangeChunk],
-    data: &[u8],
-    file: usize,
-    ds: &mut Dataset,
-    stats: &mut FileStats,
-) {
+/// accepted changes or rejects, and counts them.
+fn merge_changes(chunks: &[ChangeChunk], data: &[u8], file: usize, ds: &mut Dataset) -> Counts {
+    let mut counts = Counts::default();
     let rows = chunks.iter().flat_map(|c| c.rows.iter().zip(&c.states));
     for (row, state) in rows {
-        stats.read += 1;
+        counts.read += 1;
         // the ticket's state: UNSEEN (unknown id), REJECTED, SKIPPED,
         // OUTSIDE, or the accepted ticket's index
         let parsed = row
@@ -239,13 +237,13 @@ fn merge_changes(
                 state => Ok((state, p)),
             });
         match parsed {
-            Ok((SKIPPED, _)) => stats.skipped += 1,
+            Ok((SKIPPED, _)) => counts.skipped += 1,
             Ok((OUTSIDE, (changed_at, ..))) => {
-                stats.outside += 1;
+                counts.outside += 1;
                 ds.outside_latest = ds.outside_latest.max(Some(changed_at));
             }
             Ok((ticket, (changed_at, to, from, by))) => {
-                stats.accepted += 1;
+                counts.accepted += 1;
                 ds.changes.push(Change {
                     ticket,
                     changed_at,
@@ -256,7 +254,7 @@ fn merge_changes(
                 });
             }
             Err(reason) => {
-                stats.rejected += 1;
+                counts.rejected += 1;
                 ds.rejects.push(Reject {
                     file,
                     line: row.line,
@@ -266,4 +264,5 @@ fn merge_changes(
             }
         }
     }
+    counts
 }

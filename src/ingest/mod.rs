@@ -101,20 +101,38 @@ impl From<TsError> for Reason {
     }
 }
 
-/// Per-file accounting for run.json: read = accepted + rejected + skipped
-/// + outside (the last only with a period selection).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileStats {
-    /// The path as given on the command line.
-    pub path: String,
-    pub kind: Kind,
-    pub sha256: String,
+/// Record counts of a file, or of a part of one: read = accepted +
+/// rejected + skipped + outside (the last only with a period selection).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
     pub read: u64,
     pub accepted: u64,
     pub rejected: u64,
     pub skipped: u64,
     /// Tickets created outside the selected period, and their changes.
     pub outside: u64,
+}
+
+impl Counts {
+    /// Adds the counts of another part of the files.
+    pub fn merge(&mut self, other: &Counts) {
+        self.read += other.read;
+        self.accepted += other.accepted;
+        self.rejected += other.rejected;
+        self.skipped += other.skipped;
+        self.outside += other.outside;
+    }
+}
+
+/// Per-file accounting for run.json.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileStats {
+    /// The path as given on the command line.
+    pub path: String,
+    pub kind: Kind,
+    pub sha256: String,
+    /// Also readable as fields of the stats (`stats.read`, see `Deref`).
+    pub counts: Counts,
     /// `from_priority` mismatches at or before `as_of` (filled by the replay).
     pub warnings: u64,
 }
@@ -126,13 +144,19 @@ impl FileStats {
             path: path.to_string(),
             kind,
             sha256: String::new(),
-            read: 0,
-            accepted: 0,
-            rejected: 0,
-            skipped: 0,
-            outside: 0,
+            counts: Counts::default(),
             warnings: 0,
         }
+    }
+}
+
+/// `stats.read` and the like: the reports and tests name a file's counts
+/// as fields of its stats.
+impl std::ops::Deref for FileStats {
+    type Target = Counts;
+
+    fn deref(&self) -> &Counts {
+        &self.counts
     }
 }
 

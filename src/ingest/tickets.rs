@@ -15,7 +15,9 @@ use super::ids::{
 };
 use super::names::{ChunkNames, NameMaps, SpellingCache, StageIndex};
 use super::records::{csv_error, decode, Columns, Fields, Records};
-use super::{Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes, Ticket};
+use super::{
+    Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes, Ticket,
+};
 use crate::timestamp;
 
 /// The columns a ticket file must have.
@@ -290,7 +292,7 @@ pub(super) fn load_tickets(
         // reserve once for the whole file, estimated from the first block
         if first_block && next.is_some() && !block.data.is_empty() {
             let scale = size as f64 / block.data.len() as f64 * 1.02;
-            let rows = stats.read as f64 * scale;
+            let rows = stats.counts.read as f64 * scale;
             ds.tickets.reserve(rows as usize);
             merge.row_ticket.reserve(rows as usize);
             ds.ids
@@ -310,11 +312,7 @@ pub(super) fn load_tickets(
 /// The counts and rejects of one merged chunk.
 #[derive(Default)]
 struct ChunkTally {
-    read: u64,
-    accepted: u64,
-    rejected: u64,
-    skipped: u64,
-    outside: u64,
+    counts: Counts,
     outside_latest: Option<i64>,
     rejects: Vec<Reject>,
 }
@@ -407,11 +405,7 @@ fn merge_tickets(
     }));
     for (_, tally) in merged {
         ds.rejects.extend(tally.rejects);
-        stats.read += tally.read;
-        stats.accepted += tally.accepted;
-        stats.rejected += tally.rejected;
-        stats.skipped += tally.skipped;
-        stats.outside += tally.outside;
+        stats.counts.merge(&tally.counts);
         ds.outside_latest = ds.outside_latest.max(tally.outside_latest);
     }
     Ok(())
@@ -485,8 +479,9 @@ fn merge_chunk(
 ) -> (Vec<Ticket>, ChunkTally) {
     let mut tickets = Vec::new();
     let mut tally = ChunkTally::default();
+    let counts = &mut tally.counts;
     for (r, row) in chunk.rows.iter().enumerate() {
-        tally.read += 1;
+        counts.read += 1;
         let reason = match &row.parsed {
             Err((reason, _)) => Some(*reason),
             Ok(_) if chunk.slots[r].load(Ordering::Relaxed) == DUPLICATE => {
@@ -495,17 +490,17 @@ fn merge_chunk(
             Ok(t) => match t.verdict {
                 Verdict::ResponseBeforeCreated => Some(Reason::ResponseBeforeCreated),
                 Verdict::Skip => {
-                    tally.skipped += 1;
+                    counts.skipped += 1;
                     None
                 }
                 Verdict::Outside => {
-                    tally.outside += 1;
+                    counts.outside += 1;
                     let latest = t.response.map_or(t.created, |r| r.max(t.created));
                     tally.outside_latest = tally.outside_latest.max(Some(latest));
                     None
                 }
                 Verdict::Accept => {
-                    tally.accepted += 1;
+                    counts.accepted += 1;
                     row_ticket[r] = base + tickets.len() as u32;
                     let (stage, excluded) = names.stages[t.stage as usize];
                     tickets.push(Ticket {
@@ -524,7 +519,7 @@ fn merge_chunk(
             },
         };
         if let Some(reason) = reason {
-            tally.rejected += 1;
+            counts.rejected += 1;
             tally.rejects.push(Reject {
                 file,
                 line: row.line,
