@@ -78,6 +78,8 @@ pub(super) struct SpellingCache {
 }
 
 impl SpellingCache {
+    /// Inlined: one call per ticket row, from another module.
+    #[inline]
     pub(super) fn get(
         &mut self,
         text: &str,
