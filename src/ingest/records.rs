@@ -1,0 +1,442 @@
+//! Records: a byte range of a file cut into CSV records with their start
+//! line and raw text, the header's columns, and `decode`, which checks a
+//! record's width and UTF-8 and trims its fields.
+
+use std::collections::HashMap;
+
+use super::{IngestError, Reason};
+
+/// One CSV record with where it stands: its first line, and the byte range
+/// of its raw text (without the line end) in the data the reader was given.
+pub(super) struct RawRecord {
+    pub(super) line: u64,
+    pub(super) raw: (usize, usize),
+}
+
+/// Splits a byte range of a file into records with their start line, raw
+/// bytes and fields. Data with neither CR nor a quote is split directly: each
+/// LF ends a record, blank lines are skipped and the delimiter separates the
+/// fields, which is all the `csv` crate would do with it. Anything else goes
+/// through the `csv` crate.
+pub(super) struct Records<'d> {
+    data: &'d [u8],
+    /// `None` when plain data is split directly (see `Records::split`).
+    csv: Option<CsvRecords<'d>>,
+    /// Plain data: the offsets of every delimiter and LF, in order.
+    splits: memchr::Memchr2<'d>,
+    /// Plain data: offset of the next unread byte.
+    pos: usize,
+    /// Offset (in `data`) up to which lines are counted, and its line.
+    counted_to: usize,
+    line: u64,
+    /// Whether `data` has any CR (else every line end is a LF).
+    has_cr: bool,
+    /// Whether `data` has neither CR nor a quote: then no record spans a
+    /// line end, and only the bytes between records need counting.
+    plain: bool,
+}
+
+/// The `csv` crate's reader over a chunk, and its current record.
+struct CsvRecords<'d> {
+    /// Reads `PAD` then the data: the csv crate strips a BOM at the start
+    /// of its input, which must not happen to a record that merely begins
+    /// a chunk (nor to a second BOM at the start of a file).
+    reader: csv::Reader<std::io::Chain<&'static [u8], &'d [u8]>>,
+    record: csv::ByteRecord,
+}
+
+/// A blank line read before every chunk (see `CsvRecords::reader`).
+const PAD: &[u8] = b"\n";
+
+/// Line ends in `bytes`: LF, CRLF (once) and lone CR. `next` is the byte
+/// after the slice, to tell a CR that ends the slice from a CRLF.
+pub(super) fn count_line_ends(bytes: &[u8], next: Option<u8>) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', bytes).count() as u64;
+    let lone_cr = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1).copied().or(next) != Some(b'\n'))
+        .count() as u64;
+    lf + lone_cr
+}
+
+impl<'d> Records<'d> {
+    /// Records of `data` (a whole file without its BOM, or a chunk that
+    /// starts at a record boundary on line `line`).
+    pub(super) fn new(data: &'d [u8], delimiter: u8, line: u64) -> Records<'d> {
+        Records::split(data, delimiter, line, true)
+    }
+
+    /// As `new`; `direct` false sends plain data through the csv crate too.
+    fn split(data: &'d [u8], delimiter: u8, line: u64, direct: bool) -> Records<'d> {
+        // one scan in the common case (neither CR nor quote)
+        let (plain, has_cr) = match memchr::memchr2(b'\r', b'"', data) {
+            None => (true, false),
+            Some(i) => (false, memchr::memchr(b'\r', &data[i..]).is_some()),
+        };
+        // the delimiter (`,` or `;` from the command line, or detected) is
+        // checked anyway: a LF or non-ASCII delimiter would change the
+        // grammar, so the csv crate would have to decide
+        let direct = direct && plain && delimiter.is_ascii() && delimiter != b'\n';
+        let csv = (!direct).then(|| CsvRecords {
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(std::io::Read::chain(PAD, data)),
+            record: csv::ByteRecord::new(),
+        });
+        // with the csv crate the splits are never read: an empty haystack
+        let split_data = if direct { data } else { &[] };
+        Records {
+            data,
+            csv,
+            splits: memchr::memchr2_iter(delimiter, b'\n', split_data),
+            pos: 0,
+            counted_to: 0,
+            line,
+            has_cr,
+            plain,
+        }
+    }
+
+    fn count_lines_to(&mut self, to: usize) {
+        let gap = &self.data[self.counted_to..to];
+        self.line += if self.has_cr {
+            count_line_ends(gap, self.data.get(to).copied())
+        } else {
+            // the common case: LF only; a plain loop beats iterator setup
+            // on the short gap between two records
+            gap.iter().filter(|&&c| c == b'\n').count() as u64
+        };
+        self.counted_to = to;
+    }
+
+    /// Offset in `data` after the last record read.
+    fn offset(&self) -> usize {
+        match &self.csv {
+            None => self.pos,
+            Some(csv) => {
+                let pos = csv.reader.position().byte() as usize;
+                pos.saturating_sub(PAD.len()).min(self.data.len())
+            }
+        }
+    }
+
+    /// The next record, or `None` at the end: its place, its bytes, and in
+    /// `fields` the byte range of each field within those bytes.
+    pub(super) fn next_record(
+        &mut self,
+        fields: &mut Vec<(usize, usize)>,
+    ) -> Result<Option<(RawRecord, &[u8])>, csv::Error> {
+        fields.clear();
+        let (start, end) = match &mut self.csv {
+            None => {
+                let data = self.data;
+                let mut start = self.pos;
+                let mut from = start;
+                let end = loop {
+                    match self.splits.next() {
+                        None if start == data.len() => {
+                            self.pos = start;
+                            return Ok(None);
+                        }
+                        None => {
+                            fields.push((from - start, data.len() - start));
+                            break data.len();
+                        }
+                        // a blank line: no record
+                        Some(at) if at == start && data[at] == b'\n' => {
+                            start += 1;
+                            from = start;
+                        }
+                        Some(at) => {
+                            fields.push((from - start, at - start));
+                            if data[at] == b'\n' {
+                                break at;
+                            }
+                            from = at + 1;
+                        }
+                    }
+                };
+                self.pos = (end + 1).min(data.len());
+                (start, end)
+            }
+            Some(csv) => {
+                let before = csv.reader.position().byte() as usize;
+                if !csv.reader.read_byte_record(&mut csv.record)? {
+                    return Ok(None);
+                }
+                let after = csv.reader.position().byte() as usize;
+                let clamp = |p: usize| p.saturating_sub(PAD.len()).min(self.data.len());
+                let (before, after) = (clamp(before), clamp(after));
+                let mut at = 0;
+                for field in csv.record.iter() {
+                    fields.push((at, at + field.len()));
+                    at += field.len();
+                }
+                // The reader's position before a record may stand before
+                // blank lines that it skipped: the record starts at the
+                // first non-terminator byte.
+                let mut start = before;
+                while start < after && matches!(self.data[start], b'\n' | b'\r') {
+                    start += 1;
+                }
+                let mut end = after;
+                if end > start && self.data[end - 1] == b'\n' {
+                    end -= 1;
+                }
+                if end > start && self.data[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                (start, end)
+            }
+        };
+        self.count_lines_to(start);
+        if self.plain {
+            // the record holds no line end: counting resumes after it
+            self.counted_to = end;
+        }
+        let bytes = match &self.csv {
+            None => &self.data[start..end],
+            Some(csv) => csv.record.as_slice(),
+        };
+        Ok(Some((
+            RawRecord {
+                line: self.line,
+                raw: (start, end),
+            },
+            bytes,
+        )))
+    }
+}
+
+pub(super) fn csv_error(path: &str, e: csv::Error) -> IngestError {
+    IngestError::Csv {
+        path: path.to_string(),
+        message: e.to_string(),
+    }
+}
+
+/// Column positions of one file.
+pub(super) struct Columns {
+    pub(super) width: usize,
+    index: HashMap<String, usize>,
+}
+
+impl Columns {
+    pub(super) fn get(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+}
+
+/// The header of a file: its delimiter and columns.
+pub(super) struct Header {
+    pub(super) delimiter: u8,
+    pub(super) columns: Columns,
+}
+
+/// Parses the header record at the start of `data` (BOM already removed);
+/// returns it with the offset and line where the records start.
+pub(super) fn read_header(
+    data: &[u8],
+    path: &str,
+    delimiter: u8,
+    required: &[&'static str],
+) -> Result<(Header, usize, u64), IngestError> {
+    let mut records = Records::new(data, delimiter, 1);
+    let mut fields = Vec::new();
+    let Some((_, bytes)) = records
+        .next_record(&mut fields)
+        .map_err(|e| csv_error(path, e))?
+    else {
+        return Err(IngestError::Empty {
+            path: path.to_string(),
+        });
+    };
+    let mut index = HashMap::new();
+    let width = fields.len();
+    for (i, &(s, e)) in fields.iter().enumerate() {
+        let name = std::str::from_utf8(&bytes[s..e]).map_err(|_| IngestError::HeaderNotUtf8 {
+            path: path.to_string(),
+        })?;
+        index.entry(name.trim().to_lowercase()).or_insert(i);
+    }
+    for &column in required {
+        if !index.contains_key(column) {
+            return Err(IngestError::MissingColumn {
+                path: path.to_string(),
+                column,
+            });
+        }
+    }
+    let records_from = records.offset();
+    records.count_lines_to(records_from);
+    Ok((
+        Header {
+            delimiter,
+            columns: Columns { width, index },
+        },
+        records_from,
+        records.line,
+    ))
+}
+
+/// Validates a record (field count, UTF-8 in every field) given as its
+/// bytes and the byte ranges of its fields, and trims those ranges in place;
+/// `malformed_row` otherwise.
+pub(super) fn decode<'r>(
+    bytes: &'r [u8],
+    ranges: &mut [(usize, usize)],
+    width: usize,
+) -> Result<&'r str, Reason> {
+    if ranges.len() != width {
+        return Err(Reason::MalformedRow);
+    }
+    if bytes.is_ascii() {
+        // the common case: one pass over the bytes (ASCII is UTF-8), every
+        // boundary is a character boundary, and Unicode white space within
+        // ASCII is 0x09..=0x0D and the space
+        // SAFETY: every byte is ASCII, so `bytes` is valid UTF-8.
+        let all = unsafe { std::str::from_utf8_unchecked(bytes) };
+        let ws = |c: u8| c == b' ' || (0x09..=0x0D).contains(&c);
+        for (s, e) in ranges.iter_mut() {
+            while *s < *e && ws(bytes[*s]) {
+                *s += 1;
+            }
+            while *e > *s && ws(bytes[*e - 1]) {
+                *e -= 1;
+            }
+        }
+        return Ok(all);
+    }
+    // One validation for the whole record; a field boundary inside a
+    // multi-byte character means a field on its own is invalid.
+    let all = std::str::from_utf8(bytes).map_err(|_| Reason::MalformedRow)?;
+    for (s, e) in ranges.iter_mut() {
+        if !all.is_char_boundary(*s) || !all.is_char_boundary(*e) {
+            return Err(Reason::MalformedRow);
+        }
+        let text = &all[*s..*e];
+        let trimmed = text.trim();
+        *s += trimmed.as_ptr() as usize - text.as_ptr() as usize;
+        *e = *s + trimmed.len();
+    }
+    Ok(all)
+}
+
+/// Read access to a decoded record's trimmed fields.
+pub(super) struct Fields<'r> {
+    pub(super) all: &'r str,
+    pub(super) ranges: &'r [(usize, usize)],
+}
+
+impl<'r> Fields<'r> {
+    /// The field of `column` ("" when the file has no such column).
+    /// Inlined: called for every field of every row, from other modules.
+    #[inline]
+    pub(super) fn get(&self, column: Option<usize>) -> &'r str {
+        match column {
+            None => "",
+            Some(i) => {
+                let (s, e) = self.ranges[i];
+                &self.all[s..e]
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decoding_trims_like_str_trim_on_ascii_and_unicode_records() {
+        for (fields, expect) in [
+            (vec![" a\x0B", "\tb \x0C", "\x1Fc"], vec!["a", "b", "\x1Fc"]),
+            (
+                vec!["\u{a0}x\u{3000}", " caf\u{e9} ", "\x0B"],
+                vec!["x", "caf\u{e9}", ""],
+            ),
+        ] {
+            let line = fields.join(",");
+            for direct in [true, false] {
+                let mut records = Records::split(line.as_bytes(), b',', 1, direct);
+                assert_eq!(records.csv.is_none(), direct);
+                let mut ranges = Vec::new();
+                let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
+                let all = decode(bytes, &mut ranges, fields.len()).unwrap();
+                let values = Fields {
+                    all,
+                    ranges: &ranges,
+                };
+                let got: Vec<&str> = (0..fields.len()).map(|i| values.get(Some(i))).collect();
+                assert_eq!(got, expect);
+                let trimmed: Vec<&str> = fields.iter().map(|f| f.trim()).collect();
+                assert_eq!(got, trimmed);
+            }
+        }
+    }
+
+    /// A record as (line, raw range, fields, offset after).
+    type Split = (u64, (usize, usize), Vec<Vec<u8>>, usize);
+
+    /// Every record of `data`.
+    fn split_all(data: &[u8], delimiter: u8, direct: bool) -> Vec<Split> {
+        let mut records = Records::split(data, delimiter, 7, direct);
+        assert_eq!(records.csv.is_none(), direct);
+        let mut fields = Vec::new();
+        let mut out = Vec::new();
+        while let Some((rec, bytes)) = records.next_record(&mut fields).unwrap() {
+            let texts = fields.iter().map(|&(s, e)| bytes[s..e].to_vec()).collect();
+            out.push((rec.line, rec.raw, texts, 0));
+            let after = records.offset();
+            out.last_mut().unwrap().3 = after;
+        }
+        out
+    }
+
+    proptest::proptest! {
+        /// Plain data (no CR, no quote) split directly gives the csv crate's
+        /// records, fields, lines and offsets, whatever the bytes.
+        #[test]
+        fn direct_splitting_matches_the_csv_crate(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"a"[..], b"id-7", b" ", b",", b";", b"\n", b"\n\n", b"\t",
+                    b"\0", b"\xC3\xA9", b"\xC3", b"\xFF", b"\xEF\xBB\xBF",
+                ]),
+                0..40,
+            ),
+            semicolon in proptest::bool::ANY,
+        ) {
+            let data: Vec<u8> = parts.concat();
+            let delimiter = if semicolon { b';' } else { b',' };
+            proptest::prop_assert_eq!(
+                split_all(&data, delimiter, true),
+                split_all(&data, delimiter, false)
+            );
+        }
+    }
+
+    #[test]
+    fn decoding_checks_width_and_utf8_on_both_paths() {
+        for direct in [true, false] {
+            for (line, width, ok) in [
+                (&b"a,b,c"[..], 3, true),
+                (b"a,b", 3, false),
+                (b"a,b,c,", 3, false),
+                (b"a,\xC3\xA9,c", 3, true),
+                (b"a,\xC3,\xA9", 3, false),
+                (b"a,\xFF,c", 3, false),
+            ] {
+                let mut records = Records::split(line, b',', 1, direct);
+                let mut ranges = Vec::new();
+                let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
+                assert_eq!(
+                    decode(bytes, &mut ranges, width).is_ok(),
+                    ok,
+                    "{line:?} {direct}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,532 @@
+//! Ticket files: the columns, the checks each row needs alone (parsed per
+//! chunk in parallel), the checks across rows with the same id (per id
+//! shard in parallel), and the merge into the data set in input order.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use rayon::prelude::*;
+
+use super::blocks::{
+    chunks_with_lines, next_reported, open_input, row_capacity, Body, Chunk, Opened,
+};
+use super::ids::{
+    hash_id, shard_of, IdRow, IdTable, Span, ENTRY_BITS, ENTRY_MASK, OUTSIDE, PREFETCH_ROWS,
+    REJECTED, SHARDS, SKIPPED, UNSEEN,
+};
+use super::names::{ChunkNames, NameMaps, SpellingCache, StageIndex};
+use super::records::{csv_error, decode, Columns, Fields, Records};
+use super::{
+    Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes, Ticket,
+};
+use crate::timestamp;
+
+/// The columns a ticket file must have.
+const REQUIRED: &[&str] = &["ticket_id", "created_at", "plan"];
+
+struct TicketColumns {
+    id: Option<usize>,
+    created: Option<usize>,
+    response: Option<usize>,
+    plan: Option<usize>,
+    priority: Option<usize>,
+    stage: Option<usize>,
+    group: Option<usize>,
+    assignee: Option<usize>,
+}
+
+impl TicketColumns {
+    fn new(columns: &Columns) -> TicketColumns {
+        TicketColumns {
+            id: columns.get("ticket_id"),
+            created: columns.get("created_at"),
+            response: columns.get("first_response_at"),
+            plan: columns.get("plan"),
+            priority: columns.get("priority"),
+            stage: columns.get("product_stage"),
+            group: columns.get("group"),
+            assignee: columns.get("assignee"),
+        }
+    }
+}
+
+/// What a well-formed ticket row becomes if its id is not a duplicate:
+/// decided from the row alone (the contract's check order after the
+/// duplicate check).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Accept,
+    ResponseBeforeCreated,
+    /// Created after `as_of`.
+    Skip,
+    /// Created outside the selected period.
+    Outside,
+}
+
+/// A ticket row after the checks that need no other row; its id is a span
+/// of the chunk's text arena and its stage and labels are chunk-local
+/// indices (no allocation per row).
+struct ParsedTicket {
+    id: Span,
+    created: i64,
+    response: Option<i64>,
+    plan: u16,
+    priority: u32,
+    stage: u32,
+    group: u32,
+    assignee: u32,
+    verdict: Verdict,
+}
+
+/// One ticket record after the per-row checks, in input order.
+struct TicketRow {
+    line: u64,
+    raw: (usize, usize),
+    parsed: Result<ParsedTicket, (Reason, Option<Span>)>,
+}
+
+/// The rows of one chunk and the texts their spans and indices point into.
+struct TicketChunk {
+    rows: Vec<TicketRow>,
+    text: String,
+    /// Timestamp parsers per column: each remembers its column's last date.
+    created: timestamp::Parser,
+    responses: timestamp::Parser,
+    plans: SpellingCache,
+    names: ChunkNames,
+    /// Per id shard, the rows that carry an id, in order; a rejected row's
+    /// verdict is `None`.
+    by_shard: Vec<Vec<IdRow<Option<Verdict>>>>,
+    /// Per row, set by the id check: the ticket id (shard and entry) of a
+    /// row to accept, or `DUPLICATE`.
+    slots: Vec<AtomicU32>,
+}
+
+/// `TicketChunk::slots` value of a row whose id an earlier row took.
+const DUPLICATE: u32 = u32::MAX;
+
+impl TicketChunk {
+    fn push_text(&mut self, s: &str) -> Span {
+        let start = self.text.len() as u32;
+        self.text.push_str(s);
+        (start, s.len() as u32)
+    }
+
+    fn text(&self, (start, len): Span) -> &str {
+        &self.text[start as usize..(start + len) as usize]
+    }
+}
+
+fn parse_ticket(
+    values: &Fields<'_>,
+    cols: &TicketColumns,
+    opts: &ReadOptions<'_>,
+    chunk: &mut TicketChunk,
+) -> Result<ParsedTicket, Reason> {
+    let id = values.get(cols.id);
+    let created_text = values.get(cols.created);
+    let plan_text = values.get(cols.plan);
+    if id.is_empty() || created_text.is_empty() || plan_text.is_empty() {
+        return Err(Reason::MissingField);
+    }
+    let created = chunk.created.parse(created_text, opts.zone)?;
+    let response_text = values.get(cols.response);
+    let response = if response_text.is_empty() {
+        None
+    } else {
+        Some(chunk.responses.parse(response_text, opts.zone)?)
+    };
+    let plan = chunk
+        .plans
+        .get(plan_text, |t| opts.policy.find_plan(t))
+        .ok_or(Reason::UnknownPlan)?;
+    let priority_text = values.get(cols.priority);
+    let priority = if priority_text.is_empty() {
+        opts.policy.default_priority
+    } else {
+        opts.policy
+            .parse_priority(priority_text)
+            .ok_or(Reason::BadPriority)?
+    };
+    let verdict = if response.is_some_and(|r| r < created) {
+        Verdict::ResponseBeforeCreated
+    } else if opts.as_of.is_some_and(|as_of| created > as_of) {
+        Verdict::Skip
+    } else if opts
+        .period
+        .is_some_and(|p| !p.contains(opts.policy.timezone, created))
+    {
+        Verdict::Outside
+    } else {
+        Verdict::Accept
+    };
+    Ok(ParsedTicket {
+        id: chunk.push_text(id),
+        created,
+        response,
+        plan: plan as u16,
+        priority,
+        stage: chunk.names.stages.intern(values.get(cols.stage)),
+        group: chunk.names.groups.intern(values.get(cols.group)),
+        assignee: chunk.names.assignees.intern(values.get(cols.assignee)),
+        verdict,
+    })
+}
+
+fn parse_ticket_chunk(
+    body: &Body<'_>,
+    (start, end, line, lines): Chunk,
+    cols: &TicketColumns,
+    opts: &ReadOptions<'_>,
+    path: &str,
+) -> Result<TicketChunk, IngestError> {
+    let chunk = &body.data[start..end];
+    let mut records = Records::new(chunk, body.delimiter, line);
+    let lines = row_capacity(lines, chunk.len());
+    let mut out = TicketChunk {
+        rows: Vec::with_capacity(lines),
+        text: String::with_capacity(lines * 12),
+        created: timestamp::Parser::default(),
+        responses: timestamp::Parser::default(),
+        plans: SpellingCache::default(),
+        names: ChunkNames::default(),
+        by_shard: vec![Vec::new(); SHARDS],
+        slots: Vec::new(),
+    };
+    let mut ranges = Vec::with_capacity(body.columns.width);
+    while let Some((rec, bytes)) = records
+        .next_record(&mut ranges)
+        .map_err(|e| csv_error(path, e))?
+    {
+        let raw = (start + rec.raw.0, start + rec.raw.1);
+        let parsed = match decode(bytes, &mut ranges, body.columns.width) {
+            Err(reason) => Err((reason, None)),
+            Ok(all) => {
+                let values = Fields {
+                    all,
+                    ranges: &ranges,
+                };
+                parse_ticket(&values, cols, opts, &mut out).map_err(|reason| {
+                    let id = values.get(cols.id);
+                    (reason, (!id.is_empty()).then(|| out.push_text(id)))
+                })
+            }
+        };
+        let id = match &parsed {
+            Ok(t) => Some((t.id, Some(t.verdict))),
+            Err((_, id)) => id.map(|span| (span, None)),
+        };
+        if let Some((id, verdict)) = id {
+            let hash = hash_id(out.text(id).as_bytes());
+            out.by_shard[shard_of(hash)].push(IdRow {
+                hash,
+                id,
+                row: out.rows.len() as u32,
+                verdict,
+            });
+        }
+        out.rows.push(TicketRow {
+            line: rec.line,
+            raw,
+            parsed,
+        });
+    }
+    out.slots = out.rows.iter().map(|_| AtomicU32::new(0)).collect();
+    Ok(out)
+}
+
+/// What the ticket files' merge keeps between blocks and files.
+#[derive(Default)]
+pub(super) struct TicketMerge {
+    stages: StageIndex,
+    /// Per ticket row (all ticket files, in order), the index of its
+    /// accepted ticket; an id's state names its accepted row by position.
+    pub(super) row_ticket: Vec<u32>,
+}
+
+/// One ticket file: each block is parsed in parallel chunks, its ids are
+/// checked in parallel shards, then its rows are merged in parallel chunks,
+/// while the next block is read.
+pub(super) fn load_tickets(
+    path: &str,
+    opts: &ReadOptions<'_>,
+    ds: &mut Dataset,
+    merge: &mut TicketMerge,
+    sizes: Sizes,
+) -> Result<(), IngestError> {
+    let file = ds.files.len();
+    let Opened {
+        mut reader,
+        first,
+        header,
+        records_from,
+        line_after_header,
+    } = open_input(path, opts, sizes, REQUIRED)?;
+    let cols = TicketColumns::new(&header.columns);
+    ds.groups.present |= cols.group.is_some();
+    ds.assignees.present |= cols.assignee.is_some();
+    let mut stats = FileStats::new(path, Kind::Tickets);
+    let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
+    let mut pending = Some((first, records_from, line_after_header));
+    let mut first_block = true;
+    while let Some((block, from, line)) = pending.take() {
+        let (merged, next) = rayon::join(
+            || -> Result<usize, IngestError> {
+                let body = Body {
+                    data: &block.data,
+                    delimiter: header.delimiter,
+                    columns: &header.columns,
+                    records_from: from,
+                    line_after_header: line,
+                };
+                let chunks = chunks_with_lines(&body, sizes.chunk)
+                    .par_iter()
+                    .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
+                    .collect::<Result<Vec<_>, _>>()?;
+                merge_tickets(&chunks, &body, file, path, opts, ds, merge, &mut stats)?;
+                Ok(chunks.iter().map(|c| c.text.len()).sum())
+            },
+            || next_reported(&mut reader, opts),
+        );
+        let text = merged?;
+        let next = next?;
+        // reserve once for the whole file, estimated from the first block
+        if first_block && next.is_some() && !block.data.is_empty() {
+            let scale = size as f64 / block.data.len() as f64 * 1.02;
+            let rows = stats.counts.read as f64 * scale;
+            ds.tickets.reserve(rows as usize);
+            merge.row_ticket.reserve(rows as usize);
+            ds.ids
+                .reserve(rows as usize, (text as f64 * scale) as usize);
+        }
+        first_block = false;
+        pending = next.map(|b| {
+            let line = b.line;
+            (b, 0, line)
+        });
+    }
+    stats.sha256 = reader.sha256();
+    ds.files.push(stats);
+    Ok(())
+}
+
+/// The counts and rejects of one merged chunk.
+#[derive(Default)]
+struct ChunkTally {
+    counts: Counts,
+    outside_latest: Option<i64>,
+    rejects: Vec<Reject>,
+}
+
+/// Merges one block's parsed chunks into the data set, in input order:
+/// 1. per id shard, in parallel, the checks that need earlier rows with the
+///    same id (duplicates; what a later row with the id may do);
+/// 2. the chunks' few distinct stages and labels, in order, into the data
+///    set's tables;
+/// 3. per chunk, in parallel, the accepted tickets and the rejects.
+#[allow(clippy::too_many_arguments)]
+fn merge_tickets(
+    chunks: &[TicketChunk],
+    body: &Body<'_>,
+    file: usize,
+    path: &str,
+    opts: &ReadOptions<'_>,
+    ds: &mut Dataset,
+    merge: &mut TicketMerge,
+    stats: &mut FileStats,
+) -> Result<(), IngestError> {
+    // 1. each row's position among all ticket rows names it in id states
+    let mut row_base = Vec::with_capacity(chunks.len());
+    let mut rows = merge.row_ticket.len() as u64;
+    for chunk in chunks {
+        row_base.push(rows as u32);
+        rows += chunk.rows.len() as u64;
+    }
+    if rows >= u64::from(UNSEEN) {
+        return Err(IngestError::TooManyRows {
+            path: path.to_string(),
+        });
+    }
+    let per_shard: Vec<Option<Vec<u32>>> = ds
+        .ids
+        .shards
+        .par_iter_mut()
+        .enumerate()
+        .map(|(shard, table)| check_ids(table, shard, chunks, &row_base))
+        .collect();
+    let mut accepted = vec![0u32; chunks.len()];
+    for counts in per_shard {
+        let counts = counts.ok_or_else(|| IngestError::TooManyRows {
+            path: path.to_string(),
+        })?;
+        for (a, c) in accepted.iter_mut().zip(counts) {
+            *a += c;
+        }
+    }
+    // 2. distinct names, in input order (first seen, first indexed)
+    let names: Vec<NameMaps> = chunks
+        .iter()
+        .map(|chunk| NameMaps::new(&chunk.names, &mut merge.stages, ds, opts.policy))
+        .collect();
+    // 3. the rows: tickets and row positions in place, rejects per chunk
+    let mut ticket_base = Vec::with_capacity(chunks.len());
+    let mut n = ds.tickets.len();
+    for &a in &accepted {
+        ticket_base.push(n as u32);
+        n += a as usize;
+    }
+    let from = merge.row_ticket.len();
+    merge.row_ticket.resize(rows as usize, u32::MAX);
+    let mut row_slices = Vec::with_capacity(chunks.len());
+    let mut rest = &mut merge.row_ticket[from..];
+    for chunk in chunks {
+        let (head, tail) = rest.split_at_mut(chunk.rows.len());
+        row_slices.push(head);
+        rest = tail;
+    }
+    let merged: Vec<(Vec<Ticket>, ChunkTally)> = chunks
+        .par_iter()
+        .zip(row_slices)
+        .zip(names.par_iter().zip(ticket_base.par_iter()))
+        .map(|((chunk, row_ticket), (names, &base))| {
+            merge_chunk(chunk, body, file, names, base, row_ticket)
+        })
+        .collect();
+    // the chunks' tickets, appended on all threads: the first touch of the
+    // data set's pages is most of the cost
+    let mut starts = Vec::with_capacity(merged.len() + 1);
+    starts.push(0);
+    for (tickets, _) in &merged {
+        starts.push(starts[starts.len() - 1] + tickets.len());
+    }
+    let total = starts[starts.len() - 1];
+    ds.tickets.par_extend((0..total).into_par_iter().map(|k| {
+        let c = starts.partition_point(|&s| s <= k) - 1;
+        merged[c].0[k - starts[c]]
+    }));
+    for (_, tally) in merged {
+        ds.rejects.extend(tally.rejects);
+        stats.counts.merge(&tally.counts);
+        ds.outside_latest = ds.outside_latest.max(tally.outside_latest);
+    }
+    Ok(())
+}
+
+/// The id checks of one shard over a block's chunks, in input order: sets
+/// each row's slot (its ticket id, or `DUPLICATE`) and the ids' states;
+/// returns the rows to accept per chunk, `None` when the shard is full.
+fn check_ids(
+    table: &mut IdTable,
+    shard: usize,
+    chunks: &[TicketChunk],
+    row_base: &[u32],
+) -> Option<Vec<u32>> {
+    let mut accepted = vec![0u32; chunks.len()];
+    for (c, chunk) in chunks.iter().enumerate() {
+        let rows = &chunk.by_shard[shard];
+        for (k, id_row) in rows.iter().enumerate() {
+            if let Some(ahead) = rows.get(k + PREFETCH_ROWS) {
+                table.prefetch(ahead.hash);
+            }
+            let r = id_row.row;
+            let e = table.intern(chunk.text(id_row.id), id_row.hash);
+            if e >= ENTRY_MASK {
+                return None;
+            }
+            let state = &mut table.state[e as usize];
+            let seen = *state;
+            let Some(verdict) = id_row.verdict else {
+                // a rejected row only claims an id nobody had
+                if seen == UNSEEN {
+                    *state = REJECTED;
+                }
+                continue;
+            };
+            if seen != UNSEEN && seen != REJECTED {
+                chunk.slots[r as usize].store(DUPLICATE, Ordering::Relaxed);
+                continue;
+            }
+            match verdict {
+                Verdict::ResponseBeforeCreated => {
+                    if seen == UNSEEN {
+                        *state = REJECTED;
+                    }
+                }
+                // a skipped ticket wins over rejected rows with its id
+                Verdict::Skip => *state = SKIPPED,
+                // like a skipped ticket: its id is taken, its changes are outside
+                Verdict::Outside => *state = OUTSIDE,
+                Verdict::Accept => {
+                    *state = row_base[c] + r;
+                    let id = ((shard as u32) << ENTRY_BITS) | e;
+                    chunk.slots[r as usize].store(id, Ordering::Relaxed);
+                    accepted[c] += 1;
+                }
+            }
+        }
+    }
+    Some(accepted)
+}
+
+/// One chunk's rows after the id checks: its accepted tickets (the first
+/// numbered `base`), each row's ticket in `row_ticket`, and its tally.
+fn merge_chunk(
+    chunk: &TicketChunk,
+    body: &Body<'_>,
+    file: usize,
+    names: &NameMaps,
+    base: u32,
+    row_ticket: &mut [u32],
+) -> (Vec<Ticket>, ChunkTally) {
+    let mut tickets = Vec::new();
+    let mut tally = ChunkTally::default();
+    let counts = &mut tally.counts;
+    for (r, row) in chunk.rows.iter().enumerate() {
+        counts.read += 1;
+        let reason = match &row.parsed {
+            Err((reason, _)) => Some(*reason),
+            Ok(_) if chunk.slots[r].load(Ordering::Relaxed) == DUPLICATE => {
+                Some(Reason::DuplicateTicketId)
+            }
+            Ok(t) => match t.verdict {
+                Verdict::ResponseBeforeCreated => Some(Reason::ResponseBeforeCreated),
+                Verdict::Skip => {
+                    counts.skipped += 1;
+                    None
+                }
+                Verdict::Outside => {
+                    counts.outside += 1;
+                    let latest = t.response.map_or(t.created, |r| r.max(t.created));
+                    tally.outside_latest = tally.outside_latest.max(Some(latest));
+                    None
+                }
+                Verdict::Accept => {
+                    counts.accepted += 1;
+                    row_ticket[r] = base + tickets.len() as u32;
+                    let (stage, excluded) = names.stages[t.stage as usize];
+                    tickets.push(Ticket {
+                        id: chunk.slots[r].load(Ordering::Relaxed),
+                        plan: t.plan,
+                        excluded,
+                        submitted: t.priority,
+                        stage,
+                        created: t.created,
+                        response: t.response,
+                        group: names.groups[t.group as usize],
+                        assignee: names.assignees[t.assignee as usize],
+                    });
+                    None
+                }
+            },
+        };
+        if let Some(reason) = reason {
+            counts.rejected += 1;
+            tally.rejects.push(Reject {
+                file,
+                line: row.line,
+                reason,
+                record: String::from_utf8_lossy(&body.data[row.raw.0..row.raw.1]).into_owned(),
+            });
+        }
+    }
+    (tickets, tally)
+}
