@@ -435,8 +435,8 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
     Ok(RunSummary {
         tickets: ds.tickets.len(),
         rejected: ds.rejects.len(),
-        skipped: ds.files.iter().map(|f| f.skipped).sum(),
-        outside: ds.files.iter().map(|f| f.outside).sum(),
+        skipped: ds.files.iter().map(|f| f.counts.skipped).sum(),
+        outside: ds.files.iter().map(|f| f.counts.outside).sum(),
         warnings: ds.files.iter().map(|f| f.warnings).sum(),
         out: cfg.out.clone(),
     })

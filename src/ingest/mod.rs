@@ -131,7 +131,6 @@ pub struct FileStats {
     pub path: String,
     pub kind: Kind,
     pub sha256: String,
-    /// Also readable as fields of the stats (`stats.read`, see `Deref`).
     pub counts: Counts,
     /// `from_priority` mismatches at or before `as_of` (filled by the replay).
     pub warnings: u64,
@@ -152,14 +151,6 @@ impl FileStats {
 
 /// `stats.read` and the like: the reports and tests name a file's counts
 /// as fields of its stats.
-impl std::ops::Deref for FileStats {
-    type Target = Counts;
-
-    fn deref(&self) -> &Counts {
-        &self.counts
-    }
-}
-
 /// One rejected record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reject {
@@ -416,7 +407,12 @@ mod tests {
         out.extend(ds.files.iter().map(|f| {
             format!(
                 "F {} {} {} {} {} {}",
-                f.sha256, f.read, f.accepted, f.rejected, f.skipped, f.warnings
+                f.sha256,
+                f.counts.read,
+                f.counts.accepted,
+                f.counts.rejected,
+                f.counts.skipped,
+                f.warnings
             )
         }));
         out

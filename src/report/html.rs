@@ -688,10 +688,10 @@ fn rejects_section(h: &mut String, r: &ReportData<'_>, ds: &Dataset) {
             "<tr><td class=\"nw\"><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><code class=\"hash\">{}</code></td></tr>",
             esc(&f.path),
             f.kind.as_str(),
-            f.read,
-            f.accepted,
-            f.rejected,
-            f.skipped,
+            f.counts.read,
+            f.counts.accepted,
+            f.counts.rejected,
+            f.counts.skipped,
             f.warnings,
             esc(&f.sha256)
         );

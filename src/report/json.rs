@@ -30,11 +30,11 @@ pub fn run_json(f: &RunFacts<'_>) -> Value {
                 "path": s.path,
                 "kind": s.kind.as_str(),
                 "sha256": s.sha256,
-                "records_read": s.read,
-                "records_accepted": s.accepted,
-                "records_rejected": s.rejected,
-                "records_skipped": s.skipped,
-                "records_outside_period": s.outside,
+                "records_read": s.counts.read,
+                "records_accepted": s.counts.accepted,
+                "records_rejected": s.counts.rejected,
+                "records_skipped": s.counts.skipped,
+                "records_outside_period": s.counts.outside,
                 "warnings": s.warnings,
             })
         })
@@ -61,10 +61,10 @@ pub fn run_json(f: &RunFacts<'_>) -> Value {
         "tickets_evaluated": f.tickets_evaluated,
         "rejected_total": f.dataset.rejects.len(),
         "rejected_by_reason": reasons,
-        "skipped_total": f.dataset.files.iter().map(|s| s.skipped).sum::<u64>(),
+        "skipped_total": f.dataset.files.iter().map(|s| s.counts.skipped).sum::<u64>(),
         "warnings_total": f.dataset.files.iter().map(|s| s.warnings).sum::<u64>(),
         "period": f.period.map(|p| p.to_json()),
-        "outside_period_total": f.dataset.files.iter().map(|s| s.outside).sum::<u64>(),
+        "outside_period_total": f.dataset.files.iter().map(|s| s.counts.outside).sum::<u64>(),
     })
 }
 

@@ -291,10 +291,15 @@ fn load_bytes(
 
 fn check_dataset(ds: &Dataset) -> Result<(), TestCaseError> {
     for (i, f) in ds.files.iter().enumerate() {
-        prop_assert_eq!(f.outside, 0, "no period selected");
-        prop_assert_eq!(f.read, f.accepted + f.rejected + f.skipped, "{}", f.path);
+        prop_assert_eq!(f.counts.outside, 0, "no period selected");
+        prop_assert_eq!(
+            f.counts.read,
+            f.counts.accepted + f.counts.rejected + f.counts.skipped,
+            "{}",
+            f.path
+        );
         let listed = ds.rejects.iter().filter(|r| r.file == i).count() as u64;
-        prop_assert_eq!(f.rejected, listed);
+        prop_assert_eq!(f.counts.rejected, listed);
         let lines: Vec<u64> = ds
             .rejects
             .iter()
@@ -308,7 +313,7 @@ fn check_dataset(ds: &Dataset) -> Result<(), TestCaseError> {
         );
         prop_assert!(lines.iter().all(|&l| l >= 2));
     }
-    prop_assert_eq!(ds.tickets.len() as u64, ds.files[0].accepted);
+    prop_assert_eq!(ds.tickets.len() as u64, ds.files[0].counts.accepted);
     Ok(())
 }
 
@@ -396,7 +401,7 @@ proptest! {
                 .collect()
         };
         prop_assert_eq!(ids(&a), ids(&b));
-        prop_assert_eq!(a.files[0].read + fill_rows, b.files[0].read);
+        prop_assert_eq!(a.files[0].counts.read + fill_rows, b.files[0].counts.read);
     }
 }
 
@@ -438,10 +443,10 @@ fn summary(result: Result<Dataset, ingest::IngestError>) -> Vec<String> {
         format!(
             "F {} {} {} {} {} {} {}",
             f.sha256,
-            f.read,
-            f.accepted,
-            f.rejected,
-            f.skipped,
+            f.counts.read,
+            f.counts.accepted,
+            f.counts.rejected,
+            f.counts.skipped,
             f.warnings,
             f.kind.as_str()
         )
