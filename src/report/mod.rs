@@ -67,8 +67,8 @@ impl TicketRow<'_> {
 }
 
 /// Calls `f` with each column of tickets.csv (CONTRACT.md section 6), in
-/// order: the one definition of the columns, which the writers and the
-/// header read.
+/// order: the one definition of the columns, which the CSV and Parquet
+/// writers and the header read.
 ///
 /// Straight-line calls rather than a table: a writer that visits the
 /// columns once per row gets each column's getter inlined, where a loop
