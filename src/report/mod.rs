@@ -16,9 +16,10 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::aggregate::MonthKey;
+use crate::aggregate::{month_text, MonthKey};
 use crate::ingest::{Dataset, Ticket};
 use crate::replay::{Measure, Outcome};
+use crate::timestamp;
 
 /// What a ticket column holds, with how to get it from a ticket's row.
 /// The kind decides how each writer renders it (CSV text, a Parquet type).
@@ -39,6 +40,21 @@ pub enum Value {
     Word(fn(&TicketRow<'_>) -> Option<&'static str>),
     /// An instant (Unix seconds), written in UTC.
     Instant(fn(&TicketRow<'_>) -> Option<i64>),
+}
+
+impl Value {
+    /// The field as tickets.csv writes it, for the values that are never
+    /// free text: `None` for texts, plans and stages, which may hold spaces.
+    pub fn plain_text(self, r: &TicketRow<'_>) -> Option<String> {
+        Some(match self {
+            Value::Text(_) | Value::Plan(_) | Value::Stage(_) => return None,
+            Value::Month(get) => month_text(get(r)),
+            Value::Count(get) => get(r).to_string(),
+            Value::Seconds(get) => get(r).map_or_else(String::new, |v| v.to_string()),
+            Value::Word(get) => get(r).unwrap_or_default().to_string(),
+            Value::Instant(get) => get(r).map_or_else(String::new, timestamp::format_utc),
+        })
+    }
 }
 
 /// One column of tickets.csv and tickets.parquet.
@@ -68,7 +84,7 @@ impl TicketRow<'_> {
 
 /// Calls `f` with each column of tickets.csv (CONTRACT.md section 6), in
 /// order: the one definition of the columns, which the CSV and Parquet
-/// writers and the header read.
+/// writers, the header and `explain` all read.
 ///
 /// Straight-line calls rather than a table: a writer that visits the
 /// columns once per row gets each column's getter inlined, where a loop
