@@ -12,6 +12,7 @@ use crate::ingest::{self, Change, Dataset, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, StepKind};
+use crate::report;
 use crate::timestamp;
 
 /// Why a ticket cannot be explained.
@@ -342,19 +343,21 @@ pub fn render(s: &Subject<'_>) -> String {
             }
         }
         let _ = writeln!(o, "  status              {}", out.status.as_str());
-        let m = out.measure;
-        let _ = writeln!(
-            o,
-            "  as in tickets.csv   priority={} clock={} target_s={} elapsed_s={} deadline={} status={} margin_s={}",
-            out.governing,
-            m.map_or("", |m| m.clock.as_str()),
-            m.map_or_else(String::new, |m| m.target_s.to_string()),
-            m.map_or_else(String::new, |m| m.elapsed_s.to_string()),
-            m.and_then(|m| m.written_deadline())
-                .map_or_else(String::new, timestamp::format_utc),
-            out.status.as_str(),
-            m.map_or_else(String::new, |m| m.margin_s().to_string()),
-        );
+        // every column of the row that is not free text, as the CSV writes it
+        let row = report::TicketRow {
+            dataset: s.dataset,
+            ticket: t,
+            outcome: &out,
+            month: pipeline::month_of(tz, t.created),
+            response,
+        };
+        let mut line = String::from("  as in tickets.csv  ");
+        report::each_ticket_column(|c| {
+            if let Some(text) = c.value.plain_text(&row) {
+                let _ = write!(line, " {}={text}", c.name);
+            }
+        });
+        let _ = writeln!(o, "{line}");
     }
     o
 }

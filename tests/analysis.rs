@@ -422,7 +422,8 @@ mod explain {
 
     /// explain replays with the run's code: on the sample data, its verdict
     /// equals tickets.csv's row for every reclassified ticket and a few
-    /// others, in every mode.
+    /// others, in every mode. The line lists every column but the free
+    /// texts (ticket_id, plan, stage), created_at included.
     #[test]
     fn explain_agrees_with_tickets_csv_on_the_sample_data() {
         let mut by_mode: Vec<Vec<HashMap<String, String>>> = Vec::new();
@@ -452,6 +453,14 @@ mod explain {
             assert_eq!(v.len(), 4);
             for (k, mode) in modes.iter().enumerate() {
                 let row = &by_mode[k][i];
+                let mut listed: Vec<&String> = v[k].keys().collect();
+                let mut expected: Vec<&String> = row
+                    .keys()
+                    .filter(|c| !["ticket_id", "plan", "stage"].contains(&c.as_str()))
+                    .collect();
+                listed.sort();
+                expected.sort();
+                assert_eq!(listed, expected, "{id} {mode}: the columns listed");
                 for (field, value) in &v[k] {
                     assert_eq!(&row[field], value, "{id} {mode} {field}");
                 }
@@ -468,6 +477,47 @@ mod parquet {
         ParquetReader::new(std::fs::File::open(path).unwrap())
             .finish()
             .unwrap()
+    }
+
+    /// A Parquet value as the CSV writes it: null is the empty field, an
+    /// instant its UTC text (it must be whole seconds).
+    fn csv_text(column: &Column, i: usize) -> String {
+        let text = match column.dtype() {
+            DataType::String => column.str().unwrap().get(i).map(String::from),
+            DataType::UInt32 => column.u32().unwrap().get(i).map(|v| v.to_string()),
+            DataType::UInt64 => column.u64().unwrap().get(i).map(|v| v.to_string()),
+            DataType::Int64 => column.i64().unwrap().get(i).map(|v| v.to_string()),
+            DataType::Float64 => column.f64().unwrap().get(i).map(|v| format!("{v:.2}")),
+            DataType::Datetime(TimeUnit::Milliseconds, _) => {
+                column.datetime().unwrap().physical().get(i).map(|ms| {
+                    assert_eq!(ms % 1000, 0, "{}: whole seconds", column.name());
+                    sla_report::timestamp::format_utc(ms / 1000)
+                })
+            }
+            other => panic!("{}: unexpected type {other}", column.name()),
+        };
+        text.unwrap_or_default()
+    }
+
+    /// Every field of a Parquet file equals the CSV's, null where it is
+    /// empty, and the columns are the CSV's in its order.
+    fn assert_same_as_csv(dir: &Path, parquet: &str, csv: &str) {
+        let df = read_parquet(&dir.join(parquet));
+        let header = lines(dir, csv)[0].clone();
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names.join(","), header, "{parquet}: columns");
+        let csv_rows = rows(dir, csv);
+        assert_eq!(df.height(), csv_rows.len(), "{parquet}: rows");
+        for column in df.columns() {
+            for (i, row) in csv_rows.iter().enumerate() {
+                assert_eq!(
+                    csv_text(column, i),
+                    row[column.name().as_str()],
+                    "{parquet}: row {i}, {}",
+                    column.name()
+                );
+            }
+        }
     }
 
     #[test]
@@ -515,22 +565,107 @@ mod parquet {
             assert_eq!(a, std::fs::read(two.join(name)).unwrap(), "{name}");
             assert_eq!(a, std::fs::read(again.join(name)).unwrap(), "{name}");
         }
-        let tickets = read_parquet(&one.join("tickets.parquet"));
-        let csv_rows = rows(&one, "tickets.csv");
-        assert_eq!(tickets.height(), csv_rows.len());
-        let ids = tickets.column("ticket_id").unwrap().str().unwrap().clone();
-        let elapsed = tickets.column("elapsed_s").unwrap().i64().unwrap().clone();
-        let status = tickets.column("status").unwrap().str().unwrap().clone();
-        for (i, r) in csv_rows.iter().enumerate() {
-            assert_eq!(ids.get(i), Some(r["ticket_id"].as_str()));
-            assert_eq!(
-                elapsed.get(i).map(|v| v.to_string()).unwrap_or_default(),
-                r["elapsed_s"]
-            );
-            assert_eq!(status.get(i), Some(r["status"].as_str()));
+        assert_same_as_csv(&one, "tickets.parquet", "tickets.csv");
+        assert_same_as_csv(&one, "summary.parquet", "summary.csv");
+    }
+
+    /// `tests/fixtures/parquet/`: P-1 has no stage; P-3 (beta, excluded)
+    /// and P-4 (Basic, no target) have no clock, target or deadline; P-5,
+    /// created on 31 December 2099 after business hours, has a deadline
+    /// past the instant span, empty in the CSV; its stage needs quoting.
+    fn run_parquet_fixture(name: &str) -> PathBuf {
+        let dir = scratch(name);
+        let out = sla(&[
+            "run",
+            "--tickets",
+            &fixture("parquet/tickets.csv"),
+            "--parquet",
+            "--no-charts",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        dir
+    }
+
+    /// Regression: instants were written as text, an unreachable deadline
+    /// as `292277026596-12-04T15:30:07Z` and an empty stage as `''`.
+    #[test]
+    fn tickets_parquet_has_typed_instants_and_nulls_where_the_csv_is_empty() {
+        let dir = run_parquet_fixture("parquet-types");
+        let df = read_parquet(&dir.join("tickets.parquet"));
+        let utc = DataType::Datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC));
+        for (name, dtype) in df.schema().iter() {
+            let expected = match name.as_str() {
+                "created_at" | "first_response_at" | "deadline" => &utc,
+                "submitted_priority" | "priority" | "reclassifications" => &DataType::UInt32,
+                "target_s" | "elapsed_s" | "margin_s" => &DataType::Int64,
+                _ => &DataType::String,
+            };
+            assert_eq!(dtype, expected, "{name}");
         }
-        let summary = read_parquet(&one.join("summary.parquet"));
-        assert_eq!(summary.height(), rows(&one, "summary.csv").len());
-        assert_eq!(summary.get_column_names().len(), 14);
+        let stage = df.column("stage").unwrap().str().unwrap();
+        let deadline = df.column("deadline").unwrap();
+        let ids = df.column("ticket_id").unwrap().str().unwrap();
+        assert_eq!(ids.get(0), Some("P-1"));
+        assert_eq!(stage.get(0), None, "no stage is null, not ''");
+        assert_eq!(stage.get(4), Some("early access, EU"));
+        assert_eq!(ids.get(4), Some("P-5"));
+        assert_eq!(
+            csv_text(deadline, 4),
+            "",
+            "a deadline past the span is null"
+        );
+        assert_eq!(csv_text(df.column("elapsed_s").unwrap(), 4), "0");
+        assert_eq!(csv_text(deadline, 0), "2026-03-02T09:00:00Z");
+        assert_same_as_csv(&dir, "tickets.parquet", "tickets.csv");
+        assert_same_as_csv(&dir, "summary.parquet", "summary.csv");
+    }
+
+    /// Regression: polars records its own Arrow schema with `Utf8View`
+    /// texts (Arrow's string_view), which older readers (older pyarrow,
+    /// Spark, Power BI) reject. The `ARROW:schema` key must be the
+    /// schema at the oldest compatibility level: `LargeUtf8` texts.
+    #[test]
+    fn the_arrow_schema_of_the_parquet_files_has_plain_strings_not_views() {
+        let dir = run_parquet_fixture("parquet-arrow-schema");
+        for name in ["tickets.parquet", "summary.parquet"] {
+            let mut reader = ParquetReader::new(std::fs::File::open(dir.join(name)).unwrap());
+            let metadata = reader.get_metadata().unwrap().clone();
+            let df = reader.finish().unwrap();
+            assert!(df.schema().iter_values().any(|d| d == &DataType::String));
+            let key = |compat| {
+                polars_parquet::write::schema_to_metadata_key(&df.schema().to_arrow(compat))
+            };
+            let (plain, views) = (key(CompatLevel::oldest()), key(CompatLevel::newest()));
+            assert!(plain.value != views.value);
+            let written: Vec<_> = metadata
+                .key_value_metadata()
+                .iter()
+                .flatten()
+                .filter(|kv| kv.key == plain.key)
+                .collect();
+            assert_eq!(written.len(), 1, "{name}: one {}", plain.key);
+            // (base64 IPC bytes: not worth printing)
+            assert!(
+                written[0].value == plain.value,
+                "{name}: not LargeUtf8 texts"
+            );
+        }
+    }
+
+    #[test]
+    fn tickets_csv_and_tickets_parquet_have_the_same_columns_in_the_same_order() {
+        let dir = run_parquet_fixture("parquet-columns");
+        let header = "ticket_id,plan,month,stage,submitted_priority,priority,reclassifications,\
+                      clock,target_s,created_at,first_response_at,elapsed_s,deadline,status,margin_s";
+        assert_eq!(
+            lines(&dir, "tickets.csv")[0],
+            header,
+            "CONTRACT.md section 6"
+        );
+        let df = read_parquet(&dir.join("tickets.parquet"));
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        assert_eq!(names.join(","), header);
     }
 }

@@ -11,25 +11,8 @@ use crate::evaluation::Evaluation;
 use crate::ingest::Dataset;
 use crate::policy::Policy;
 use crate::replay::Status;
+use crate::report::{each_ticket_column, ticket_columns, TicketRow, Value};
 use crate::timestamp;
-
-pub const TICKETS_HEADER: [&str; 15] = [
-    "ticket_id",
-    "plan",
-    "month",
-    "stage",
-    "submitted_priority",
-    "priority",
-    "reclassifications",
-    "clock",
-    "target_s",
-    "created_at",
-    "first_response_at",
-    "elapsed_s",
-    "deadline",
-    "status",
-    "margin_s",
-];
 
 pub const SUMMARY_HEADER: [&str; 14] = [
     "month",
@@ -102,7 +85,8 @@ pub fn write_tickets<W: Write + Send>(
     ev: &Evaluation,
 ) -> io::Result<()> {
     let ds = &ev.dataset;
-    let mut header = TICKETS_HEADER.join(",");
+    let names: Vec<&str> = ticket_columns().iter().map(|c| c.name).collect();
+    let mut header = names.join(",");
     header.push('\n');
     w.write_all(header.as_bytes())?;
     let n = ev.outcomes.len();
@@ -130,59 +114,46 @@ pub fn write_tickets<W: Write + Send>(
                 .for_each(|(buf, &start)| {
                     let end = (start + ROWS_PER_BLOCK).min(n);
                     buf.clear();
-                    let (mut created, mut responses, mut deadlines) = (
-                        timestamp::UtcWriter::default(),
-                        timestamp::UtcWriter::default(),
-                        timestamp::UtcWriter::default(),
-                    );
+                    // one for all instant columns: a row's instants lie a
+                    // few days apart, and its eight days hold them all
+                    let mut utc = timestamp::UtcWriter::default();
                     for i in start..end {
-                        let t = &ds.tickets[i];
-                        let o = &ev.outcomes[i];
-                        push_field(buf, ds.id(t));
-                        buf.push(b',');
-                        buf.extend_from_slice(&plans[t.plan()]);
-                        buf.push(b',');
-                        buf.extend_from_slice(month_bytes(&months, ev.months[i]));
-                        buf.push(b',');
-                        buf.extend_from_slice(&stages[t.stage as usize]);
-                        buf.push(b',');
-                        push_int(buf, t.submitted);
-                        buf.push(b',');
-                        push_int(buf, o.governing);
-                        buf.push(b',');
-                        push_int(buf, o.reclassifications);
-                        buf.push(b',');
-                        let m = o.measure;
-                        if let Some(m) = m {
-                            buf.extend_from_slice(m.clock.as_str().as_bytes());
-                            buf.push(b',');
-                            push_int(buf, m.target_s);
-                        } else {
-                            buf.push(b',');
-                        }
-                        buf.push(b',');
-                        created.push(buf, t.created);
-                        buf.push(b',');
-                        if let Some(r) = ev.response(i) {
-                            responses.push(buf, r);
-                        }
-                        buf.push(b',');
-                        if let Some(m) = m {
-                            push_int(buf, m.elapsed_s);
-                            buf.push(b',');
-                            if let Some(d) = m.written_deadline() {
-                                deadlines.push(buf, d);
+                        let row = TicketRow {
+                            dataset: ds,
+                            ticket: &ds.tickets[i],
+                            outcome: &ev.outcomes[i],
+                            month: ev.months[i],
+                            response: ev.response(i),
+                        };
+                        each_ticket_column(|column| {
+                            match column.value {
+                                Value::Text(get) => push_field(buf, get(&row)),
+                                Value::Plan(get) => buf.extend_from_slice(&plans[get(&row)]),
+                                Value::Stage(get) => buf.extend_from_slice(&stages[get(&row)]),
+                                Value::Month(get) => {
+                                    buf.extend_from_slice(month_bytes(&months, get(&row)))
+                                }
+                                Value::Count(get) => push_int(buf, get(&row)),
+                                Value::Seconds(get) => {
+                                    if let Some(v) = get(&row) {
+                                        push_int(buf, v);
+                                    }
+                                }
+                                Value::Word(get) => {
+                                    if let Some(word) = get(&row) {
+                                        buf.extend_from_slice(word.as_bytes());
+                                    }
+                                }
+                                Value::Instant(get) => {
+                                    if let Some(t) = get(&row) {
+                                        utc.push(buf, t);
+                                    }
+                                }
                             }
-                        } else {
                             buf.push(b',');
-                        }
-                        buf.push(b',');
-                        buf.extend_from_slice(o.status.as_str().as_bytes());
-                        buf.push(b',');
-                        if let Some(m) = m {
-                            push_int(buf, m.margin_s());
-                        }
-                        buf.push(b'\n');
+                        });
+                        // the last field's separator ends the row
+                        *buf.last_mut().expect("a row has fields") = b'\n';
                     }
                 });
         };

@@ -1,7 +1,8 @@
 //! `--parquet`: tickets.parquet and summary.parquet for BI tools, written
 //! with polars. The columns are those of tickets.csv and summary.csv, typed:
-//! counts and seconds as integers (null where the CSV is empty), instants as
-//! the CSV's UTC text, `attainment_pct` as a float.
+//! counts and seconds as integers, instants as UTC timestamps (milliseconds,
+//! whole seconds in value), `attainment_pct` as a float, texts as plain
+//! UTF-8 strings; null wherever the CSV is empty.
 
 use std::io::{self, Write};
 
@@ -12,102 +13,96 @@ use crate::evaluation::Evaluation;
 use crate::model::month_text;
 use crate::policy::Policy;
 use crate::replay::Status;
-use crate::timestamp;
+use crate::report::{ticket_columns, TicketRow, Value};
 
 fn to_io(e: PolarsError) -> io::Error {
     io::Error::other(e.to_string())
 }
 
+/// Writes `df` with, as its `ARROW:schema`, the Arrow schema at the oldest
+/// compatibility level: texts as `LargeUtf8`, not the `Utf8View` that
+/// polars' writer records on its own and that older readers (older pyarrow,
+/// Spark, Power BI) reject. The column data is the same either way
+/// (BYTE_ARRAY annotated UTF8): the key only tells Arrow readers which
+/// Arrow types to read it into.
 fn write_df<W: Write>(w: W, mut df: DataFrame) -> io::Result<()> {
+    let schema = df.schema().to_arrow(CompatLevel::oldest());
+    let key = polars_parquet::write::schema_to_metadata_key(&schema);
+    let arrow_schema = KeyValueMetadata::from_static(vec![(
+        key.key,
+        key.value.expect("the Arrow schema key has a value"),
+    )]);
     ParquetWriter::new(w)
         .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(arrow_schema))
         .finish(&mut df)
         .map_err(to_io)?;
     Ok(())
 }
 
-/// tickets.parquet: one row per accepted ticket, in input order.
+/// Unix seconds as the milliseconds of a Parquet timestamp. Instants lie in
+/// 1900..2099 (CONTRACT.md section 7), far from overflowing.
+fn millis(t: i64) -> i64 {
+    t.checked_mul(1000).expect("an instant within the span")
+}
+
+/// tickets.parquet: one row per accepted ticket, in input order, with the
+/// columns of tickets.csv.
 pub fn write_tickets<W: Write>(w: W, policy: &Policy, ev: &Evaluation) -> io::Result<()> {
     let ds = &ev.dataset;
-    let tickets = &ds.tickets;
-    let outcomes = &ev.outcomes;
-    let n = tickets.len();
-    let m = |f: fn(&crate::replay::Measure) -> i64| -> Vec<Option<i64>> {
-        outcomes.iter().map(|o| o.measure.as_ref().map(f)).collect()
+    let n = ds.tickets.len();
+    let row = |i: usize| TicketRow {
+        dataset: ds,
+        ticket: &ds.tickets[i],
+        outcome: &ev.outcomes[i],
+        month: ev.months[i],
+        response: ev.response(i),
     };
-    let columns = vec![
-        Column::new(
-            "ticket_id".into(),
-            tickets.iter().map(|t| ds.id(t)).collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            "plan".into(),
-            tickets
-                .iter()
-                .map(|t| policy.plans[t.plan()].name.as_str())
-                .collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            "month".into(),
-            ev.months
-                .iter()
-                .map(|&m| month_text(m))
-                .collect::<Vec<String>>(),
-        ),
-        Column::new(
-            "stage".into(),
-            tickets.iter().map(|t| ds.stage(t)).collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            "submitted_priority".into(),
-            tickets.iter().map(|t| t.submitted).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "priority".into(),
-            outcomes.iter().map(|o| o.governing).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "reclassifications".into(),
-            outcomes
-                .iter()
-                .map(|o| o.reclassifications)
-                .collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "clock".into(),
-            outcomes
-                .iter()
-                .map(|o| o.measure.map(|m| m.clock.as_str()))
-                .collect::<Vec<Option<&str>>>(),
-        ),
-        Column::new("target_s".into(), m(|m| i64::from(m.target_s))),
-        Column::new(
-            "first_response_at".into(),
-            (0..n)
-                .map(|i| ev.response(i).map(timestamp::format_utc))
-                .collect::<Vec<Option<String>>>(),
-        ),
-        Column::new("elapsed_s".into(), m(|m| m.elapsed_s)),
-        Column::new(
-            "deadline".into(),
-            outcomes
-                .iter()
-                .map(|o| {
-                    o.measure
-                        .and_then(|m| m.written_deadline())
-                        .map(timestamp::format_utc)
-                })
-                .collect::<Vec<Option<String>>>(),
-        ),
-        Column::new(
-            "status".into(),
-            outcomes
-                .iter()
-                .map(|o| o.status.as_str())
-                .collect::<Vec<&str>>(),
-        ),
-        Column::new("margin_s".into(), m(|m| m.margin_s())),
-    ];
+    let columns = ticket_columns()
+        .into_iter()
+        .map(|c| {
+            let name = c.name.into();
+            match c.value {
+                Value::Text(get) => {
+                    Column::new(name, (0..n).map(|i| get(&row(i))).collect::<Vec<&str>>())
+                }
+                Value::Plan(get) => Column::new(
+                    name,
+                    (0..n)
+                        .map(|i| policy.plans[get(&row(i))].name.as_str())
+                        .collect::<Vec<&str>>(),
+                ),
+                Value::Stage(get) => Column::new(
+                    name,
+                    (0..n)
+                        .map(|i| Some(&*ds.stages[get(&row(i))]).filter(|s| !s.is_empty()))
+                        .collect::<Vec<Option<&str>>>(),
+                ),
+                Value::Month(get) => Column::new(
+                    name,
+                    (0..n)
+                        .map(|i| month_text(get(&row(i))))
+                        .collect::<Vec<String>>(),
+                ),
+                Value::Count(get) => {
+                    Column::new(name, (0..n).map(|i| get(&row(i))).collect::<Vec<u32>>())
+                }
+                Value::Seconds(get) => Column::new(
+                    name,
+                    (0..n).map(|i| get(&row(i))).collect::<Vec<Option<i64>>>(),
+                ),
+                Value::Word(get) => Column::new(
+                    name,
+                    (0..n).map(|i| get(&row(i))).collect::<Vec<Option<&str>>>(),
+                ),
+                Value::Instant(get) => {
+                    Int64Chunked::from_iter_options(name, (0..n).map(|i| get(&row(i)).map(millis)))
+                        .into_datetime(TimeUnit::Milliseconds, Some(TimeZone::UTC))
+                        .into_column()
+                }
+            }
+        })
+        .collect();
     write_df(w, DataFrame::new(n, columns).map_err(to_io)?)
 }
 
