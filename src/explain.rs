@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use crate::ingest::{self, Change, Dataset, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
 use crate::policy::{Mode, Policy};
-use crate::replay::{self, Clocks, StepKind};
+use crate::replay::{self, Clocks, Share, StepKind};
 use crate::report;
 use crate::timestamp;
 
@@ -100,25 +100,6 @@ pub fn duration_text(secs: i64) -> String {
     let sign = if secs < 0 { "-" } else { "" };
     let s = secs.unsigned_abs();
     format!("{sign}{}h {:02}m {:02}s", s / 3600, s / 60 % 60, s % 60)
-}
-
-fn gcd(a: i128, b: i128) -> i128 {
-    if b == 0 {
-        a.abs()
-    } else {
-        gcd(b, a % b)
-    }
-}
-
-/// `13/12` (reduced), `1` for whole numbers.
-fn fraction(num: i128, den: i128) -> String {
-    let g = gcd(num, den).max(1);
-    let (n, d) = (num / g, den / g);
-    if d == 1 {
-        n.to_string()
-    } else {
-        format!("{n}/{d}")
-    }
 }
 
 /// The explanation text.
@@ -280,7 +261,7 @@ pub fn render(s: &Subject<'_>) -> String {
                     tg.clock.as_str(),
                     seg.clock_s,
                     duration_text(seg.clock_s),
-                    fraction(seg.clock_s as i128, tg.within_s as i128),
+                    Share::Small(i128::from(seg.clock_s), i128::from(tg.within_s)),
                 );
             }
             None => {
@@ -315,7 +296,7 @@ pub fn render(s: &Subject<'_>) -> String {
                         let pr = replay::prorata(&cuts, end, target_of, s.clocks);
                         format!(
                             "each segment uses its share of its own priority's target: U = {} of the budget; elapsed = ceil(U x target)",
-                            fraction(pr.used, pr.den)
+                            pr.used
                         )
                     }
                     _ => format!("from creation, {}, on the governing clock", when(start)),
@@ -348,7 +329,7 @@ pub fn render(s: &Subject<'_>) -> String {
             dataset: s.dataset,
             ticket: t,
             outcome: &out,
-            month: pipeline::month_of(tz, t.created),
+            month: crate::model::month::month_of(tz, t.created),
             response,
         };
         let mut line = String::from("  as in tickets.csv  ");
@@ -367,13 +348,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_and_fractions_read_well() {
+    fn durations_read_well() {
         assert_eq!(duration_text(14_400), "4h 00m 00s");
         assert_eq!(duration_text(-1), "-0h 00m 01s");
         assert_eq!(duration_text(23_400), "6h 30m 00s");
-        assert_eq!(fraction(1800, 3600), "1/2");
-        assert_eq!(fraction(26, 24), "13/12");
-        assert_eq!(fraction(0, 5), "0");
-        assert_eq!(fraction(7, 7), "1");
     }
 }

@@ -1,6 +1,8 @@
 //! Replay: one ticket, its priority changes and the policy -> its SLA outcome,
 //! for each reclassification mode (CONTRACT.md section 5). Pure.
 
+use num_bigint::BigInt;
+
 use crate::calendar::BusinessCalendar;
 use crate::ingest::{Change, Ticket};
 use crate::policy::{ClockKind, Mode, Policy, Target};
@@ -221,15 +223,14 @@ pub fn evaluate_into(
             (elapsed, deadline, elapsed > t_g)
         }
         Mode::Prorata => {
+            // g is the last segment's priority, so its T_g is the one used
             let p = prorata(
                 cuts.as_slice(),
                 end,
                 |p| plan.targets.get(&p).copied(),
                 clocks,
             );
-            // elapsed = ceil(U * T_g), U = used / den
-            let elapsed = ceil_div(p.used * t_g as i128, p.den);
-            (clamp_i64(elapsed), p.deadline, p.used > p.den)
+            (p.elapsed_s, p.deadline, p.over)
         }
     };
     outcome.status = match (response.is_some(), over) {
@@ -290,27 +291,141 @@ impl Cuts {
     }
 }
 
-/// The prorata budget: U = used / den exactly, and the deadline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The prorata budget of a replay.
+#[derive(Debug, Clone)]
 pub struct Prorata {
-    pub used: i128,
-    pub den: i128,
+    /// U, the share of the budget used, exactly.
+    pub used: Share,
+    /// ceil(U * T_g), T_g the last segment's target.
+    pub elapsed_s: i64,
+    /// U > 1: over target.
+    pub over: bool,
     pub deadline: i64,
 }
 
-fn gcd(mut a: i128, mut b: i128) -> i128 {
-    while b != 0 {
-        (a, b) = (b, a % b);
+/// A share of a budget, exactly: `num / den` with `num >= 0`, `den > 0`; in
+/// `i128` when the sums fit there, else in big integers. Displays reduced:
+/// `13/12`, `1`.
+#[derive(Debug, Clone)]
+pub enum Share {
+    Small(i128, i128),
+    Big(BigInt, BigInt),
+}
+
+impl std::fmt::Display for Share {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn reduced<N: Exact + std::fmt::Display>(
+            f: &mut std::fmt::Formatter<'_>,
+            num: &N,
+            den: &N,
+        ) -> std::fmt::Result {
+            let g = gcd(num.clone(), den.clone());
+            let (n, d) = (num.div_rem(&g).0, den.div_rem(&g).0);
+            if d == N::of(1) {
+                write!(f, "{n}")
+            } else {
+                write!(f, "{n}/{d}")
+            }
+        }
+        match self {
+            Share::Small(num, den) => reduced(f, num, den),
+            Share::Big(num, den) => reduced(f, num, den),
+        }
     }
-    a.abs()
 }
 
-fn ceil_div(a: i128, b: i128) -> i128 {
-    -((-a).div_euclid(b))
+/// The integers prorata computes in, so that its arithmetic is written
+/// once: `i128` with every step checked (`None` on overflow), and
+/// `BigInt`, which does not overflow (always `Some`). All values are >= 0:
+/// clock seconds, positive targets, and the sums, products and differences
+/// the algorithm forms from them; divisors are > 0.
+trait Exact: Clone + Ord {
+    fn of(v: i64) -> Self;
+    fn add(&self, o: &Self) -> Option<Self>;
+    fn sub(&self, o: &Self) -> Option<Self>;
+    fn mul(&self, o: &Self) -> Option<Self>;
+    /// (floor(self / d), self mod d), for self >= 0 and d > 0.
+    fn div_rem(&self, d: &Self) -> (Self, Self);
+    fn to_i64(&self) -> Option<i64>;
+    fn share(num: Self, den: Self) -> Share;
 }
 
-fn clamp_i64(v: i128) -> i64 {
-    v.clamp(i64::MIN as i128, i64::MAX as i128) as i64
+impl Exact for i128 {
+    fn of(v: i64) -> Self {
+        i128::from(v)
+    }
+    fn add(&self, o: &Self) -> Option<Self> {
+        self.checked_add(*o)
+    }
+    fn sub(&self, o: &Self) -> Option<Self> {
+        self.checked_sub(*o)
+    }
+    fn mul(&self, o: &Self) -> Option<Self> {
+        self.checked_mul(*o)
+    }
+    fn div_rem(&self, d: &Self) -> (Self, Self) {
+        (self / d, self % d)
+    }
+    fn to_i64(&self) -> Option<i64> {
+        i64::try_from(*self).ok()
+    }
+    fn share(num: Self, den: Self) -> Share {
+        Share::Small(num, den)
+    }
+}
+
+impl Exact for BigInt {
+    fn of(v: i64) -> Self {
+        BigInt::from(v)
+    }
+    fn add(&self, o: &Self) -> Option<Self> {
+        Some(self + o)
+    }
+    fn sub(&self, o: &Self) -> Option<Self> {
+        Some(self - o)
+    }
+    fn mul(&self, o: &Self) -> Option<Self> {
+        Some(self * o)
+    }
+    fn div_rem(&self, d: &Self) -> (Self, Self) {
+        (self / d, self % d)
+    }
+    fn to_i64(&self) -> Option<i64> {
+        i64::try_from(self).ok()
+    }
+    fn share(num: Self, den: Self) -> Share {
+        Share::Big(num, den)
+    }
+}
+
+fn gcd<N: Exact>(mut a: N, mut b: N) -> N {
+    let zero = N::of(0);
+    while b != zero {
+        let r = a.div_rem(&b).1;
+        (a, b) = (b, r);
+    }
+    a
+}
+
+// Why the results fit in i64. Every segment's share is
+// elapsed_i / T_i <= elapsed_i (T_i >= 1 s), and the segments are
+// consecutive pieces of [created, end) on clocks that count at most wall
+// time, so U <= end - created <= LAST_INSTANT - FIRST_INSTANT (instants lie
+// in 1900..2099, CONTRACT.md section 7). Hence elapsed_s = ceil(U * T_g) <=
+// (LAST_INSTANT - FIRST_INSTANT) * MAX_WITHIN_S (an integer), which fits
+// (asserted here: about 2.0e18 < 9.2e18). A deadline's offset
+// floor((1 - U_before) * T_i) lies in [0, T_i], since U_before < 1 there.
+// Outside the contract (the replay is pure and takes any i64) the checked
+// conversions saturate instead of wrapping.
+const _: () = assert!(
+    (crate::timestamp::LAST_INSTANT - crate::timestamp::FIRST_INSTANT)
+        .checked_mul(crate::policy::MAX_WITHIN_S)
+        .is_some()
+);
+
+/// A result (elapsed_s, a deadline's offset) as i64: it fits, as above.
+fn saturating_i64<N: Exact>(v: &N) -> i64 {
+    v.to_i64().unwrap_or(i64::MAX)
 }
 
 /// Segment i consumes elapsed_{C_pi}(t_i, t_{i+1}) / T_pi of the budget
@@ -320,47 +435,71 @@ fn clamp_i64(v: i128) -> i64 {
 /// at C_pi.add(t_i, floor((1 - U_before) * T_pi)); if the budget is not used
 /// up by `end`, it is projected on the last segment's clock the same way.
 /// The last segment's priority must have a target.
+///
+/// The sums are kept in i128 when they fit (nearly always), else in big
+/// integers: a few large, near-coprime targets (ten years less a few
+/// seconds each) have an lcm that times the elapsed seconds passes 2^127.
 pub fn prorata(
     cuts: &[(i64, u32)],
     end: i64,
     target_of: impl Fn(u32) -> Option<Target>,
     clocks: &Clocks,
 ) -> Prorata {
-    let mut den: i128 = 1;
+    prorata_in::<i128>(cuts, end, &target_of, clocks)
+        .or_else(|| prorata_in::<BigInt>(cuts, end, &target_of, clocks))
+        .expect("big integers do not overflow")
+}
+
+/// [`prorata`] in `N`; `None` when a step overflows `N`.
+fn prorata_in<N: Exact>(
+    cuts: &[(i64, u32)],
+    end: i64,
+    target_of: &impl Fn(u32) -> Option<Target>,
+    clocks: &Clocks,
+) -> Option<Prorata> {
+    let mut den = N::of(1);
     for &(_, p) in cuts {
         if let Some(t) = target_of(p) {
-            let t = t.within_s as i128;
-            den = den / gcd(den, t) * t;
+            let t = N::of(t.within_s);
+            den = den.div_rem(&gcd(den.clone(), t.clone())).0.mul(&t)?;
         }
     }
-    let mut used: i128 = 0;
-    let mut before: i128 = 0;
+    // floor((1 - before / den) * t), both >= 0
+    let left = |before: &N, t: &N| -> Option<i64> {
+        Some(saturating_i64(&den.sub(before)?.mul(t)?.div_rem(&den).0))
+    };
+    let mut used = N::of(0);
+    let mut before = N::of(0);
     let mut deadline = None;
     for (i, &(t_i, p_i)) in cuts.iter().enumerate() {
         let t_next = cuts.get(i + 1).map_or(end, |c| c.0);
-        before = used;
+        before = used.clone();
         let Some(target) = target_of(p_i) else {
             continue;
         };
-        let t = target.within_s as i128;
-        used += clocks.elapsed(target.clock, t_i, t_next) as i128 * (den / t);
+        let t = N::of(target.within_s);
+        let elapsed = N::of(clocks.elapsed(target.clock, t_i, t_next));
+        used = used.add(&elapsed.mul(&den.div_rem(&t).0)?)?;
         if deadline.is_none() && used >= den {
-            let left = (den - before) * t / den; // floor, both >= 0
-            deadline = Some(clocks.add(target.clock, t_i, clamp_i64(left)));
+            deadline = Some(clocks.add(target.clock, t_i, left(&before, &t)?));
         }
     }
-    let deadline = deadline.unwrap_or_else(|| {
-        let &(t_k, p_k) = cuts.last().expect("at least one segment");
-        let target = target_of(p_k).expect("the governing priority has a target");
-        let t = target.within_s as i128;
-        let left = (den - before) * t / den;
-        clocks.add(target.clock, t_k, clamp_i64(left))
-    });
-    Prorata {
-        used,
-        den,
+    let &(t_k, p_k) = cuts.last().expect("at least one segment");
+    let target = target_of(p_k).expect("the governing priority has a target");
+    let t_g = N::of(target.within_s);
+    let deadline = match deadline {
+        Some(d) => d,
+        None => clocks.add(target.clock, t_k, left(&before, &t_g)?),
+    };
+    // elapsed = ceil(U * T_g)
+    let (q, r) = used.mul(&t_g)?.div_rem(&den);
+    let elapsed = if r == N::of(0) { q } else { q.add(&N::of(1))? };
+    Some(Prorata {
+        elapsed_s: saturating_i64(&elapsed),
+        over: used > den,
         deadline,
-    }
+        used: N::share(used, den),
+    })
 }
 
 /// What one priority change did in the replay.
@@ -915,10 +1054,299 @@ mod tests {
             .collect();
         assert_eq!(used, [(1800, H), (3 * H + 1800, 6 * H)]);
         let pr = prorata(&cuts, end, |l| plan.targets.get(&l).copied(), &c);
-        assert_eq!(pr.used * 12, pr.den * 13);
+        assert_eq!(pr.used.to_string(), "13/12");
+        assert!(matches!(pr.used, Share::Small(..)));
         let r = reclass(&t, &ch);
         assert_eq!((r.effective, r.downgrades, r.upgrades), (2, 1, 1));
         assert_eq!(r.by, [1, 1, 0]);
         assert_eq!(r.first_at, Some(local("2026-03-02 09:30")));
+    }
+
+    #[test]
+    fn shares_display_reduced() {
+        assert_eq!(Share::Small(1800, 3600).to_string(), "1/2");
+        assert_eq!(Share::Small(26, 24).to_string(), "13/12");
+        assert_eq!(Share::Small(0, 5).to_string(), "0");
+        assert_eq!(Share::Small(7, 7).to_string(), "1");
+        let big = |v: i128| BigInt::from(v) << 200;
+        assert_eq!(Share::Big(big(26), big(24)).to_string(), "13/12");
+        assert_eq!(
+            Share::Big(big(3) + 1, big(1)).to_string(),
+            format!("{}/{}", big(3) + 1, big(1))
+        );
+    }
+
+    /// The case: four priorities with targets of ten years less
+    /// 1, 2, 3 and 7 seconds; a ticket created 2026-01-01 goes P1 -> P2 ->
+    /// P3 -> P4 a year apart and is answered 2030-12-01T00:00:07Z. The lcm
+    /// of the targets times the elapsed seconds passed i128 and wrapped
+    /// (elapsed_s -6689, a deadline in 2028).
+    #[test]
+    fn prorata_on_four_near_coprime_ten_year_targets_does_not_wrap() {
+        let dir = "tests/fixtures/prorata_ten_year_targets";
+        let p = Policy::from_toml(include_str!(
+            "../tests/fixtures/prorata_ten_year_targets/policy.toml"
+        ))
+        .unwrap_or_else(|e| panic!("{dir}/policy.toml: {e}"));
+        let c = Clocks {
+            business: BusinessCalendar::new(
+                p.timezone,
+                &p.business_hours,
+                &p.holiday_rules,
+                &p.holiday_dates,
+                2025,
+                2036,
+            ),
+        };
+        let utc = |s: &str| timestamp::parse(s, InputZone::Utc).unwrap();
+        let t = Ticket {
+            id: 0,
+            plan: p.find_plan("Decade").unwrap() as u16,
+            excluded: false,
+            submitted: 1,
+            stage: 0,
+            created: utc("2026-01-01T00:00:00Z"),
+            response: Some(utc("2030-12-01T00:00:07Z")),
+            group: 0,
+            assignee: 0,
+        };
+        let ch: Vec<Change> = [("2027", 2), ("2028", 3), ("2029", 4)]
+            .map(|(year, to)| Change {
+                changed_at: utc(&format!("{year}-01-01T00:00:00Z")),
+                ..change("2026-01-01 00:00", to)
+            })
+            .to_vec();
+        let as_of = utc("2031-01-01T00:00:00Z");
+        let o = evaluate(&t, &ch, &p, &c, Mode::Prorata, as_of);
+        let m = o.measure.unwrap();
+        assert_eq!(
+            (o.governing, m.target_s, m.elapsed_s, o.status),
+            (4, 315_359_993, 155_088_006, Status::Met)
+        );
+        assert_eq!(
+            m.written_deadline().map(timestamp::format_utc).as_deref(),
+            Some("2035-12-29T23:59:54Z")
+        );
+        // the sums needed big integers; the fast path saw the overflow
+        let plan = &p.plans[t.plan()];
+        let target_of = |l: u32| plan.targets.get(&l).copied();
+        let (_, end) = end_of(&t, as_of);
+        let cuts = cuts(&t, &trace(&t, &ch, end));
+        assert!(matches!(
+            prorata(&cuts, end, target_of, &c).used,
+            Share::Big(..)
+        ));
+        assert!(prorata_in::<i128>(&cuts, end, &target_of, &c).is_none());
+    }
+
+    /// Prorata against a plain big-rational computation (a sum of reduced
+    /// fractions, then ceil and floor), with more than 3 levels, odd-second
+    /// targets and near-coprime ones close to `MAX_WITHIN_S`, on the
+    /// embedded Bratislava business clock (DST, holidays) and on 24x7.
+    mod props {
+        use super::*;
+        use crate::policy::MAX_WITHIN_S;
+        use proptest::prelude::*;
+
+        /// The embedded business clock, tabulated over every year the
+        /// scenarios and their deadlines reach.
+        fn long_clocks() -> &'static Clocks {
+            static CLOCKS: std::sync::OnceLock<Clocks> = std::sync::OnceLock::new();
+            CLOCKS.get_or_init(|| {
+                let p = policy();
+                Clocks {
+                    business: BusinessCalendar::new(
+                        p.timezone,
+                        &p.business_hours,
+                        &p.holiday_rules,
+                        &p.holiday_dates,
+                        2024,
+                        2099,
+                    ),
+                }
+            })
+        }
+
+        /// Ten years less up to 40 seconds (neighbours are near coprime),
+        /// any odd number of seconds, or a few odd hours and seconds; on
+        /// either clock; now and then none.
+        fn target() -> impl Strategy<Value = Option<Target>> {
+            let within = prop_oneof![
+                (0i64..40).prop_map(|k| MAX_WITHIN_S - k),
+                (0i64..MAX_WITHIN_S / 2).prop_map(|k| 2 * k + 1),
+                (0i64..100 * 3600).prop_map(|k| 2 * k + 1),
+            ];
+            let clock = prop::sample::select(vec![ClockKind::Business, ClockKind::TwentyFourSeven]);
+            prop::option::weighted(
+                0.9,
+                (within, clock).prop_map(|(within_s, clock)| Target { within_s, clock }),
+            )
+        }
+
+        /// Levels 1..=n with their targets (n from 4 to 8), a creation in
+        /// 2025-2026, and segments (duration up to two years, at odd
+        /// seconds too; level) whose consecutive levels differ.
+        fn scenario() -> impl Strategy<Value = (Vec<Option<Target>>, i64, Vec<(i64, u32)>)> {
+            prop::collection::vec(target(), 4..=8).prop_flat_map(|targets| {
+                let n = targets.len() as u32;
+                (
+                    Just(targets),
+                    1_735_689_600i64..1_798_761_600,
+                    0..n,
+                    prop::collection::vec(
+                        (prop_oneof![0i64..86_400, 0i64..2 * 365 * 86_400], 1..n),
+                        1..=10,
+                    ),
+                )
+                    .prop_map(move |(targets, created, first, steps)| {
+                        let mut level = first;
+                        let segs = steps
+                            .into_iter()
+                            .map(|(len, step)| {
+                                let seg = (len, level + 1);
+                                level = (level + step) % n;
+                                seg
+                            })
+                            .collect();
+                        (targets, created, segs)
+                    })
+            })
+        }
+
+        fn big_gcd(mut a: BigInt, mut b: BigInt) -> BigInt {
+            while b != BigInt::ZERO {
+                let r = &a % &b;
+                (a, b) = (b, r);
+            }
+            a
+        }
+
+        /// What prorata must give, on big rationals: (U reduced as text,
+        /// ceil(U * T_g), U > 1, the deadline).
+        fn reference(
+            cuts: &[(i64, u32)],
+            end: i64,
+            target_of: impl Fn(u32) -> Option<Target>,
+            clocks: &Clocks,
+        ) -> (String, i64, bool, i64) {
+            let big = |v: i64| BigInt::from(v);
+            // floor((1 - n / d) * t)
+            let left = |(n, d): &(BigInt, BigInt), t: i64| -> i64 {
+                i64::try_from((d - n) * big(t) / d).unwrap()
+            };
+            let (mut u, mut before) = ((big(0), big(1)), (big(0), big(1)));
+            let mut deadline = None;
+            for (i, &(t_i, p_i)) in cuts.iter().enumerate() {
+                let t_next = cuts.get(i + 1).map_or(end, |c| c.0);
+                before = u.clone();
+                let Some(target) = target_of(p_i) else {
+                    continue;
+                };
+                let e = clocks.elapsed(target.clock, t_i, t_next);
+                let (n, d) = (
+                    &u.0 * big(target.within_s) + big(e) * &u.1,
+                    &u.1 * big(target.within_s),
+                );
+                let g = big_gcd(n.clone(), d.clone());
+                u = (n / &g, d / &g);
+                if deadline.is_none() && u.0 >= u.1 {
+                    deadline = Some(clocks.add(target.clock, t_i, left(&before, target.within_s)));
+                }
+            }
+            let &(t_k, p_k) = cuts.last().unwrap();
+            let t_g = target_of(p_k).unwrap();
+            let deadline =
+                deadline.unwrap_or_else(|| clocks.add(t_g.clock, t_k, left(&before, t_g.within_s)));
+            let scaled = &u.0 * big(t_g.within_s);
+            let elapsed = (&scaled + &u.1 - 1) / &u.1;
+            let text = if u.1 == big(1) {
+                u.0.to_string()
+            } else {
+                format!("{}/{}", u.0, u.1)
+            };
+            (text, i64::try_from(elapsed).unwrap(), u.0 > u.1, deadline)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+
+            #[test]
+            fn prorata_is_exact_whatever_the_targets(
+                (targets, created, segs) in scenario(),
+                answered in prop::bool::weighted(0.7),
+            ) {
+                let clocks = long_clocks();
+                let mut p = policy();
+                let levels = 1..=targets.len() as u32;
+                p.priorities = levels.map(|l| (l, format!("L{l}"))).collect();
+                let plan = p.find_plan("Professional").unwrap();
+                p.plans[plan].targets = targets
+                    .iter()
+                    .zip(1u32..)
+                    .filter_map(|(t, l)| t.map(|t| (l, t)))
+                    .collect();
+                let target_of = |l: u32| targets[l as usize - 1];
+
+                // the segments as a ticket and its changes
+                let mut at = created;
+                let mut cuts = Vec::new();
+                for &(len, level) in &segs {
+                    cuts.push((at, level));
+                    at += len;
+                }
+                let end = at;
+                let ticket = Ticket {
+                    id: 0,
+                    plan: plan as u16,
+                    excluded: false,
+                    submitted: cuts[0].1,
+                    stage: 0,
+                    created,
+                    response: answered.then_some(end),
+                    group: 0,
+                    assignee: 0,
+                };
+                let changes: Vec<Change> = cuts[1..]
+                    .iter()
+                    .map(|&(changed_at, to)| Change {
+                        changed_at,
+                        ..change("2026-01-01 00:00", to)
+                    })
+                    .collect();
+                let o = evaluate(&ticket, &changes, &p, clocks, Mode::Prorata, end);
+                let Some(t_g) = target_of(cuts[cuts.len() - 1].1) else {
+                    prop_assert_eq!(o.status, Status::NoTarget);
+                    return Ok(());
+                };
+
+                let (u, elapsed, over, deadline) = reference(&cuts, end, target_of, clocks);
+                let expected = (u, elapsed, over, deadline);
+                let got = |pr: Prorata| (pr.used.to_string(), pr.elapsed_s, pr.over, pr.deadline);
+                // i128 where it fits, else big integers; and big integers
+                // also where i128 would do
+                let pr = prorata(&cuts, end, target_of, clocks);
+                prop_assert_eq!(got(pr), expected.clone());
+                let big = prorata_in::<BigInt>(&cuts, end, &target_of, clocks).unwrap();
+                prop_assert_eq!(got(big), expected);
+
+                let m = o.measure.unwrap();
+                prop_assert_eq!((o.governing, m.clock), (cuts[cuts.len() - 1].1, t_g.clock));
+                prop_assert_eq!(
+                    (i64::from(m.target_s), m.elapsed_s, m.deadline),
+                    (t_g.within_s, elapsed, deadline)
+                );
+                // met <=> elapsed_s <= target_s (<=> U <= 1)
+                let within = m.elapsed_s <= i64::from(m.target_s);
+                prop_assert_eq!(within, !over);
+                prop_assert_eq!(o.status == Status::Met, answered && within);
+                let status = match (answered, over) {
+                    (true, false) => Status::Met,
+                    (true, true) => Status::Breached,
+                    (false, false) => Status::Open,
+                    (false, true) => Status::OpenBreached,
+                };
+                prop_assert_eq!(o.status, status);
+            }
+        }
     }
 }

@@ -169,6 +169,46 @@ mod modes {
             assert_eq!(json(&out_dir)["reclassification"], mode);
         }
     }
+
+    /// Four near-coprime targets of ten years less a few seconds: prorata's
+    /// sums pass i128 (they wrapped to elapsed_s -6689 and a 2028
+    /// deadline). The run and `explain` give the exact figures.
+    #[test]
+    fn prorata_on_four_near_coprime_ten_year_targets_is_exact() {
+        let dir = "prorata_ten_year_targets";
+        let inputs = [
+            "--policy",
+            &fixture(&format!("{dir}/policy.toml")),
+            "--tickets",
+            &fixture(&format!("{dir}/tickets.csv")),
+            "--changes",
+            &fixture(&format!("{dir}/changes.csv")),
+            "--as-of",
+            "2031-01-01T00:00:00Z",
+        ]
+        .map(String::from);
+        let out_dir = scratch("ten-year-targets");
+        let mut args = vec!["run", "--out", out_dir.to_str().unwrap()];
+        args.extend(inputs.iter().map(String::as_str));
+        let out = sla(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let t = &rows(&out_dir, "tickets.csv")[0];
+        let got =
+            ["priority", "elapsed_s", "deadline", "status", "margin_s"].map(|k| t[k].as_str());
+        assert_eq!(
+            got,
+            ["4", "155088006", "2035-12-29T23:59:54Z", "met", "160271987"]
+        );
+        let mut args = vec!["explain", "D-1"];
+        args.extend(inputs.iter().map(String::as_str));
+        let out = sla(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        // U = 365 d / T1 + 365 d / T2 + 366 d / T3 + (699 d 7 s) / T4, reduced
+        // (as Python's Fraction reduces it); the policy's mode is prorata
+        let u = "U = 810674986406254304141902589812793/1648447648907045781404040437520007 of the budget";
+        assert!(stdout(&out).contains(u), "{}", stdout(&out));
+        assert!(stdout(&out).contains("elapsed_s=155088006 deadline=2035-12-29T23:59:54Z"));
+    }
 }
 
 mod exit_codes {

@@ -16,8 +16,8 @@ use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use crate::aggregate::{month_text, MonthKey};
 use crate::ingest::{Dataset, Ticket};
+use crate::model::{month_text, MonthKey};
 use crate::replay::{Measure, Outcome};
 use crate::timestamp;
 
