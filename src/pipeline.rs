@@ -17,8 +17,7 @@ use crate::model::MonthKey;
 use crate::period::Period;
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, Outcome, ReplaySink, Status};
-use crate::report::json::RunFacts;
-use crate::report::{self, OutputDir, OutputError};
+use crate::report::{self, OutputError, Report};
 use crate::timestamp::{self, InputZone};
 
 /// A validated `run`: every flag resolved, nothing read yet.
@@ -420,13 +419,23 @@ pub struct RunSummary {
 /// `sla-report run`: evaluates and writes every output.
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
     let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
-    report::refuse_overwriting_inputs(&cfg.out, &REPORT_FILES, &inputs)?;
+    report::refuse_overwriting_inputs(&cfg.out, &report::REPORT_FILES, &inputs)?;
     let ev = evaluate(cfg, timings)?;
     timings.stage("comparing modes and writing", None);
     // the analysis (the four-mode comparison) runs while tickets.csv is
     // written: the time of both is the write stage's
+    let out = Report {
+        policy: &cfg.policy,
+        evaluation: &ev,
+        input_tz: &cfg.input_tz_name,
+        period: cfg.period.as_ref(),
+        parquet: cfg.parquet,
+        charts: cfg.charts,
+    };
     timings.time("write", || {
-        write_reports(cfg, &ev, || Ok(analysis::analyze(&cfg.policy, &ev)?))
+        report::write_all(&cfg.out, &inputs, &out, || {
+            analysis::analyze(&cfg.policy, &ev).map_err(RunError::from)
+        })
     })?;
     if let Some(p) = &timings.progress {
         p.finish();
@@ -440,157 +449,4 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         warnings: ds.files.iter().map(|f| f.warnings).sum(),
         out: cfg.out.clone(),
     })
-}
-
-/// The contract's report files, checked against the inputs before anything
-/// is read (every other output is checked when written: `OutputDir::protect`).
-pub const REPORT_FILES: [&str; 5] = [
-    "tickets.csv",
-    "summary.csv",
-    "reclassifications.csv",
-    "rejects.csv",
-    "run.json",
-];
-
-/// The charts and report.html, on top of the contract's outputs, rendered
-/// in memory (they are small) as (file name, bytes); `dir` is the output
-/// folder, for messages and the page's link to rejects.csv.
-fn render_charts_and_page(
-    cfg: &RunConfig,
-    ev: &Evaluation,
-    dir: &std::path::Path,
-) -> Result<Vec<(&'static str, Vec<u8>)>, RunError> {
-    use report::charts::{self, ChartData};
-    use report::html::{self, Chart, ReportData};
-    let policy = &cfg.policy;
-    let ds = &ev.dataset;
-    let data = ChartData::new(policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows);
-    let drawn = |name: &str, png: Result<Vec<u8>, charts::ChartError>| {
-        png.map_err(|e| OutputError {
-            path: dir.join(name),
-            error: std::io::Error::other(e.to_string()),
-        })
-    };
-    // the three charts are independent: drawn and encoded in parallel
-    let (attainment, (response_times, reclassifications)) = rayon::join(
-        || charts::attainment_png(&data),
-        || {
-            rayon::join(
-                || charts::response_times_png(&data),
-                || charts::reclassifications_png(&data),
-            )
-        },
-    );
-    let attainment = drawn("attainment.png", attainment)?;
-    let response_times = drawn("response_times.png", response_times)?;
-    let reclassifications = drawn("reclassifications.png", reclassifications)?;
-    let page = ReportData {
-        policy,
-        as_of: ev.as_of,
-        mode: ev.mode,
-        input_tz: &cfg.input_tz_name,
-        dataset: ds,
-        outcomes: &ev.outcomes,
-        summary: &ev.summary,
-        flows: &ev.flows,
-        rejects_path: dir.join("rejects.csv").display().to_string(),
-        charts: vec![
-            Chart {
-                file: "attainment.png",
-                title: "Attainment per month",
-                caption: "one panel per plan with targets, one line per priority; \
-                          the black line is 100%; a break in a line is a month \
-                          without counted tickets.",
-                png: &attainment,
-            },
-            Chart {
-                file: "response_times.png",
-                title: "Response times against the target",
-                caption: "for answered tickets, the share answered within x times \
-                          the target; the dashed line at 1.0 is the deadline, so \
-                          the height of a curve there is the share answered in time.",
-                png: &response_times,
-            },
-            Chart {
-                file: "reclassifications.png",
-                title: "Reclassifications",
-                caption: "which priority changes agents made, per plan (row: from, \
-                          column: to), and the share of each month's tickets that \
-                          were reclassified.",
-                png: &reclassifications,
-            },
-        ],
-    };
-    let mut html = Vec::new();
-    html::write_report(&mut html, &page).map_err(|error| OutputError {
-        path: dir.join("report.html"),
-        error,
-    })?;
-    Ok(vec![
-        ("attainment.png", attainment),
-        ("response_times.png", response_times),
-        ("reclassifications.png", reclassifications),
-        ("report.html", html),
-    ])
-}
-
-/// Writes the contract's outputs and the analysis into `cfg.out`;
-/// `analyze` computes the analysis while tickets.csv is written.
-pub fn write_reports(
-    cfg: &RunConfig,
-    ev: &Evaluation,
-    analyze: impl FnOnce() -> Result<analysis::Analysis, RunError> + Send,
-) -> Result<(), RunError> {
-    let policy = &cfg.policy;
-    let ds = &ev.dataset;
-    let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
-    let mut out = OutputDir::create(&cfg.out)?.protect(&inputs);
-    // the charts and the page are drawn while tickets.csv, by far the
-    // largest output, is formatted and written
-    let (analysis, (tickets, rendered)) = rayon::join(analyze, || {
-        rayon::join(
-            || out.write("tickets.csv", |w| report::csv::write_tickets(w, policy, ev)),
-            || {
-                if cfg.charts {
-                    render_charts_and_page(cfg, ev, &cfg.out).map(Some)
-                } else {
-                    Ok(None)
-                }
-            },
-        )
-    });
-    let analysis = analysis?;
-    tickets?;
-    let rendered = rendered?;
-    out.write("summary.csv", |w| {
-        report::csv::write_summary(w, policy, &ev.summary)
-    })?;
-    out.write("reclassifications.csv", |w| {
-        report::csv::write_reclassifications(w, policy, &ev.flows)
-    })?;
-    out.write("rejects.csv", |w| report::csv::write_rejects(w, ds))?;
-    let facts = RunFacts {
-        as_of: ev.as_of,
-        mode: ev.mode,
-        input_tz: &cfg.input_tz_name,
-        policy,
-        dataset: ds,
-        tickets_evaluated: ev.outcomes.len(),
-        period: cfg.period.as_ref(),
-    };
-    out.write("run.json", |w| report::json::write_run_json(w, &facts))?;
-    report::analysis::write_all(&mut out, policy, ev, &analysis)?;
-    if cfg.parquet {
-        out.write("tickets.parquet", |w| {
-            report::parquet::write_tickets(w, policy, ev)
-        })?;
-        out.write("summary.parquet", |w| {
-            report::parquet::write_summary(w, policy, &ev.summary)
-        })?;
-    }
-    for (name, bytes) in rendered.into_iter().flatten() {
-        out.write(name, |w| w.write_all(&bytes))?;
-    }
-    out.commit()?;
-    Ok(())
 }

@@ -157,10 +157,10 @@ pub fn write_breakdown<W: Write>(
 /// Writes every analysis file into the output folder.
 pub fn write_all(
     out: &mut super::OutputDir,
-    policy: &Policy,
-    ev: &crate::evaluation::Evaluation,
+    r: &super::Report<'_>,
     a: &crate::analysis::Analysis,
 ) -> Result<(), super::OutputError> {
+    let (policy, ev) = (r.policy, r.evaluation);
     let ds = &ev.dataset;
     out.write("policy_comparison.csv", |w| {
         write_comparison(w, policy, &a.comparison)

@@ -3,15 +3,13 @@
 
 use std::io::{self, Write};
 
-use crate::aggregate::{percent_text, FlowRow, SummaryRow};
+use crate::aggregate::{percent_text, SummaryRow};
 use crate::model::{month_text, MonthKey};
 use rayon::prelude::*;
 
-use crate::evaluation::Evaluation;
-use crate::ingest::Dataset;
 use crate::policy::Policy;
 use crate::replay::Status;
-use crate::report::{each_ticket_column, ticket_columns, TicketRow, Value};
+use crate::report::{each_ticket_column, ticket_columns, Report, TicketRow, Value};
 use crate::timestamp;
 
 pub const SUMMARY_HEADER: [&str; 14] = [
@@ -79,11 +77,8 @@ const ROWS_PER_BLOCK: usize = 1 << 15;
 
 /// tickets.csv: one row per accepted ticket, in input order. Blocks of rows
 /// are formatted in parallel and written in order.
-pub fn write_tickets<W: Write + Send>(
-    mut w: W,
-    policy: &Policy,
-    ev: &Evaluation,
-) -> io::Result<()> {
+pub fn write_tickets<W: Write + Send>(mut w: W, r: &Report<'_>) -> io::Result<()> {
+    let (policy, ev) = (r.policy, r.evaluation);
     let ds = &ev.dataset;
     let names: Vec<&str> = ticket_columns().iter().map(|c| c.name).collect();
     let mut header = names.join(",");
@@ -185,11 +180,12 @@ fn month_bytes((first, texts): &(MonthKey, Vec<String>), m: MonthKey) -> &[u8] {
 }
 
 /// summary.csv.
-pub fn write_summary<W: Write>(w: W, policy: &Policy, rows: &[SummaryRow]) -> io::Result<()> {
+pub fn write_summary<W: Write>(w: W, r: &Report<'_>) -> io::Result<()> {
     let mut out = writer(w);
     out.write_record(SUMMARY_HEADER).map_err(to_io)?;
-    for r in rows {
-        out.write_record(summary_record(policy, r)).map_err(to_io)?;
+    for row in &r.evaluation.summary {
+        out.write_record(summary_record(r.policy, row))
+            .map_err(to_io)?;
     }
     out.flush()
 }
@@ -211,11 +207,8 @@ pub fn summary_record(policy: &Policy, r: &SummaryRow) -> Vec<String> {
 }
 
 /// reclassifications.csv.
-pub fn write_reclassifications<W: Write>(
-    w: W,
-    policy: &Policy,
-    rows: &[FlowRow],
-) -> io::Result<()> {
+pub fn write_reclassifications<W: Write>(w: W, report: &Report<'_>) -> io::Result<()> {
+    let (policy, rows) = (report.policy, &report.evaluation.flows);
     let mut out = writer(w);
     out.write_record(RECLASSIFICATIONS_HEADER).map_err(to_io)?;
     for r in rows {
@@ -232,7 +225,8 @@ pub fn write_reclassifications<W: Write>(
 }
 
 /// rejects.csv: ticket files first, then change files, each in line order.
-pub fn write_rejects<W: Write>(w: W, ds: &Dataset) -> io::Result<()> {
+pub fn write_rejects<W: Write>(w: W, report: &Report<'_>) -> io::Result<()> {
+    let ds = &report.evaluation.dataset;
     let mut out = writer(w);
     out.write_record(REJECTS_HEADER).map_err(to_io)?;
     for r in &ds.rejects {

@@ -4,24 +4,12 @@ use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
-use crate::ingest::Dataset;
-use crate::policy::{Mode, Policy};
+use crate::report::Report;
 use crate::timestamp;
 
-/// The facts of a run that run.json records.
-pub struct RunFacts<'a> {
-    pub as_of: Option<i64>,
-    pub mode: Mode,
-    pub input_tz: &'a str,
-    pub policy: &'a Policy,
-    pub dataset: &'a Dataset,
-    pub tickets_evaluated: usize,
-    /// `--month` / `--from` / `--until`, when given.
-    pub period: Option<&'a crate::period::Period>,
-}
-
-pub fn run_json(f: &RunFacts<'_>) -> Value {
-    let files: Vec<Value> = f
+pub fn run_json(r: &Report<'_>) -> Value {
+    let ev = r.evaluation;
+    let files: Vec<Value> = ev
         .dataset
         .files
         .iter()
@@ -41,7 +29,7 @@ pub fn run_json(f: &RunFacts<'_>) -> Value {
         .collect();
     let mut reasons = serde_json::Map::new();
     for reason in crate::ingest::Reason::ALL {
-        let n = f
+        let n = ev
             .dataset
             .rejects
             .iter()
@@ -53,22 +41,22 @@ pub fn run_json(f: &RunFacts<'_>) -> Value {
     }
     json!({
         "tool": concat!("sla-report ", env!("CARGO_PKG_VERSION")),
-        "as_of": f.as_of.map(timestamp::format_utc),
-        "reclassification": f.mode.as_str(),
-        "input_tz": f.input_tz,
-        "policy": f.policy.to_json(),
+        "as_of": ev.as_of.map(timestamp::format_utc),
+        "reclassification": ev.mode.as_str(),
+        "input_tz": r.input_tz,
+        "policy": r.policy.to_json(),
         "files": files,
-        "tickets_evaluated": f.tickets_evaluated,
-        "rejected_total": f.dataset.rejects.len(),
+        "tickets_evaluated": ev.outcomes.len(),
+        "rejected_total": ev.dataset.rejects.len(),
         "rejected_by_reason": reasons,
-        "skipped_total": f.dataset.files.iter().map(|s| s.counts.skipped).sum::<u64>(),
-        "warnings_total": f.dataset.files.iter().map(|s| s.warnings).sum::<u64>(),
-        "period": f.period.map(|p| p.to_json()),
-        "outside_period_total": f.dataset.files.iter().map(|s| s.counts.outside).sum::<u64>(),
+        "skipped_total": ev.dataset.files.iter().map(|s| s.counts.skipped).sum::<u64>(),
+        "warnings_total": ev.dataset.files.iter().map(|s| s.warnings).sum::<u64>(),
+        "period": r.period.map(|p| p.to_json()),
+        "outside_period_total": ev.dataset.files.iter().map(|s| s.counts.outside).sum::<u64>(),
     })
 }
 
-pub fn write_run_json<W: Write>(mut w: W, f: &RunFacts<'_>) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut w, &run_json(f))?;
+pub fn write_run_json<W: Write>(mut w: W, r: &Report<'_>) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, &run_json(r))?;
     w.write_all(b"\n")
 }

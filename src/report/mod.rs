@@ -1,483 +1,187 @@
-//! Output files. Each writer takes an `impl Write`; `OutputDir` is the only
-//! place that touches the output folder: every file is written to a
-//! temporary name first and renamed into place once all are complete, so a
-//! failed run never leaves a half-written report that looks whole.
+//! The output files of a run, written from a [`Report`]: the contract's CSV
+//! files and run.json, the analysis files, the optional Parquet files, the
+//! charts and report.html. Each file writer takes an `impl Write` and the
+//! report; [`OutputDir`] is the only place that touches the output folder.
 //! [`each_ticket_column`] is the one list of the columns of tickets.csv and
 //! tickets.parquet.
 
 pub mod analysis;
 pub mod charts;
+pub mod columns;
 pub mod csv;
 pub mod html;
 pub mod json;
+pub mod output_dir;
 pub mod parquet;
 
-use std::fs;
-use std::io::{self, BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::ingest::{Dataset, Ticket};
-use crate::model::{month_text, MonthKey};
-use crate::replay::{Measure, Outcome};
-use crate::timestamp;
+pub use columns::{each_ticket_column, ticket_columns, TicketColumn, TicketRow, Value};
+pub use output_dir::{refuse_overwriting_inputs, OutputDir, OutputError};
 
-/// What a ticket column holds, with how to get it from a ticket's row.
-/// The kind decides how each writer renders it (CSV text, a Parquet type).
-#[derive(Clone, Copy)]
-pub enum Value {
-    /// Free text, CSV-quoted where needed.
-    Text(for<'a> fn(&TicketRow<'a>) -> &'a str),
-    /// A plan, by index into `Policy::plans`.
-    Plan(fn(&TicketRow<'_>) -> usize),
-    /// A stage, by index into `Dataset::stages`; its empty text is none.
-    Stage(fn(&TicketRow<'_>) -> usize),
-    Month(fn(&TicketRow<'_>) -> MonthKey),
-    /// A priority level or a count.
-    Count(fn(&TicketRow<'_>) -> u32),
-    /// Seconds; none where nothing is measured.
-    Seconds(fn(&TicketRow<'_>) -> Option<i64>),
-    /// A fixed ASCII word (a clock, a status), never quoted.
-    Word(fn(&TicketRow<'_>) -> Option<&'static str>),
-    /// An instant (Unix seconds), written in UTC.
-    Instant(fn(&TicketRow<'_>) -> Option<i64>),
+use crate::evaluation::Evaluation;
+use crate::period::Period;
+use crate::policy::Policy;
+
+/// What the reports are written from: a run's results and the choices that
+/// shape the report, nothing of the command line.
+pub struct Report<'a> {
+    pub policy: &'a Policy,
+    pub evaluation: &'a Evaluation,
+    /// `--input-tz` as given.
+    pub input_tz: &'a str,
+    /// `--month` / `--from` / `--until`, when given.
+    pub period: Option<&'a Period>,
+    /// Also tickets.parquet and summary.parquet.
+    pub parquet: bool,
+    /// Also the charts and report.html.
+    pub charts: bool,
 }
 
-impl Value {
-    /// The field as tickets.csv writes it, for the values that are never
-    /// free text: `None` for texts, plans and stages, which may hold spaces.
-    pub fn plain_text(self, r: &TicketRow<'_>) -> Option<String> {
-        Some(match self {
-            Value::Text(_) | Value::Plan(_) | Value::Stage(_) => return None,
-            Value::Month(get) => month_text(get(r)),
-            Value::Count(get) => get(r).to_string(),
-            Value::Seconds(get) => get(r).map_or_else(String::new, |v| v.to_string()),
-            Value::Word(get) => get(r).unwrap_or_default().to_string(),
-            Value::Instant(get) => get(r).map_or_else(String::new, timestamp::format_utc),
-        })
-    }
-}
-
-/// One column of tickets.csv and tickets.parquet.
-#[derive(Clone, Copy)]
-pub struct TicketColumn {
-    pub name: &'static str,
-    pub value: Value,
-}
-
-/// What the ticket columns are read from: one accepted ticket and its
-/// outcome.
-pub struct TicketRow<'a> {
-    pub dataset: &'a Dataset,
-    pub ticket: &'a Ticket,
-    pub outcome: &'a Outcome,
-    /// The month of creation in the policy zone.
-    pub month: MonthKey,
-    /// The first response at or before `as_of`.
-    pub response: Option<i64>,
-}
-
-impl TicketRow<'_> {
-    fn measure(&self) -> Option<Measure> {
-        self.outcome.measure
-    }
-}
-
-/// Calls `f` with each column of tickets.csv (CONTRACT.md section 6), in
-/// order: the one definition of the columns, which the CSV and Parquet
-/// writers, the header and `explain` all read.
-///
-/// Straight-line calls rather than a table: a writer that visits the
-/// columns once per row gets each column's getter inlined, where a loop
-/// over a table would make an indirect call per field (+27% instructions
-/// in the tickets.csv writer).
-#[inline(always)]
-#[rustfmt::skip]
-pub fn each_ticket_column(mut f: impl FnMut(TicketColumn)) {
-    let mut column = |name, value| f(TicketColumn { name, value });
-    column("ticket_id", Value::Text(|r| r.dataset.id(r.ticket)));
-    column("plan", Value::Plan(|r| r.ticket.plan()));
-    column("month", Value::Month(|r| r.month));
-    column("stage", Value::Stage(|r| r.ticket.stage as usize));
-    column("submitted_priority", Value::Count(|r| r.ticket.submitted));
-    column("priority", Value::Count(|r| r.outcome.governing));
-    column("reclassifications", Value::Count(|r| r.outcome.reclassifications));
-    column("clock", Value::Word(|r| r.measure().map(|m| m.clock.as_str())));
-    column("target_s", Value::Seconds(|r| r.measure().map(|m| i64::from(m.target_s))));
-    column("created_at", Value::Instant(|r| Some(r.ticket.created)));
-    column("first_response_at", Value::Instant(|r| r.response));
-    column("elapsed_s", Value::Seconds(|r| r.measure().map(|m| m.elapsed_s)));
-    column("deadline", Value::Instant(|r| r.measure().and_then(|m| m.written_deadline())));
-    column("status", Value::Word(|r| Some(r.outcome.status.as_str())));
-    column("margin_s", Value::Seconds(|r| r.measure().map(|m| m.margin_s())));
-}
-
-/// The columns of tickets.csv, in order.
-pub fn ticket_columns() -> Vec<TicketColumn> {
-    let mut columns = Vec::new();
-    each_ticket_column(|c| columns.push(c));
-    columns
-}
-
-/// An output folder receiving a set of files: each is written under a
-/// temporary name, and [`OutputDir::commit`] puts them all in place or, when
-/// a rename fails, restores the files that were there before.
-/// The outputs that only some runs write (by flag or by input columns).
-pub const OPTIONAL_OUTPUTS: [&str; 8] = [
-    "tickets.parquet",
-    "summary.parquet",
-    "summary_by_group.csv",
-    "summary_by_assignee.csv",
-    "attainment.png",
-    "response_times.png",
-    "reclassifications.png",
-    "report.html",
+/// The contract's report files (CONTRACT.md section 6), written by every
+/// run; checked against the inputs before anything is read (every other
+/// output is checked when written: `OutputDir::protect`).
+pub const REPORT_FILES: [&str; 5] = [
+    "tickets.csv",
+    "summary.csv",
+    "reclassifications.csv",
+    "rejects.csv",
+    "run.json",
 ];
 
-pub struct OutputDir {
-    dir: PathBuf,
-    pending: Vec<(PathBuf, PathBuf)>,
-    /// Input files (canonical paths) that no output may overwrite.
-    inputs: Vec<PathBuf>,
+/// One chart of the page: its file, its title and how to read it.
+struct ChartSpec {
+    file: &'static str,
+    title: &'static str,
+    caption: &'static str,
+    draw: fn(&charts::ChartData) -> Result<Vec<u8>, charts::ChartError>,
 }
 
-/// An output error naming the file.
-#[derive(Debug)]
-pub struct OutputError {
-    pub path: PathBuf,
-    pub error: io::Error,
-}
+/// The charts, in the page's order.
+const CHARTS: [ChartSpec; 3] = [
+    ChartSpec {
+        file: "attainment.png",
+        title: "Attainment per month",
+        caption: "one panel per plan with targets, one line per priority; \
+                  the black line is 100%; a break in a line is a month \
+                  without counted tickets.",
+        draw: charts::attainment_png,
+    },
+    ChartSpec {
+        file: "response_times.png",
+        title: "Response times against the target",
+        caption: "for answered tickets, the share answered within x times \
+                  the target; the dashed line at 1.0 is the deadline, so \
+                  the height of a curve there is the share answered in time.",
+        draw: charts::response_times_png,
+    },
+    ChartSpec {
+        file: "reclassifications.png",
+        title: "Reclassifications",
+        caption: "which priority changes agents made, per plan (row: from, \
+                  column: to), and the share of each month's tickets that \
+                  were reclassified.",
+        draw: charts::reclassifications_png,
+    },
+];
 
-impl std::fmt::Display for OutputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: cannot write: {}", self.path.display(), self.error)
-    }
-}
-
-impl std::error::Error for OutputError {}
-
-impl OutputDir {
-    pub fn create(dir: &Path) -> Result<OutputDir, OutputError> {
-        fs::create_dir_all(dir).map_err(|error| OutputError {
-            path: dir.to_path_buf(),
-            error,
-        })?;
-        Ok(OutputDir {
-            dir: dir.to_path_buf(),
-            pending: Vec::new(),
-            inputs: Vec::new(),
-        })
-    }
-
-    /// Refuses, from now on, any output that would overwrite one of `inputs`.
-    pub fn protect<P: AsRef<Path>>(mut self, inputs: &[P]) -> OutputDir {
-        self.inputs = inputs
-            .iter()
-            .filter_map(|p| fs::canonicalize(p).ok())
-            .collect();
-        self
-    }
-
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    /// Writes `name` through `body` into a temporary file beside it.
-    pub fn write<F>(&mut self, name: &str, body: F) -> Result<(), OutputError>
-    where
-        F: FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
-    {
-        let final_path = self.dir.join(name);
-        let tmp_path = self.dir.join(format!(".{name}.tmp"));
-        for path in [
-            &final_path,
-            &tmp_path,
-            &self.dir.join(format!(".{name}.old")),
-        ] {
-            check_not_input(path, &self.inputs)?;
-        }
-        let result = (|| {
-            let file = fs::File::create(&tmp_path)?;
-            let mut w = BufWriter::with_capacity(1 << 20, file);
-            body(&mut w)?;
-            w.flush()?;
-            Ok(())
-        })();
-        match result {
-            Ok(()) => {
-                self.pending.push((tmp_path, final_path));
-                Ok(())
-            }
-            Err(error) => {
-                let _ = fs::remove_file(&tmp_path);
-                Err(OutputError {
-                    path: final_path,
-                    error,
-                })
-            }
-        }
-    }
-
-    /// Renames every written file into place, all or nothing: an existing
-    /// file is first moved aside as `.NAME.old`, so that when
-    /// a later rename fails the files already replaced are put back and the
-    /// previous report stays whole.
-    pub fn commit(mut self) -> Result<(), OutputError> {
-        let written: Vec<PathBuf> = self.pending.iter().map(|(_, fin)| fin.clone()).collect();
-        // a folder (or anything but a file) in the way fails before any rename
-        for (_, fin) in &self.pending {
-            if let Ok(meta) = fs::symlink_metadata(fin) {
-                if !meta.is_file() {
-                    return Err(OutputError {
-                        path: fin.clone(),
-                        error: io::Error::other("exists and is not a regular file"),
-                    });
-                }
-            }
-        }
-        let mut done: Vec<(PathBuf, PathBuf, Option<PathBuf>)> = Vec::new();
-        let mut failure = None;
-        let mut pending = std::mem::take(&mut self.pending).into_iter();
-        for (tmp, fin) in pending.by_ref() {
-            match replace(&tmp, &fin) {
-                Ok(backup) => done.push((tmp, fin, backup)),
-                Err(error) => {
-                    let _ = fs::remove_file(&tmp);
-                    failure = Some(OutputError { path: fin, error });
-                    break;
-                }
-            }
-        }
-        // the files not reached are dropped with their temporaries
-        self.pending.extend(pending);
-        if let Some(error) = failure {
-            // undo, newest first: the previous files come back
-            for (tmp, fin, backup) in done.into_iter().rev() {
-                match backup {
-                    Some(old) => {
-                        let _ = fs::rename(&old, &fin);
-                    }
-                    None => {
-                        let _ = fs::remove_file(&fin);
-                    }
-                }
-                let _ = fs::remove_file(&tmp);
-            }
-            return Err(error);
-        }
-        for (_, _, backup) in done {
-            if let Some(old) = backup {
-                let _ = fs::remove_file(old);
-            }
-        }
-        // an optional output of an earlier run that this run did not write
-        // (e.g. charts before --no-charts) would sit beside the new report
-        // looking current: it goes
-        for name in OPTIONAL_OUTPUTS {
-            let path = self.dir.join(name);
-            let is_file = fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-            if is_file && !written.contains(&path) && check_not_input(&path, &self.inputs).is_ok() {
-                let _ = fs::remove_file(&path);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Puts `tmp` in place as `fin`, keeping the previous `fin` (if any) as
-/// `.NAME.old` beside it; returns that backup.
-///
-/// The previous file is moved aside rather than renamed over: renaming over
-/// an existing file makes ext4 (`auto_da_alloc`) write the new file's data
-/// out before the rename returns, half a second for the 1 GB tickets.csv of
-/// ten million tickets. For an instant, `fin` does not exist.
-fn replace(tmp: &Path, fin: &Path) -> io::Result<Option<PathBuf>> {
-    let backup = fin.with_file_name(format!(
-        ".{}.old",
-        fin.file_name().unwrap_or_default().to_string_lossy()
-    ));
-    let kept = match fs::symlink_metadata(fin) {
-        Ok(_) => {
-            let _ = fs::remove_file(&backup);
-            fs::rename(fin, &backup)?;
-            Some(backup)
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
-    };
-    match fs::rename(tmp, fin) {
-        Ok(()) => Ok(kept),
-        Err(e) => {
-            if let Some(old) = kept {
-                let _ = fs::rename(old, fin);
-            }
-            Err(e)
-        }
-    }
-}
-
-/// Fails when `path` is the same file as one of `inputs` (canonical paths).
-fn check_not_input(path: &Path, inputs: &[PathBuf]) -> Result<(), OutputError> {
-    if inputs.is_empty() {
-        return Ok(());
-    }
-    if let Ok(canonical) = fs::canonicalize(path) {
-        if inputs.contains(&canonical) {
-            return Err(OutputError {
-                path: path.to_path_buf(),
-                error: io::Error::other("refusing to overwrite an input file of this run"),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// Fails, before anything is read or written, when writing any of `names`
-/// into `dir` would overwrite one of `inputs` (e.g. `--out sample-data`
-/// with `sample-data/tickets.csv` as input). A folder that merely holds the
-/// inputs is fine.
-pub fn refuse_overwriting_inputs<P: AsRef<Path>>(
+/// The charts and report.html, rendered in memory (they are small) as
+/// (file name, bytes); `dir` is the output folder, for messages and the
+/// page's link to rejects.csv.
+fn render_charts_and_page(
+    r: &Report<'_>,
     dir: &Path,
-    names: &[&str],
+) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
+    let ev = r.evaluation;
+    let ds = &ev.dataset;
+    let data = charts::ChartData::new(r.policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows);
+    // the charts are independent: drawn and encoded in parallel
+    let drawn: Vec<Result<Vec<u8>, charts::ChartError>> = {
+        use rayon::prelude::*;
+        CHARTS.par_iter().map(|c| (c.draw)(&data)).collect()
+    };
+    let mut pngs = Vec::with_capacity(CHARTS.len());
+    for (spec, png) in CHARTS.iter().zip(drawn) {
+        let png = png.map_err(|e| OutputError {
+            path: dir.join(spec.file),
+            error: std::io::Error::other(e.to_string()),
+        })?;
+        pngs.push((spec.file, png));
+    }
+    let page = html::ReportData {
+        policy: r.policy,
+        as_of: ev.as_of,
+        mode: ev.mode,
+        input_tz: r.input_tz,
+        dataset: ds,
+        outcomes: &ev.outcomes,
+        summary: &ev.summary,
+        flows: &ev.flows,
+        rejects_path: dir.join("rejects.csv").display().to_string(),
+        charts: CHARTS
+            .iter()
+            .zip(&pngs)
+            .map(|(spec, (_, png))| html::Chart {
+                file: spec.file,
+                title: spec.title,
+                caption: spec.caption,
+                png,
+            })
+            .collect(),
+    };
+    let mut page_bytes = Vec::new();
+    html::write_report(&mut page_bytes, &page).map_err(|error| OutputError {
+        path: dir.join("report.html"),
+        error,
+    })?;
+    pngs.push(("report.html", page_bytes));
+    Ok(pngs)
+}
+
+/// Writes every output of `r` into `dir`, refusing to overwrite any of
+/// `inputs`, and commits them all or none. `analyze` computes the analysis
+/// while tickets.csv, by far the largest output, is formatted and written,
+/// and the charts and the page are drawn.
+pub fn write_all<E, P>(
+    dir: &Path,
     inputs: &[P],
-) -> Result<(), OutputError> {
-    let inputs: Vec<PathBuf> = inputs
-        .iter()
-        .filter_map(|p| fs::canonicalize(p).ok())
-        .collect();
-    for name in names {
-        for path in [
-            dir.join(name),
-            dir.join(format!(".{name}.tmp")),
-            dir.join(format!(".{name}.old")),
-        ] {
-            check_not_input(&path, &inputs)?;
-        }
+    r: &Report<'_>,
+    analyze: impl FnOnce() -> Result<crate::analysis::Analysis, E> + Send,
+) -> Result<(), E>
+where
+    E: From<OutputError> + Send,
+    P: AsRef<Path>,
+{
+    let mut out = OutputDir::create(dir)?.protect(inputs);
+    let (analysis, (tickets, rendered)) = rayon::join(analyze, || {
+        rayon::join(
+            || out.write("tickets.csv", |w| csv::write_tickets(w, r)),
+            || {
+                if r.charts {
+                    render_charts_and_page(r, dir).map(Some)
+                } else {
+                    Ok(None)
+                }
+            },
+        )
+    });
+    let analysis = analysis?;
+    tickets?;
+    let rendered = rendered?;
+    out.write("summary.csv", |w| csv::write_summary(w, r))?;
+    out.write("reclassifications.csv", |w| {
+        csv::write_reclassifications(w, r)
+    })?;
+    out.write("rejects.csv", |w| csv::write_rejects(w, r))?;
+    out.write("run.json", |w| json::write_run_json(w, r))?;
+    analysis::write_all(&mut out, r, &analysis)?;
+    if r.parquet {
+        out.write("tickets.parquet", |w| parquet::write_tickets(w, r))?;
+        out.write("summary.parquet", |w| parquet::write_summary(w, r))?;
     }
+    for (name, bytes) in rendered.into_iter().flatten() {
+        out.write(name, |w| w.write_all(&bytes))?;
+    }
+    out.commit()?;
     Ok(())
-}
-
-impl Drop for OutputDir {
-    fn drop(&mut self) {
-        // not committed: leave the previous report as it was
-        for (tmp, _) in &self.pending {
-            let _ = fs::remove_file(tmp);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("sla-report-outdir-{}-{name}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn put(out: &mut OutputDir, name: &str, text: &'static str) {
-        out.write(name, |w| w.write_all(text.as_bytes())).unwrap();
-    }
-
-    fn listing(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn commit_replaces_every_file_and_leaves_no_temporaries() {
-        let dir = scratch("replace");
-        fs::write(dir.join("a.csv"), "old a").unwrap();
-        let mut out = OutputDir::create(&dir).unwrap();
-        put(&mut out, "a.csv", "new a");
-        put(&mut out, "b.csv", "new b");
-        out.commit().unwrap();
-        assert_eq!(fs::read_to_string(dir.join("a.csv")).unwrap(), "new a");
-        assert_eq!(fs::read_to_string(dir.join("b.csv")).unwrap(), "new b");
-        assert_eq!(listing(&dir), ["a.csv", "b.csv"]);
-    }
-
-    /// A rename that fails half-way (here: a temporary file vanished) puts
-    /// back the files already replaced: never a mix of two runs.
-    #[test]
-    fn a_rename_failing_half_way_restores_the_previous_report() {
-        let dir = scratch("rollback");
-        for name in ["a.csv", "b.csv", "c.csv"] {
-            fs::write(dir.join(name), format!("old {name}")).unwrap();
-        }
-        let mut out = OutputDir::create(&dir).unwrap();
-        put(&mut out, "a.csv", "new a");
-        put(&mut out, "new.csv", "new file");
-        put(&mut out, "b.csv", "new b");
-        put(&mut out, "c.csv", "new c");
-        fs::remove_file(dir.join(".b.csv.tmp")).unwrap();
-        let err = out.commit().unwrap_err();
-        assert_eq!(err.path, dir.join("b.csv"));
-        for name in ["a.csv", "b.csv", "c.csv"] {
-            assert_eq!(
-                fs::read_to_string(dir.join(name)).unwrap(),
-                format!("old {name}")
-            );
-        }
-        assert_eq!(listing(&dir), ["a.csv", "b.csv", "c.csv"]);
-    }
-
-    #[test]
-    fn a_folder_in_the_way_fails_before_anything_is_replaced() {
-        let dir = scratch("folder");
-        fs::write(dir.join("a.csv"), "old a").unwrap();
-        fs::create_dir(dir.join("b.csv")).unwrap();
-        let mut out = OutputDir::create(&dir).unwrap();
-        put(&mut out, "a.csv", "new a");
-        put(&mut out, "b.csv", "new b");
-        let err = out.commit().unwrap_err();
-        assert!(err.to_string().contains("b.csv"), "{err}");
-        assert_eq!(fs::read_to_string(dir.join("a.csv")).unwrap(), "old a");
-        assert_eq!(listing(&dir), ["a.csv", "b.csv"]);
-    }
-
-    #[test]
-    fn dropping_without_commit_removes_the_temporaries() {
-        let dir = scratch("drop");
-        fs::write(dir.join("a.csv"), "old a").unwrap();
-        {
-            let mut out = OutputDir::create(&dir).unwrap();
-            put(&mut out, "a.csv", "new a");
-            let failed = out.write("b.csv", |_| Err(io::Error::other("disk full")));
-            assert!(failed
-                .unwrap_err()
-                .to_string()
-                .contains("b.csv: cannot write: disk full"));
-        }
-        assert_eq!(listing(&dir), ["a.csv"]);
-        assert_eq!(fs::read_to_string(dir.join("a.csv")).unwrap(), "old a");
-    }
-
-    #[test]
-    fn inputs_are_never_overwritten() {
-        let dir = scratch("inputs");
-        let input = dir.join("tickets.csv");
-        fs::write(&input, "input").unwrap();
-        let err = refuse_overwriting_inputs(&dir, &["summary.csv", "tickets.csv"], &[&input])
-            .unwrap_err();
-        assert_eq!(err.path, dir.join("tickets.csv"));
-        // the same file under another spelling of the folder
-        let other = dir.join(".").join("..").join(dir.file_name().unwrap());
-        assert!(refuse_overwriting_inputs(&other, &["tickets.csv"], &[&input]).is_err());
-        // a folder that only holds inputs is fine
-        assert!(refuse_overwriting_inputs(&dir, &["summary.csv"], &[&input]).is_ok());
-        let mut out = OutputDir::create(&dir).unwrap().protect(&[&input]);
-        put(&mut out, "summary.csv", "ok");
-        assert!(out
-            .write("tickets.csv", |w| w.write_all(b"clobbered"))
-            .is_err());
-        out.commit().unwrap();
-        assert_eq!(fs::read_to_string(&input).unwrap(), "input");
-    }
 }

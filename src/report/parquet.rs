@@ -8,12 +8,9 @@ use std::io::{self, Write};
 
 use polars::prelude::*;
 
-use crate::aggregate::SummaryRow;
-use crate::evaluation::Evaluation;
 use crate::model::month_text;
-use crate::policy::Policy;
 use crate::replay::Status;
-use crate::report::{ticket_columns, TicketRow, Value};
+use crate::report::{ticket_columns, Report, TicketRow, Value};
 
 fn to_io(e: PolarsError) -> io::Error {
     io::Error::other(e.to_string())
@@ -48,7 +45,8 @@ fn millis(t: i64) -> i64 {
 
 /// tickets.parquet: one row per accepted ticket, in input order, with the
 /// columns of tickets.csv.
-pub fn write_tickets<W: Write>(w: W, policy: &Policy, ev: &Evaluation) -> io::Result<()> {
+pub fn write_tickets<W: Write>(w: W, r: &Report<'_>) -> io::Result<()> {
+    let (policy, ev) = (r.policy, r.evaluation);
     let ds = &ev.dataset;
     let n = ds.tickets.len();
     let row = |i: usize| TicketRow {
@@ -107,7 +105,8 @@ pub fn write_tickets<W: Write>(w: W, policy: &Policy, ev: &Evaluation) -> io::Re
 }
 
 /// summary.parquet: summary.csv's rows and columns.
-pub fn write_summary<W: Write>(w: W, policy: &Policy, rows: &[SummaryRow]) -> io::Result<()> {
+pub fn write_summary<W: Write>(w: W, report: &Report<'_>) -> io::Result<()> {
+    let (policy, rows) = (report.policy, &report.evaluation.summary);
     let mut columns = vec![
         Column::new(
             "month".into(),
