@@ -172,24 +172,20 @@ pub fn evaluate_into(
 
     // Segments: cuts[i] = (t_i, p_i); only effective changes at or before
     // `end` cut; every effective change counts for the figures.
-    let mut current = ticket.submitted;
-    let mut cuts = Cuts::new(ticket.created, current);
+    let mut cuts = Cuts::new(ticket.created, ticket.submitted);
     let mut reclassifications = 0u32;
-    for change in changes {
-        if change.from.is_some_and(|from| from != current) {
+    for (change, step) in changes.iter().zip(walk(ticket, changes, end)) {
+        if step.from_mismatch {
             sink.mismatch(change.file);
         }
-        if change.to == current {
+        if step.kind == StepKind::NotEffective {
             continue;
         }
         reclassifications += 1;
-        sink.effective(current, change.to);
-        // a change dated before creation applies at creation
-        let at = change.changed_at.max(ticket.created);
-        if at <= end {
-            cuts.push((at, change.to));
+        sink.effective(step.from, step.to);
+        if step.kind == StepKind::Cuts {
+            cuts.push((step.at, step.to));
         }
-        current = change.to;
     }
     let (last_cut, last_priority) = cuts.last();
     let governing = match mode {
@@ -536,34 +532,44 @@ pub fn end_of(ticket: &Ticket, as_of: i64) -> (Option<i64>, i64) {
     (response, response.unwrap_or(as_of))
 }
 
-/// The replay of a ticket's changes, step by step, with the same rules as
-/// [`evaluate`] (which the tests check): `changes` as for `evaluate`.
+/// The walk over a ticket's changes (`changes` as for [`evaluate`]), one
+/// step per change: the one place for what a change does. It is effective
+/// when `to` differs from the priority in effect; it applies at
+/// `changed_at`, or at creation when dated before it; it cuts a segment
+/// when effective at or before `end`.
+#[inline]
+pub fn walk<'c>(
+    ticket: &Ticket,
+    changes: &'c [Change],
+    end: i64,
+) -> impl Iterator<Item = Step> + 'c {
+    let (created, mut current) = (ticket.created, ticket.submitted);
+    changes.iter().enumerate().map(move |(i, c)| {
+        let at = c.changed_at.max(created);
+        let kind = if c.to == current {
+            StepKind::NotEffective
+        } else if at <= end {
+            StepKind::Cuts
+        } else {
+            StepKind::AfterEnd
+        };
+        let step = Step {
+            change: i,
+            at,
+            from: current,
+            to: c.to,
+            kind,
+            from_mismatch: c.from.is_some_and(|f| f != current),
+        };
+        current = c.to;
+        step
+    })
+}
+
+/// The replay of a ticket's changes, step by step, as [`evaluate`] sees
+/// them.
 pub fn trace(ticket: &Ticket, changes: &[Change], end: i64) -> Vec<Step> {
-    let mut current = ticket.submitted;
-    changes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            let at = c.changed_at.max(ticket.created);
-            let kind = if c.to == current {
-                StepKind::NotEffective
-            } else if at <= end {
-                StepKind::Cuts
-            } else {
-                StepKind::AfterEnd
-            };
-            let step = Step {
-                change: i,
-                at,
-                from: current,
-                to: c.to,
-                kind,
-                from_mismatch: c.from.is_some_and(|f| f != current),
-            };
-            current = c.to;
-            step
-        })
-        .collect()
+    walk(ticket, changes, end).collect()
 }
 
 /// The segment starts `(t_i, p_i)` of a trace: creation, then every change
@@ -637,20 +643,18 @@ pub struct Reclass {
 /// [`evaluate`]); the same effective changes as `evaluate_into` reports.
 pub fn reclass(ticket: &Ticket, changes: &[Change]) -> Reclass {
     let mut r = Reclass::default();
-    let mut current = ticket.submitted;
-    for c in changes {
-        if c.to == current {
+    for (c, step) in changes.iter().zip(walk(ticket, changes, i64::MAX)) {
+        if step.kind == StepKind::NotEffective {
             continue;
         }
         r.effective += 1;
-        if c.to > current {
+        if step.to > step.from {
             r.downgrades += 1;
         } else {
             r.upgrades += 1;
         }
         r.by[c.by as usize] += 1;
-        r.first_at.get_or_insert(c.changed_at.max(ticket.created));
-        current = c.to;
+        r.first_at.get_or_insert(step.at);
     }
     r
 }
