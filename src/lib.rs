@@ -6,18 +6,18 @@
 //! [`report`] (output files). [`pipeline`] runs them in order.
 
 pub mod aggregate;
-pub mod analysis;
+pub(crate) mod analysis;
 pub mod calendar;
 pub mod cli;
-pub mod evaluation;
+pub(crate) mod evaluation;
 pub mod explain;
 pub mod ingest;
 pub mod labels;
-pub mod model;
-pub mod period;
+pub(crate) mod model;
+pub(crate) mod period;
 pub mod pipeline;
 pub mod policy;
 pub mod replay;
-pub mod report;
+pub(crate) mod report;
 pub mod sample;
 pub mod timestamp;

@@ -16,7 +16,7 @@ pub mod parquet;
 
 use std::path::Path;
 
-pub use columns::{each_ticket_column, ticket_columns, TicketColumn, TicketRow, Value};
+pub use columns::{each_ticket_column, ticket_columns, TicketRow, Value};
 pub use output_dir::{refuse_overwriting_inputs, OutputDir, OutputError};
 
 use crate::evaluation::Evaluation;

@@ -66,10 +66,6 @@ impl OutputDir {
         self
     }
 
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
     /// Writes `name` through `body` into a temporary file beside it.
     pub fn write<F>(&mut self, name: &str, body: F) -> Result<(), OutputError>
     where
