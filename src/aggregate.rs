@@ -7,7 +7,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use crate::model::MonthKey;
-use crate::replay::Status;
+use crate::model::Status;
 
 /// What the summary needs of one ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct Fact {
 
 impl Fact {
     /// The fact of ticket `t`, created in `month`, with outcome `o`.
-    pub fn of(t: &crate::ingest::Ticket, month: MonthKey, o: &crate::replay::Outcome) -> Fact {
+    pub fn of(t: &crate::model::Ticket, month: MonthKey, o: &crate::model::Outcome) -> Fact {
         Fact {
             month,
             plan: t.plan as u32,
@@ -166,9 +166,9 @@ impl FactColumns {
     /// The facts of every ticket (`months` and `outcomes` per ticket), in
     /// ticket order, built on all threads.
     pub fn of_tickets(
-        tickets: &[crate::ingest::Ticket],
+        tickets: &[crate::model::Ticket],
         months: &[MonthKey],
-        outcomes: &[crate::replay::Outcome],
+        outcomes: &[crate::model::Outcome],
     ) -> FactColumns {
         use rayon::prelude::*;
         let facts = || {

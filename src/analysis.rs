@@ -15,11 +15,12 @@ use rayon::prelude::*;
 
 use crate::aggregate::{self, FactColumns, SummaryRow};
 use crate::evaluation::Evaluation;
-use crate::ingest::Ticket;
 use crate::labels::Labels;
 use crate::model::MonthKey;
+use crate::model::Status;
+use crate::model::Ticket;
 use crate::policy::{Mode, Policy};
-use crate::replay::{self, Reclass, Status};
+use crate::replay::{self, Reclass};
 
 /// One ticket's verdict under one mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

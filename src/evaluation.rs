@@ -2,10 +2,12 @@
 //! summarized. The pipeline makes it; the analysis and the reports read it.
 
 use crate::aggregate::{FlowRow, SummaryRow};
-use crate::ingest::{Change, Dataset};
+use crate::ingest::Dataset;
+use crate::model::Change;
 use crate::model::MonthKey;
+use crate::model::Outcome;
 use crate::policy::Mode;
-use crate::replay::{self, Clocks, Outcome};
+use crate::replay::{self, Clocks};
 
 /// Every accepted ticket replayed.
 pub struct Evaluation {

@@ -8,7 +8,9 @@
 
 use std::fmt::Write as _;
 
-use crate::ingest::{self, Change, Dataset, Ticket};
+use crate::ingest::{self, Dataset};
+
+use crate::model::{Change, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, Share, StepKind};

@@ -1,6 +1,6 @@
 //! Free-text labels of input rows: the optional ticket columns `group` and
-//! `assignee` (interned: a ticket holds a small index, the names live once
-//! in the data set) and who made a priority change (`changed_by`).
+//! `assignee`, interned: a ticket holds a small index, the names live once
+//! in the data set.
 
 use std::collections::HashMap;
 
@@ -65,47 +65,6 @@ impl Labels {
     }
 }
 
-/// Who made a priority change, from the optional `changed_by` column:
-/// `agent` and `customer` (trimmed, any case) are themselves; anything else
-/// (a name, a system, an empty field, no column) is `Other`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum ChangedBy {
-    Agent,
-    Customer,
-    #[default]
-    Other,
-}
-
-impl ChangedBy {
-    pub const ALL: [ChangedBy; 3] = [ChangedBy::Agent, ChangedBy::Customer, ChangedBy::Other];
-
-    pub fn parse(text: &str) -> ChangedBy {
-        let text = text.trim();
-        let is = |word: &str| {
-            if text.is_ascii() {
-                text.eq_ignore_ascii_case(word)
-            } else {
-                text.to_lowercase() == word
-            }
-        };
-        if is("agent") {
-            ChangedBy::Agent
-        } else if is("customer") {
-            ChangedBy::Customer
-        } else {
-            ChangedBy::Other
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangedBy::Agent => "agent",
-            ChangedBy::Customer => "customer",
-            ChangedBy::Other => "other",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,14 +79,5 @@ mod tests {
         assert_eq!((l.name(2), l.len()), ("Tier1", 3));
         // "" < "Tier1" < "tier2" in byte order
         assert_eq!(l.ranks(), vec![0, 2, 1]);
-    }
-
-    #[test]
-    fn changed_by_is_agent_customer_or_other() {
-        assert_eq!(ChangedBy::parse(" Agent "), ChangedBy::Agent);
-        assert_eq!(ChangedBy::parse("CUSTOMER"), ChangedBy::Customer);
-        assert_eq!(ChangedBy::parse("jana.kovac"), ChangedBy::Other);
-        assert_eq!(ChangedBy::parse(""), ChangedBy::Other);
-        assert_eq!(ChangedBy::parse("agents"), ChangedBy::Other);
     }
 }

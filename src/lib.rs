@@ -13,7 +13,7 @@ pub(crate) mod evaluation;
 pub mod explain;
 pub mod ingest;
 pub mod labels;
-pub(crate) mod model;
+pub mod model;
 pub(crate) mod period;
 pub mod pipeline;
 pub mod policy;

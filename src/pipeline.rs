@@ -11,12 +11,14 @@ use crate::aggregate::{self, Flow};
 use crate::analysis;
 use crate::calendar::BusinessCalendar;
 use crate::evaluation::Evaluation;
-use crate::ingest::{self, Change, Dataset, IngestError, ReadOptions};
+use crate::ingest::{self, Dataset, IngestError, ReadOptions};
 use crate::model::month::Months;
+use crate::model::Change;
 use crate::model::MonthKey;
+use crate::model::{Outcome, Status};
 use crate::period::Period;
 use crate::policy::{Mode, Policy};
-use crate::replay::{self, Clocks, Outcome, ReplaySink, Status};
+use crate::replay::{self, Clocks, ReplaySink};
 use crate::report::{self, OutputError, Report};
 use crate::timestamp::{self, InputZone};
 

@@ -4,8 +4,8 @@
 use num_bigint::BigInt;
 
 use crate::calendar::BusinessCalendar;
-use crate::ingest::{Change, Ticket};
-use crate::policy::{ClockKind, Mode, Policy, Target};
+use crate::model::{Change, ClockKind, Measure, Outcome, Status, Ticket};
+use crate::policy::{Mode, Policy, Target};
 
 /// The two clocks a target can run on.
 pub struct Clocks {
@@ -30,82 +30,6 @@ impl Clocks {
             ClockKind::Business => self.business.add(s, secs),
         }
     }
-}
-
-/// A ticket's verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Status {
-    Met,
-    Breached,
-    Open,
-    OpenBreached,
-    NoTarget,
-    Excluded,
-}
-
-impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::Met,
-        Status::Breached,
-        Status::Open,
-        Status::OpenBreached,
-        Status::NoTarget,
-        Status::Excluded,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Met => "met",
-            Status::Breached => "breached",
-            Status::Open => "open",
-            Status::OpenBreached => "open_breached",
-            Status::NoTarget => "no_target",
-            Status::Excluded => "excluded",
-        }
-    }
-
-    /// Met, breached and open-breached tickets count for attainment.
-    pub fn counts_for_attainment(self) -> bool {
-        matches!(self, Status::Met | Status::Breached | Status::OpenBreached)
-    }
-}
-
-/// The measured part of an outcome (absent for `no_target` and `excluded`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Measure {
-    pub clock: ClockKind,
-    /// At most `policy::MAX_WITHIN_S`, so 32 bits (keeps `Outcome` at 40
-    /// bytes: millions are kept).
-    pub target_s: i32,
-    pub elapsed_s: i64,
-    pub deadline: i64,
-}
-
-const _: () = assert!(crate::policy::MAX_WITHIN_S <= i32::MAX as i64);
-const _: () = assert!(std::mem::size_of::<Outcome>() == 40);
-
-impl Measure {
-    pub fn margin_s(&self) -> i64 {
-        i64::from(self.target_s) - self.elapsed_s
-    }
-
-    /// The deadline as the reports write it: `None` when the budget cannot
-    /// run out within the instant span (`calendar::NEVER`, or past
-    /// `timestamp::LAST_INSTANT`, where the zone data is no longer exact).
-    pub fn written_deadline(&self) -> Option<i64> {
-        crate::timestamp::in_span(self.deadline).then_some(self.deadline)
-    }
-}
-
-/// One ticket's replayed outcome (40 bytes: millions are kept).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Outcome {
-    /// The governing priority g.
-    pub governing: u32,
-    /// Effective changes over the whole history up to `as_of`.
-    pub reclassifications: u32,
-    pub status: Status,
-    pub measure: Option<Measure>,
 }
 
 /// Receives the details of a replay that are not kept in `Outcome`.
@@ -414,7 +338,7 @@ fn gcd<N: Exact>(mut a: N, mut b: N) -> N {
 // Outside the contract (the replay is pure and takes any i64) the checked
 // conversions saturate instead of wrapping.
 const _: () = assert!(
-    (crate::timestamp::LAST_INSTANT - crate::timestamp::FIRST_INSTANT)
+    (crate::model::instant::LAST_INSTANT - crate::model::instant::FIRST_INSTANT)
         .checked_mul(crate::policy::MAX_WITHIN_S)
         .is_some()
 );
@@ -708,7 +632,7 @@ mod tests {
             to,
             from: None,
             file: 1,
-            by: crate::labels::ChangedBy::Agent,
+            by: crate::model::ChangedBy::Agent,
         }
     }
 
@@ -1022,7 +946,7 @@ mod tests {
         let mut same = change("2026-03-02 09:10", 1);
         same.from = Some(2);
         let mut late = change("2026-03-02 14:00", 2);
-        late.by = crate::labels::ChangedBy::Customer;
+        late.by = crate::model::ChangedBy::Customer;
         let ch = [
             change("2026-03-01 12:00", 1),
             same,

@@ -9,6 +9,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use crate::model::instant::in_span;
 use crate::model::local_time::{self, Gap};
 
 /// Why a text is not a usable timestamp.
@@ -218,20 +219,6 @@ impl Parser {
     }
 }
 
-/// The first instant the tool reads: 1900-01-01T00:00:00Z.
-pub const FIRST_INSTANT: i64 = -2_208_988_800;
-/// The last instant the tool reads: 2099-12-31T23:59:59Z. chrono-tz has no
-/// DST rules after 2099, so later local times would be silently wrong
-/// (CONTRACT.md section 7).
-pub const LAST_INSTANT: i64 = 4_102_444_799;
-
-/// Whether an instant lies in the span whose zone data is exact; a
-/// timestamp outside it is `bad_timestamp`, a deadline outside it is not
-/// written.
-pub fn in_span(t: i64) -> bool {
-    (FIRST_INSTANT..=LAST_INSTANT).contains(&t)
-}
-
 /// Appends the bytes of `YYYY-MM-DDTHH:MM:SSZ` for an instant.
 ///
 /// An instant outside years 0000-9999 (reachable from an in-range wall time
@@ -336,6 +323,7 @@ pub fn format_utc(t: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::instant::{FIRST_INSTANT, LAST_INSTANT};
 
     #[test]
     fn the_date_caching_parser_parses_what_parse_parses() {

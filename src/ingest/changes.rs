@@ -13,10 +13,9 @@ use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
 use super::records::{csv_error, decode, Columns, Fields, Records};
-use super::{
-    Change, Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes,
-};
-use crate::labels::ChangedBy;
+use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
+use crate::model::Change;
+use crate::model::ChangedBy;
 use crate::timestamp;
 
 /// The columns a change file must have.

@@ -17,7 +17,9 @@ use std::fmt;
 
 use rayon::prelude::*;
 
-use crate::labels::{ChangedBy, Labels};
+use crate::labels::Labels;
+
+use crate::model::{Change, Ticket};
 use crate::period::Period;
 use crate::policy::Policy;
 use crate::timestamp::{InputZone, TsError};
@@ -161,48 +163,6 @@ pub struct Reject {
     pub reason: Reason,
     /// The raw record without its line end; invalid UTF-8 as U+FFFD.
     pub record: String,
-}
-
-/// An accepted ticket. Compact: ids and stages live in `Dataset` tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ticket {
-    /// Index into `Dataset::ids` (see `Dataset::id`).
-    pub id: u32,
-    /// Index into `Policy::plans`.
-    pub plan: u16,
-    pub excluded: bool,
-    pub submitted: u32,
-    /// Index into `Dataset::stages` (see `Dataset::stage`).
-    pub stage: u32,
-    pub created: i64,
-    /// The first response, when the file has one (may lie after `as_of`).
-    pub response: Option<i64>,
-    /// Index into `Dataset::groups` (0: empty or no `group` column).
-    pub group: u32,
-    /// Index into `Dataset::assignees` (0: empty or no `assignee` column).
-    pub assignee: u32,
-}
-
-impl Ticket {
-    /// Plan index in policy order.
-    #[inline]
-    pub fn plan(&self) -> usize {
-        self.plan as usize
-    }
-}
-
-/// An accepted priority change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Change {
-    /// Index into `Dataset::tickets`.
-    pub ticket: u32,
-    pub changed_at: i64,
-    pub to: u32,
-    pub from: Option<u32>,
-    /// Index into `Dataset::files`.
-    pub file: u32,
-    /// The `changed_by` column, classified.
-    pub by: ChangedBy,
 }
 
 /// Everything read from the input files.

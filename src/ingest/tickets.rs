@@ -15,9 +15,8 @@ use super::ids::{
 };
 use super::names::{ChunkNames, NameMaps, SpellingCache, StageIndex};
 use super::records::{csv_error, decode, Columns, Fields, Records};
-use super::{
-    Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes, Ticket,
-};
+use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
+use crate::model::Ticket;
 use crate::timestamp;
 
 /// The columns a ticket file must have.

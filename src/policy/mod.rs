@@ -43,6 +43,7 @@ use chrono_tz::Tz;
 use toml::de::DeTable;
 
 use crate::calendar::{HolidayRule, Week};
+use crate::model::ClockKind;
 
 mod sections;
 mod toml_value;
@@ -105,6 +106,9 @@ pub const WEEKDAYS: [&str; 7] = [
 /// Longest accepted `within`: ten years (a sanity limit, see module docs).
 pub const MAX_WITHIN_S: i64 = 87_600 * 3600;
 
+// every target fits `Measure::target_s`
+const _: () = assert!(MAX_WITHIN_S <= i32::MAX as i64);
+
 /// Plans a policy may define: the summaries pack the plan index into 10
 /// bits of a group key (`aggregate::pack_key`).
 pub const MAX_PLANS: usize = 1 << 10;
@@ -125,31 +129,6 @@ const TARGET_KEYS: [&str; 2] = ["within", "clock"];
 
 /// Longest input lowercased on the stack by the matching functions.
 const STACK_LOWER: usize = 64;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ClockKind {
-    Business,
-    TwentyFourSeven,
-}
-
-impl ClockKind {
-    /// `business` or `24x7`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ClockKind::Business => "business",
-            ClockKind::TwentyFourSeven => "24x7",
-        }
-    }
-
-    /// Parses `business` or `24x7` (exact spelling).
-    pub fn parse(s: &str) -> Option<ClockKind> {
-        match s {
-            "business" => Some(ClockKind::Business),
-            "24x7" => Some(ClockKind::TwentyFourSeven),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

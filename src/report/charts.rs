@@ -22,10 +22,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::aggregate::{FlowRow, SummaryRow};
-use crate::ingest::Ticket;
+use crate::model::Ticket;
 use crate::model::{month_text, MonthKey};
+use crate::model::{Outcome, Status};
 use crate::policy::Policy;
-use crate::replay::{Outcome, Status};
 
 /// Size of `attainment.png` and `response_times.png`.
 pub const CHART_SIZE: (u32, u32) = (1200, 800);

@@ -1,9 +1,11 @@
 //! The one list of the columns of tickets.csv and tickets.parquet, which
 //! the CSV and Parquet writers, the header and `explain` all read.
 
-use crate::ingest::{Dataset, Ticket};
+use crate::ingest::Dataset;
+
+use crate::model::Ticket;
 use crate::model::{month_text, MonthKey};
-use crate::replay::{Measure, Outcome};
+use crate::model::{Measure, Outcome};
 use crate::timestamp;
 
 /// What a ticket column holds, with how to get it from a ticket's row.

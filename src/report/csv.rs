@@ -7,8 +7,8 @@ use crate::aggregate::{percent_text, SummaryRow};
 use crate::model::{month_text, MonthKey};
 use rayon::prelude::*;
 
+use crate::model::Status;
 use crate::policy::Policy;
-use crate::replay::Status;
 use crate::report::{each_ticket_column, ticket_columns, Report, TicketRow, Value};
 use crate::timestamp;
 

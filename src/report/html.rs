@@ -11,8 +11,9 @@ use crate::aggregate::{attainment_hundredths, percent_text, FlowRow, SummaryRow}
 use crate::calendar::HolidayRule;
 use crate::ingest::Dataset;
 use crate::model::month_text;
-use crate::policy::{ClockKind, Mode, Policy, Target};
-use crate::replay::{Outcome, Status};
+use crate::model::ClockKind;
+use crate::model::{Outcome, Status};
+use crate::policy::{Mode, Policy, Target};
 use crate::report::csv::SUMMARY_HEADER;
 use crate::timestamp;
 

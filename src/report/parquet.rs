@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use polars::prelude::*;
 
 use crate::model::month_text;
-use crate::replay::Status;
+use crate::model::Status;
 use crate::report::{ticket_columns, Report, TicketRow, Value};
 
 fn to_io(e: PolarsError) -> io::Error {

@@ -6,10 +6,12 @@
 use proptest::prelude::*;
 
 use sla_report::calendar::BusinessCalendar;
-use sla_report::ingest::{self, Change, Dataset, ReadOptions, Ticket};
-use sla_report::labels::ChangedBy;
+use sla_report::ingest::{self, Dataset, ReadOptions};
+use sla_report::model::ChangedBy;
+use sla_report::model::{Change, Ticket};
+use sla_report::model::{Outcome, Status};
 use sla_report::policy::{Mode, Policy};
-use sla_report::replay::{self, Clocks, Outcome, Status};
+use sla_report::replay::{self, Clocks};
 use sla_report::timestamp::InputZone;
 
 /// `n`, or `PROPTEST_CASES` when set (for longer runs).
