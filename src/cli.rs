@@ -187,9 +187,15 @@ pub struct SampleArgs {
     /// Number of calendar months the tickets span.
     #[arg(long, value_name = "K", default_value_t = 4)]
     pub months: u32,
-    /// Folder to write tickets.csv and priority_changes.csv into.
+    /// Folder to write tickets.csv and priority_changes.csv into (created
+    /// if missing).
     #[arg(long, value_name = "DIR", default_value = "sample-data")]
     pub out: PathBuf,
+    /// Replace tickets.csv and priority_changes.csv when they exist (without
+    /// it, existing files are refused: the default --out is the committed
+    /// sample data that `run` reads).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// A command-line error: a usage error (exit 2) or a fatal one (exit 1).

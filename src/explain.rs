@@ -15,6 +15,7 @@ use crate::pipeline::{self, RunConfig, RunError};
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Clocks, Share, StepKind};
 use crate::report;
+use crate::terminal::escape;
 use crate::timestamp;
 
 /// Why a ticket cannot be explained.
@@ -104,7 +105,9 @@ pub fn duration_text(secs: i64) -> String {
     format!("{sign}{}h {:02}m {:02}s", s / 3600, s / 60 % 60, s % 60)
 }
 
-/// The explanation text.
+/// The explanation text, for a terminal: every text from the data or the
+/// policy (ids, names, stages, groups, assignees, paths) goes through
+/// [`escape`].
 pub fn render(s: &Subject<'_>) -> String {
     let p = s.policy;
     let t = s.ticket;
@@ -116,14 +119,15 @@ pub fn render(s: &Subject<'_>) -> String {
         });
         format!("{local} ({})", timestamp::format_utc(at))
     };
-    let prio = |level: u32| p.priority_label(level);
+    let prio = |level: u32| escape(&p.priority_label(level)).into_owned();
+    let plan_name = escape(&plan.name);
     let target_text = |level: u32| match plan.targets.get(&level) {
         Some(t) => format!(
             "{} on the {} clock",
             duration_text(t.within_s),
             t.clock.as_str()
         ),
-        None => format!("none ({} guarantees nothing for P{level})", plan.name),
+        None => format!("none ({plan_name} guarantees nothing for P{level})"),
     };
     let (response, end) = replay::end_of(t, s.as_of);
     let steps = replay::trace(t, s.changes, end);
@@ -133,9 +137,8 @@ pub fn render(s: &Subject<'_>) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "ticket {} — plan {}, submitted as {}",
-        s.dataset.id(t),
-        plan.name,
+        "ticket {} — plan {plan_name}, submitted as {}",
+        escape(s.dataset.id(t)),
         prio(t.submitted)
     );
     let stage = s.dataset.stage(t);
@@ -145,14 +148,14 @@ pub fn render(s: &Subject<'_>) -> String {
         } else {
             "covered"
         };
-        let _ = writeln!(o, "product stage: {stage} — {covered}");
+        let _ = writeln!(o, "product stage: {} — {covered}", escape(stage));
     }
     if s.dataset.groups.present || s.dataset.assignees.present {
         let _ = writeln!(
             o,
             "group: {}   assignee: {}",
-            s.dataset.groups.name(t.group),
-            s.dataset.assignees.name(t.assignee)
+            escape(s.dataset.groups.name(t.group)),
+            escape(s.dataset.assignees.name(t.assignee))
         );
     }
     let _ = writeln!(
@@ -175,7 +178,7 @@ pub fn render(s: &Subject<'_>) -> String {
             response_shown = true;
         }
         let c = &s.changes[step.change];
-        let file = &s.dataset.files[c.file as usize].path;
+        let file = escape(&s.dataset.files[c.file as usize].path);
         let mut line = format!(
             "  change     {}  P{} -> P{} by {} ({file})",
             when(c.changed_at),

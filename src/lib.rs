@@ -20,4 +20,5 @@ pub mod policy;
 pub mod replay;
 pub(crate) mod report;
 pub mod sample;
+pub mod terminal;
 pub mod timestamp;

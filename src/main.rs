@@ -1,11 +1,18 @@
 //! Thin entry point: parse flags, resolve them, run, map errors to exit codes
 //! (0 ok, 1 fatal, 2 usage, 3 rejected rows under --strict).
+//!
+//! Terminal output goes through [`emit`], never `print!` (which panics when
+//! stdout is full): a closed pipe ends the output quietly, any other write
+//! failure is fatal. Messages are passed through [`escape`], as
+//! they may quote data (ids, header names, paths).
 
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 
 use sla_report::cli::{self, Cli, CliError, Command};
+use sla_report::terminal::escape;
 use sla_report::{explain, pipeline, policy, sample};
 
 fn main() -> ExitCode {
@@ -13,31 +20,79 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
+            // `--help > /dev/full` fails like any other output
+            return match e.print() {
+                Err(e) if code == 0 && e.kind() != io::ErrorKind::BrokenPipe => {
+                    let _ = writeln!(
+                        io::stderr(),
+                        "sla-report: error: {}",
+                        write_error("stdout", &e)
+                    );
+                    ExitCode::from(1)
+                }
+                _ => ExitCode::from(code),
+            };
         }
     };
-    match run(cli) {
-        Ok(code) => ExitCode::from(code),
-        Err(CliError::Usage(msg)) => {
-            eprintln!("sla-report: usage error: {msg}");
-            ExitCode::from(2)
+    let (kind, msg, code) = match run(cli) {
+        Ok(code) => return ExitCode::from(code),
+        Err(CliError::Usage(msg)) => ("usage error", msg, 2),
+        Err(CliError::Fatal(msg)) => ("error", msg, 1),
+    };
+    // nothing more to do when stderr cannot take the message either
+    let _ = writeln!(io::stderr(), "sla-report: {kind}: {}", escape(&msg));
+    ExitCode::from(code)
+}
+
+/// Where [`emit`] writes.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// Writes `text` to stdout or stderr and flushes it. A reader that went
+/// away (`| head`) has what it wanted: the output stops quietly and the
+/// command keeps its exit status (Rust ignores SIGPIPE, so a closed pipe is
+/// a `BrokenPipe` error, as ripgrep's `main` handles it). Any other failure
+/// (`> /dev/full`) is fatal.
+fn emit(stream: Stream, text: &str) -> Result<(), CliError> {
+    let (name, result) = match stream {
+        Stream::Stdout => {
+            let mut out = io::stdout().lock();
+            (
+                "stdout",
+                out.write_all(text.as_bytes()).and_then(|()| out.flush()),
+            )
         }
-        Err(CliError::Fatal(msg)) => {
-            eprintln!("sla-report: error: {msg}");
-            ExitCode::from(1)
+        Stream::Stderr => {
+            let mut err = io::stderr().lock();
+            (
+                "stderr",
+                err.write_all(text.as_bytes()).and_then(|()| err.flush()),
+            )
         }
+    };
+    match result {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(CliError::Fatal(write_error(name, &e)))
+        }
+        _ => Ok(()),
     }
+}
+
+fn write_error(stream: &str, e: &io::Error) -> String {
+    format!("cannot write to {stream}: {e}")
 }
 
 fn run(cli: Cli) -> Result<u8, CliError> {
     match cli.command {
         Command::Policy => {
-            print!("{}", policy::DEFAULT_POLICY_TOML);
+            emit(Stream::Stdout, policy::DEFAULT_POLICY_TOML)?;
             Ok(0)
         }
         Command::Sample(args) => {
-            write_sample(&args).map_err(CliError::Fatal)?;
+            write_sample(&args)?;
             Ok(0)
         }
         Command::Explain(args) => {
@@ -49,7 +104,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             };
             let text = explain::explain(&cfg, &args.ticket_id, &modes)
                 .map_err(|e| CliError::Fatal(e.to_string()))?;
-            print!("{text}");
+            emit(Stream::Stdout, &text)?;
             Ok(0)
         }
         Command::Run(args) => {
@@ -62,54 +117,57 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             let summary =
                 pipeline::run(&cfg, &mut timings).map_err(|e| CliError::Fatal(e.to_string()))?;
             if args.timings {
-                eprint!("sla-report: time per stage\n{}", timings.render());
+                emit(
+                    Stream::Stderr,
+                    &format!("sla-report: time per stage\n{}", timings.render()),
+                )?;
             }
-            eprintln!(
-                "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings; reports in {}",
-                summary.tickets,
-                summary.rejected,
-                summary.skipped,
-                summary.outside,
-                summary.warnings,
-                summary.out.display()
-            );
+            emit(
+                Stream::Stderr,
+                &format!(
+                    "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings; reports in {}\n",
+                    summary.tickets,
+                    summary.rejected,
+                    summary.skipped,
+                    summary.outside,
+                    summary.warnings,
+                    escape(&summary.out.display().to_string())
+                ),
+            )?;
             Ok(if strict && summary.rejected > 0 { 3 } else { 0 })
         }
     }
 }
 
 /// `sla-report sample`: writes tickets.csv and priority_changes.csv.
-fn write_sample(args: &cli::SampleArgs) -> Result<(), String> {
-    use std::io::{BufWriter, Write};
-    let start = sla_report::timestamp::parse_day(&args.start)
-        .ok_or_else(|| format!("--start '{}': not a date (YYYY-MM-DD)", args.start))?;
-    let dir = &args.out;
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let open = |name: &str| {
-        let path = dir.join(name);
-        std::fs::File::create(&path)
-            .map(|f| (BufWriter::with_capacity(1 << 20, f), path.clone()))
-            .map_err(|e| format!("{}: cannot write: {e}", path.display()))
-    };
-    let (mut tickets, tickets_path) = open("tickets.csv")?;
-    let (mut changes, changes_path) = open("priority_changes.csv")?;
+fn write_sample(args: &cli::SampleArgs) -> Result<(), CliError> {
+    let start = sla_report::timestamp::parse_day(&args.start).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--start '{}': not a date (use YYYY-MM-DD)",
+            args.start
+        ))
+    })?;
     let cfg = sample::SampleConfig {
         tickets: args.tickets,
         seed: args.seed,
         start,
         months: args.months,
     };
-    let stats = sample::generate(&cfg, &mut tickets, &mut changes)
-        .and_then(|s| tickets.flush().and(changes.flush()).map(|_| s))
-        .map_err(|e| format!("{}: cannot write: {e}", dir.display()))?;
-    eprintln!(
-        "sla-report: wrote {} tickets to {} and {} priority changes to {}",
-        stats.tickets,
-        tickets_path.display(),
-        stats.changes,
-        changes_path.display()
-    );
-    Ok(())
+    let (stats, [tickets, changes]) =
+        sample::write_folder(&cfg, &args.out, args.force).map_err(|e| match e {
+            sample::SampleError::Config(msg) => CliError::Usage(msg),
+            e => CliError::Fatal(e.to_string()),
+        })?;
+    emit(
+        Stream::Stderr,
+        &format!(
+            "sla-report: wrote {} tickets to {} and {} priority changes to {}\n",
+            stats.tickets,
+            escape(&tickets.display().to_string()),
+            stats.changes,
+            escape(&changes.display().to_string())
+        ),
+    )
 }
 
 /// The progress bar on stderr (only when stderr is a terminal).

@@ -46,13 +46,16 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::fs;
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Timelike, Weekday};
 use chrono_tz::Europe::Bratislava;
 
 use crate::calendar::HolidayRule;
 use crate::model::local_time;
+use crate::timestamp;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,10 +84,9 @@ pub fn generate<W1: std::io::Write, W2: std::io::Write>(
     tickets_out: W1,
     changes_out: W2,
 ) -> std::io::Result<SampleStats> {
-    if u32::try_from(cfg.tickets).is_err() {
-        return Err(invalid("sample: at most 4294967295 tickets"));
-    }
-    let (start_utc, end_utc) = period(cfg)?;
+    let (start_utc, end_utc) = cfg
+        .validate()
+        .map_err(|msg| io::Error::new(io::ErrorKind::InvalidInput, msg))?;
     let slots = Slots::build(start_utc, end_utc);
     let mut rng = Rng::new(cfg.seed);
     let mut tickets = Sink::new(tickets_out);
@@ -141,21 +143,152 @@ pub fn generate<W1: std::io::Write, W2: std::io::Write>(
     })
 }
 
-fn invalid(msg: &str) -> io::Error {
-    io::Error::new(io::ErrorKind::InvalidInput, msg.to_string())
+/// The two files `sample` writes into its folder.
+pub const FILES: [&str; 2] = ["tickets.csv", "priority_changes.csv"];
+
+/// Why [`write_folder`] wrote nothing.
+#[derive(Debug)]
+pub enum SampleError {
+    /// The configuration cannot be generated (a usage error).
+    Config(String),
+    /// An output file is already there and replacing it was not asked for.
+    Exists(PathBuf),
+    /// A file or the folder could not be written.
+    Io { path: PathBuf, error: io::Error },
 }
 
-/// The period as UTC Unix seconds `[start, end)`.
-fn period(cfg: &SampleConfig) -> io::Result<(i64, i64)> {
-    if cfg.months == 0 {
-        return Err(invalid("sample: --months must be at least 1"));
+impl std::fmt::Display for SampleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SampleError::Config(msg) => f.write_str(msg),
+            SampleError::Exists(path) => write!(
+                f,
+                "{}: already exists; give --force to replace it",
+                path.display()
+            ),
+            SampleError::Io { path, error } => {
+                write!(f, "{}: cannot write: {error}", path.display())
+            }
+        }
     }
-    let end = cfg
-        .start
-        .checked_add_months(Months::new(cfg.months))
-        .filter(|d| cfg.start.year() >= 1 && d.year() <= 9999)
-        .ok_or_else(|| invalid("sample: the period must lie within the years 0001-9999"))?;
-    Ok((local_midnight_utc(cfg.start), local_midnight_utc(end)))
+}
+
+impl std::error::Error for SampleError {}
+
+/// Writes tickets.csv and priority_changes.csv into `dir` (created if
+/// missing), all or nothing: the configuration is checked first, existing
+/// files are refused unless `force`, and both files are generated into
+/// temporary files beside them (created exclusively, never over anything)
+/// that are renamed into place only when both are complete (a rename that
+/// fails between the two, in one folder, leaves the first one replaced and
+/// says which file failed). Returns the rows written and the two paths.
+pub fn write_folder(
+    cfg: &SampleConfig,
+    dir: &Path,
+    force: bool,
+) -> Result<(SampleStats, [PathBuf; 2]), SampleError> {
+    cfg.validate().map_err(SampleError::Config)?;
+    let finals = FILES.map(|name| dir.join(name));
+    if !force {
+        if let Some(path) = finals.iter().find(|p| fs::symlink_metadata(p).is_ok()) {
+            return Err(SampleError::Exists(path.clone()));
+        }
+    }
+    let io_error = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| SampleError::Io { path, error }
+    };
+    fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let mut temps = Temporaries(Vec::new());
+    let mut open = |name: &str| {
+        let (path, file) = create_temporary(dir, name).map_err(io_error(&dir.join(name)))?;
+        temps.0.push(path);
+        Ok::<_, SampleError>(io::BufWriter::with_capacity(1 << 20, file))
+    };
+    let (mut tickets, mut changes) = (open(FILES[0])?, open(FILES[1])?);
+    let stats = generate(cfg, &mut tickets, &mut changes).map_err(io_error(dir))?;
+    for (w, path) in [(tickets, &finals[0]), (changes, &finals[1])] {
+        w.into_inner()
+            .map_err(io::IntoInnerError::into_error)
+            .map_err(io_error(path))?;
+    }
+    for (tmp, fin) in temps.0.iter().zip(&finals) {
+        fs::rename(tmp, fin).map_err(io_error(fin))?;
+    }
+    temps.0.clear();
+    Ok((stats, finals))
+}
+
+/// Temporary files, removed on drop unless renamed into place.
+struct Temporaries(Vec<PathBuf>);
+
+impl Drop for Temporaries {
+    fn drop(&mut self) {
+        for path in &self.0 {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// A new file `.NAME.PID-N.tmp` in `dir`: created exclusively, so it never
+/// truncates anything (a leftover of a killed run is stepped over).
+fn create_temporary(dir: &Path, name: &str) -> io::Result<(PathBuf, fs::File)> {
+    let pid = std::process::id();
+    let mut n = 0u32;
+    loop {
+        let path = dir.join(format!(".{name}.{pid}-{n}.tmp"));
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(file) => return Ok((path, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+impl SampleConfig {
+    /// The period as UTC Unix seconds `[start, end)`, or why this
+    /// configuration cannot be generated (a usage error, found before any
+    /// file is touched). Every generated instant lies in the period, so the
+    /// period must lie in the span the tool reads (CONTRACT.md section 7):
+    /// local midnight of 1900-01-01 in Bratislava is already
+    /// 1899-12-31T23:00:00Z, outside it.
+    pub fn validate(&self) -> Result<(i64, i64), String> {
+        if u32::try_from(self.tickets).is_err() {
+            return Err(format!("--tickets {}: at most {}", self.tickets, u32::MAX));
+        }
+        if self.months == 0 {
+            return Err("--months 0: the period must have at least one month".to_string());
+        }
+        let outside = || {
+            format!(
+                "--start {} --months {}: the period must lie within {} .. {}",
+                self.start,
+                self.months,
+                timestamp::format_utc(timestamp::FIRST_INSTANT),
+                timestamp::format_utc(timestamp::LAST_INSTANT)
+            )
+        };
+        // far-off years are refused before any time-zone lookup
+        let end = self
+            .start
+            .checked_add_months(Months::new(self.months))
+            .filter(|end| self.start.year() >= 1899 && end.year() <= 2100)
+            .ok_or_else(outside)?;
+        let (start_utc, end_utc) = (local_midnight_utc(self.start), local_midnight_utc(end));
+        if !timestamp::in_span(start_utc) || !timestamp::in_span(end_utc - 1) {
+            let instants = format!(
+                " (local midnights in Europe/Bratislava: {} .. {})",
+                timestamp::format_utc(start_utc),
+                timestamp::format_utc(end_utc)
+            );
+            return Err(outside() + &instants);
+        }
+        Ok((start_utc, end_utc))
+    }
 }
 
 /// First instant of a local date in Europe/Bratislava, as Unix seconds.
@@ -1144,6 +1277,23 @@ mod tests {
         let mut c = cfg(10, 1);
         c.months = 0;
         assert!(generate(&c, Vec::new(), Vec::new()).is_err());
+    }
+
+    #[test]
+    fn the_period_must_lie_in_the_span_the_tool_reads() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let mut c = cfg(10, 1);
+        for (start, months, ok) in [
+            (day(1900, 1, 1), 1, false), // 1899-12-31T23:00:00Z
+            (day(1900, 1, 2), 1, true),
+            (day(2099, 12, 1), 1, true), // ends 2099-12-31T23:00:00Z
+            (day(2099, 12, 2), 1, false),
+            (day(9999, 1, 1), 12, false),
+            (day(1, 1, 1), 1, false),
+        ] {
+            (c.start, c.months) = (start, months);
+            assert_eq!(c.validate().is_ok(), ok, "{start} {months}");
+        }
     }
 
     #[test]

@@ -384,6 +384,125 @@ mod determinism {
     }
 }
 
+mod sample_command {
+    use super::*;
+
+    /// A folder holding a previous sample of 30 tickets, and its bytes.
+    fn previous_sample(name: &str) -> (PathBuf, Vec<Vec<u8>>) {
+        let dir = scratch(name);
+        let data = dir.join("s");
+        let out = sla(&["sample", "--tickets", "30", "--out", data.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let bytes = ["tickets.csv", "priority_changes.csv"]
+            .map(|f| std::fs::read(data.join(f)).unwrap())
+            .to_vec();
+        (data, bytes)
+    }
+
+    /// The folder holds exactly the two files, with these bytes.
+    fn assert_untouched(data: &Path, bytes: &[Vec<u8>]) {
+        for (f, b) in ["tickets.csv", "priority_changes.csv"].iter().zip(bytes) {
+            assert_eq!(&std::fs::read(data.join(f)).unwrap(), b, "{f}");
+        }
+        assert_eq!(
+            std::fs::read_dir(data).unwrap().count(),
+            2,
+            "no temporaries"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_out_of_span_period_is_a_usage_error_that_leaves_the_files_alone() {
+        let (data, bytes) = previous_sample("sample-bad-period");
+        let cases: &[&[&str]] = &[
+            &["--months", "0"],
+            &["--start", "9999-01-01", "--months", "12"],
+            // local midnight in Bratislava is 1899-12-31T23:00:00Z
+            &["--start", "1900-01-01"],
+            &["--start", "2099-12-02", "--months", "1"],
+            &["--start", "2026-02-30"],
+        ];
+        for flags in cases {
+            // --force too: a usage error comes before any file is touched
+            let mut args = vec!["sample", "--force", "--out", data.to_str().unwrap()];
+            args.extend(flags.iter());
+            let out = sla(&args);
+            assert_eq!(out.status.code(), Some(2), "{flags:?}: {}", stderr(&out));
+            assert!(
+                stderr(&out).starts_with("sla-report: usage error: --"),
+                "{}",
+                stderr(&out)
+            );
+            assert_untouched(&data, &bytes);
+        }
+        let edge = sla(&[
+            "sample",
+            "--start",
+            "2099-12-01",
+            "--months",
+            "1",
+            "--tickets",
+            "50",
+            "--out",
+            data.join("edge").to_str().unwrap(),
+        ]);
+        assert!(edge.status.success(), "{}", stderr(&edge));
+    }
+
+    #[test]
+    fn existing_files_are_refused_without_force() {
+        let (data, bytes) = previous_sample("sample-no-force");
+        let out = sla(&["sample", "--tickets", "40", "--out", data.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            stderr(&out),
+            format!(
+                "sla-report: error: {}: already exists; give --force to replace it\n",
+                data.join("tickets.csv").display()
+            )
+        );
+        assert_untouched(&data, &bytes);
+        // one file alone is refused too, by its name
+        std::fs::remove_file(data.join("tickets.csv")).unwrap();
+        let out = sla(&["sample", "--out", data.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("priority_changes.csv: already exists; give --force"));
+    }
+
+    #[test]
+    fn the_default_out_does_not_overwrite_the_committed_sample_data() {
+        let dir = scratch("sample-default-out");
+        std::fs::create_dir_all(dir.join("sample-data")).unwrap();
+        let committed = Path::new(ROOT).join("sample-data").join("tickets.csv");
+        std::fs::copy(&committed, dir.join("sample-data/tickets.csv")).unwrap();
+        let out = sla_in(&dir, &["sample", "--tickets", "10"]);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert!(stderr(&out).contains("sample-data/tickets.csv: already exists; give --force"));
+        assert_eq!(
+            std::fs::read(dir.join("sample-data/tickets.csv")).unwrap(),
+            std::fs::read(committed).unwrap()
+        );
+        assert!(!dir.join("sample-data/priority_changes.csv").exists());
+    }
+
+    #[test]
+    fn force_replaces_both_files_and_leaves_no_temporaries() {
+        let (data, _) = previous_sample("sample-force");
+        let out = sla(&[
+            "sample",
+            "--tickets",
+            "40",
+            "--force",
+            "--out",
+            data.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(lines(&data, "tickets.csv").len(), 41);
+        assert!(lines(&data, "priority_changes.csv")[0].starts_with("ticket_id,changed_at"));
+        assert_eq!(std::fs::read_dir(&data).unwrap().count(), 2);
+    }
+}
+
 mod defaults {
     use super::*;
 
