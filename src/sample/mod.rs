@@ -54,8 +54,14 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, Timelike, Weekday};
 use chrono_tz::Europe::Bratislava;
 
 use crate::calendar::HolidayRule;
+
+mod random;
+mod text;
+
 use crate::model::local_time;
 use crate::timestamp;
+use random::*;
+use text::*;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,8 +274,8 @@ impl SampleConfig {
                 "--start {} --months {}: the period must lie within {} .. {}",
                 self.start,
                 self.months,
-                timestamp::format_utc(timestamp::FIRST_INSTANT),
-                timestamp::format_utc(timestamp::LAST_INSTANT)
+                timestamp::format_utc(crate::model::instant::FIRST_INSTANT),
+                timestamp::format_utc(crate::model::instant::LAST_INSTANT)
             )
         };
         // far-off years are refused before any time-zone lookup
@@ -279,7 +285,9 @@ impl SampleConfig {
             .filter(|end| self.start.year() >= 1899 && end.year() <= 2100)
             .ok_or_else(outside)?;
         let (start_utc, end_utc) = (local_midnight_utc(self.start), local_midnight_utc(end));
-        if !timestamp::in_span(start_utc) || !timestamp::in_span(end_utc - 1) {
+        if !crate::model::instant::in_span(start_utc)
+            || !crate::model::instant::in_span(end_utc - 1)
+        {
             let instants = format!(
                 " (local midnights in Europe/Bratislava: {} .. {})",
                 timestamp::format_utc(start_utc),
@@ -420,135 +428,6 @@ impl Slots {
         let rest = target - self.work_cum[s];
         Some(self.start(s) + rest.div_ceil(self.cap[s]) as i64)
     }
-}
-
-/// Walker/Vose alias table over integer weights: exact, O(1) sampling.
-struct Alias {
-    total: u64,
-    /// Threshold (out of `total`) to keep the drawn index.
-    keep: Vec<u64>,
-    alias: Vec<u32>,
-}
-
-impl Alias {
-    fn new(weights: &[u64]) -> Alias {
-        let n = weights.len() as u64;
-        let total: u64 = weights.iter().sum();
-        let mut scaled: Vec<u64> = weights.iter().map(|&w| w * n).collect();
-        let mut keep = vec![total; weights.len()];
-        let mut alias: Vec<u32> = (0..weights.len() as u32).collect();
-        let (mut small, mut large): (Vec<u32>, Vec<u32>) =
-            (0..weights.len() as u32).partition(|&i| scaled[i as usize] < total);
-        while let (Some(&s), Some(&l)) = (small.last(), large.last()) {
-            small.pop();
-            keep[s as usize] = scaled[s as usize];
-            alias[s as usize] = l;
-            scaled[l as usize] -= total - scaled[s as usize];
-            if scaled[l as usize] < total {
-                large.pop();
-                small.push(l);
-            }
-        }
-        Alias { total, keep, alias }
-    }
-
-    fn sample(&self, rng: &mut Rng) -> usize {
-        let i = rng.below(self.keep.len() as u64) as usize;
-        if rng.below(self.total) < self.keep[i] {
-            i
-        } else {
-            self.alias[i] as usize
-        }
-    }
-}
-
-/// xoshiro256** seeded by SplitMix64.
-struct Rng {
-    s: [u64; 4],
-}
-
-impl Rng {
-    fn new(seed: u64) -> Rng {
-        let mut x = seed;
-        let mut next = || {
-            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = x;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        Rng {
-            s: [next(), next(), next(), next()],
-        }
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        let result = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        result
-    }
-
-    /// Uniform in `[0, n)` (multiply-shift; `n > 0`).
-    fn below(&mut self, n: u64) -> u64 {
-        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
-    }
-
-    /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    /// True with probability `per_mille / 1000`.
-    fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-
-    /// Approximately standard normal (Irwin-Hall of four uniforms, |z| < 3.47).
-    fn normal(&mut self) -> f64 {
-        let x = self.next_u64();
-        let sum = (x & 0xFFFF) + ((x >> 16) & 0xFFFF) + ((x >> 32) & 0xFFFF) + (x >> 48);
-        (sum as f64 / 65536.0 - 2.0) * 1.732_050_807_568_877_2
-    }
-
-    /// Log-normal-ish: `median * exp(sigma * z)`, in whole seconds.
-    fn lognormal(&mut self, median_s: f64, sigma: f64) -> u64 {
-        let z = self.normal();
-        (median_s * exp_det(sigma * z)) as u64
-    }
-}
-
-/// `1/k!` for k = 0..=10.
-const INV_FACT: [f64; 11] = {
-    let mut a = [1.0; 11];
-    let mut k = 1;
-    while k < 11 {
-        a[k] = a[k - 1] / k as f64;
-        k += 1;
-    }
-    a
-};
-
-/// `e^x` with only basic IEEE operations (bit-for-bit the same everywhere).
-fn exp_det(x: f64) -> f64 {
-    let x = x.clamp(-40.0, 40.0);
-    let y = x * std::f64::consts::LOG2_E;
-    // Round half away from zero without a libm call.
-    let k = (y + if y < 0.0 { -0.5 } else { 0.5 }) as i64 as f64;
-    let r = x - k * std::f64::consts::LN_2;
-    // |r| <= ln 2 / 2: the degree-10 Taylor polynomial is accurate to 1e-13.
-    let mut sum = INV_FACT[10];
-    for i in (0..10).rev() {
-        sum = sum * r + INV_FACT[i];
-    }
-    // 2^k built from bits: exact, |k| <= 58.
-    let two_k = f64::from_bits(((1023 + k as i64) as u64) << 52);
-    sum * two_k
 }
 
 /// Priority spellings; see [`priority_text`].
@@ -890,148 +769,6 @@ impl TicketGen<'_> {
             out.maybe_flush()?;
         }
         Ok(())
-    }
-}
-
-/// A byte buffer handed to the writer in large chunks.
-struct Sink<W: Write> {
-    w: W,
-    buf: Vec<u8>,
-}
-
-const CHUNK: usize = 1 << 16;
-
-impl<W: Write> Sink<W> {
-    fn new(w: W) -> Sink<W> {
-        Sink {
-            w,
-            buf: Vec::with_capacity(CHUNK + 256),
-        }
-    }
-
-    fn maybe_flush(&mut self) -> io::Result<()> {
-        if self.buf.len() >= CHUNK {
-            self.w.write_all(&self.buf)?;
-            self.buf.clear();
-        }
-        Ok(())
-    }
-
-    fn finish(mut self) -> io::Result<()> {
-        self.w.write_all(&self.buf)?;
-        self.buf.clear();
-        self.w.flush()
-    }
-}
-
-fn digits(mut n: u64) -> usize {
-    let mut d = 1;
-    while n >= 10 {
-        n /= 10;
-        d += 1;
-    }
-    d
-}
-
-/// `T-` and `n` zero-padded to `width` digits.
-fn push_id(b: &mut Vec<u8>, n: u64, width: usize) {
-    b.extend_from_slice(b"T-");
-    let mut tmp = [b'0'; 20];
-    let mut i = tmp.len();
-    let mut v = n;
-    loop {
-        i -= 1;
-        tmp[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
-        }
-    }
-    let len = tmp.len() - i;
-    let start = if width > len {
-        tmp.len().saturating_sub(width)
-    } else {
-        i
-    };
-    b.extend_from_slice(&tmp[start..]);
-}
-
-/// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ` (years 0001-9999).
-#[cfg(test)]
-fn push_ts(b: &mut Vec<u8>, t: i64) {
-    b.extend_from_slice(&date_text(t.div_euclid(86_400)));
-    push_time(b, t);
-}
-
-/// `YYYY-MM-DDT` of a day number (days since 1970-01-01).
-fn date_text(days: i64) -> [u8; 11] {
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = (yoe + era * 400 + i64::from(month <= 2)) as u32;
-    let d = |v: u32| b'0' + (v % 10) as u8;
-    [
-        d(year / 1000),
-        d(year / 100),
-        d(year / 10),
-        d(year),
-        b'-',
-        d(month / 10),
-        d(month),
-        b'-',
-        d(day / 10),
-        d(day),
-        b'T',
-    ]
-}
-
-/// `HH:MM:SSZ` of an instant.
-fn push_time(b: &mut Vec<u8>, t: i64) {
-    let sod = t.rem_euclid(86_400) as u32;
-    let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
-    let d = |v: u32| b'0' + v as u8;
-    b.extend_from_slice(&[
-        d(h / 10),
-        d(h % 10),
-        b':',
-        d(m / 10),
-        d(m % 10),
-        b':',
-        d(s / 10),
-        d(s % 10),
-        b'Z',
-    ]);
-}
-
-/// Timestamp writer with the date texts of the period precomputed.
-struct TsFmt {
-    day0: i64,
-    dates: Vec<[u8; 11]>,
-}
-
-impl TsFmt {
-    fn new(start: i64, end: i64) -> TsFmt {
-        let day0 = start.div_euclid(86_400);
-        let day1 = end.div_euclid(86_400);
-        TsFmt {
-            day0,
-            dates: (day0..=day1).map(date_text).collect(),
-        }
-    }
-
-    fn push(&self, b: &mut Vec<u8>, t: i64) {
-        let i = t.div_euclid(86_400) - self.day0;
-        match usize::try_from(i).ok().and_then(|i| self.dates.get(i)) {
-            Some(date) => b.extend_from_slice(date),
-            None => b.extend_from_slice(&date_text(t.div_euclid(86_400))),
-        }
-        push_time(b, t);
     }
 }
 
