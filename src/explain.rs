@@ -12,7 +12,7 @@ use crate::ingest::{self, Dataset};
 
 use crate::model::{Change, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
-use crate::policy::{Mode, Policy};
+use crate::policy::{Mode, Plan, Policy};
 use crate::replay::{self, Clocks, Share, StepKind};
 use crate::report;
 use crate::terminal::escape;
@@ -109,177 +109,256 @@ pub fn duration_text(secs: i64) -> String {
 /// policy (ids, names, stages, groups, assignees, paths) goes through
 /// [`escape`].
 pub fn render(s: &Subject<'_>) -> String {
-    let p = s.policy;
-    let t = s.ticket;
-    let plan = &p.plans[t.plan()];
-    let tz = p.timezone;
-    let when = |at: i64| -> String {
+    let page = Page::new(s);
+    let mut o = String::new();
+    page.header(&mut o);
+    page.timeline(&mut o);
+    page.segments(&mut o);
+    for &mode in s.modes {
+        page.mode(&mut o, mode);
+    }
+    o
+}
+
+/// What every section of the explanation reads: the subject and its replay.
+struct Page<'a> {
+    s: &'a Subject<'a>,
+    plan: &'a Plan,
+    plan_name: String,
+    /// The response at or before `as_of`, and the end of the measured time.
+    response: Option<i64>,
+    end: i64,
+    steps: Vec<replay::Step>,
+    cuts: Vec<(i64, u32)>,
+    segments: Vec<replay::Segment>,
+}
+
+impl<'a> Page<'a> {
+    fn new(s: &'a Subject<'a>) -> Page<'a> {
+        let t = s.ticket;
+        let plan = &s.policy.plans[t.plan()];
+        let (response, end) = replay::end_of(t, s.as_of);
+        let steps = replay::trace(t, s.changes, end);
+        let cuts = replay::cuts(t, &steps);
+        let segments = replay::segments(&cuts, end, |l| plan.targets.get(&l).copied(), s.clocks);
+        Page {
+            s,
+            plan,
+            plan_name: escape(&plan.name).into_owned(),
+            response,
+            end,
+            steps,
+            cuts,
+            segments,
+        }
+    }
+
+    /// An instant in the policy zone, with UTC in brackets.
+    fn when(&self, at: i64) -> String {
+        let tz = self.s.policy.timezone;
         let local = crate::model::local_time::to_local(tz, at).map_or_else(String::new, |l| {
             l.format("%Y-%m-%d %H:%M:%S %Z").to_string()
         });
         format!("{local} ({})", timestamp::format_utc(at))
-    };
-    let prio = |level: u32| escape(&p.priority_label(level)).into_owned();
-    let plan_name = escape(&plan.name);
-    let target_text = |level: u32| match plan.targets.get(&level) {
-        Some(t) => format!(
-            "{} on the {} clock",
-            duration_text(t.within_s),
-            t.clock.as_str()
-        ),
-        None => format!("none ({plan_name} guarantees nothing for P{level})"),
-    };
-    let (response, end) = replay::end_of(t, s.as_of);
-    let steps = replay::trace(t, s.changes, end);
-    let cuts = replay::cuts(t, &steps);
-    let segments = replay::segments(&cuts, end, |l| plan.targets.get(&l).copied(), s.clocks);
-
-    let mut o = String::new();
-    let _ = writeln!(
-        o,
-        "ticket {} — plan {plan_name}, submitted as {}",
-        escape(s.dataset.id(t)),
-        prio(t.submitted)
-    );
-    let stage = s.dataset.stage(t);
-    if !stage.is_empty() {
-        let covered = if t.excluded {
-            "not covered (excluded stage)"
-        } else {
-            "covered"
-        };
-        let _ = writeln!(o, "product stage: {} — {covered}", escape(stage));
     }
-    if s.dataset.groups.present || s.dataset.assignees.present {
+
+    fn prio(&self, level: u32) -> String {
+        escape(&self.s.policy.priority_label(level)).into_owned()
+    }
+
+    fn target_text(&self, level: u32) -> String {
+        match self.plan.targets.get(&level) {
+            Some(t) => format!(
+                "{} on the {} clock",
+                duration_text(t.within_s),
+                t.clock.as_str()
+            ),
+            None => format!("none ({} guarantees nothing for P{level})", self.plan_name),
+        }
+    }
+
+    /// The ticket, its stage and labels, and the as-of instant.
+    fn header(&self, o: &mut String) {
+        let s = self.s;
+        let t = self.s.ticket;
+        let tz = self.s.policy.timezone;
+        let plan_name = &self.plan_name;
+        let when = |at: i64| self.when(at);
+        let prio = |level: u32| self.prio(level);
         let _ = writeln!(
             o,
-            "group: {}   assignee: {}",
-            escape(s.dataset.groups.name(t.group)),
-            escape(s.dataset.assignees.name(t.assignee))
+            "ticket {} — plan {plan_name}, submitted as {}",
+            escape(s.dataset.id(t)),
+            prio(t.submitted)
         );
-    }
-    let _ = writeln!(
-        o,
-        "as of {}; times in {} (UTC in brackets)\n",
-        when(s.as_of),
-        tz.name()
-    );
-    let _ = writeln!(o, "timeline");
-    let _ = writeln!(
-        o,
-        "  created    {}  priority {}",
-        when(t.created),
-        t.submitted
-    );
-    let mut response_shown = false;
-    for step in &steps {
-        if let Some(r) = response.filter(|&r| !response_shown && step.at > r) {
-            let _ = writeln!(o, "  response   {}", when(r));
-            response_shown = true;
+        let stage = s.dataset.stage(t);
+        if !stage.is_empty() {
+            let covered = if t.excluded {
+                "not covered (excluded stage)"
+            } else {
+                "covered"
+            };
+            let _ = writeln!(o, "product stage: {} — {covered}", escape(stage));
         }
-        let c = &s.changes[step.change];
-        let file = escape(&s.dataset.files[c.file as usize].path);
-        let mut line = format!(
-            "  change     {}  P{} -> P{} by {} ({file})",
-            when(c.changed_at),
-            step.from,
-            step.to,
-            c.by.as_str()
-        );
-        let why = match step.kind {
-            StepKind::Cuts => "effective: starts a new segment".to_string(),
-            StepKind::AfterEnd => format!(
-                "effective, but after the {}: counts for reclassification figures only",
-                if response.is_some() {
-                    "response"
-                } else {
-                    "as-of instant"
-                }
-            ),
-            StepKind::NotEffective => {
-                format!("not effective: the ticket already had priority {}", step.to)
-            }
-        };
-        let _ = write!(line, "\n               {why}");
-        if c.changed_at < t.created {
-            let _ = write!(line, "; dated before creation, so it applies at creation");
-        }
-        if step.from_mismatch {
-            let _ = write!(
-                line,
-                "; warning: from_priority {} disagrees with the replayed P{}",
-                c.from.unwrap_or(0),
-                step.from
+        if s.dataset.groups.present || s.dataset.assignees.present {
+            let _ = writeln!(
+                o,
+                "group: {}   assignee: {}",
+                escape(s.dataset.groups.name(t.group)),
+                escape(s.dataset.assignees.name(t.assignee))
             );
         }
-        let _ = writeln!(o, "{line}");
-    }
-    if s.later > 0 {
         let _ = writeln!(
             o,
-            "  ({} later change(s) after as-of: not happened yet)",
-            s.later
+            "as of {}; times in {} (UTC in brackets)\n",
+            when(s.as_of),
+            tz.name()
         );
-    }
-    match response {
-        Some(_) if response_shown => {}
-        Some(r) => {
-            let _ = writeln!(o, "  response   {}", when(r));
-        }
-        None => {
-            let note = match t.response {
-                Some(r) => format!(
-                    " (the file's response {} is after as-of)",
-                    timestamp::format_utc(r)
-                ),
-                None => String::new(),
-            };
-            let _ = writeln!(o, "  response   none by as-of{note}: measured until as-of");
-        }
     }
 
-    let _ = writeln!(
-        o,
-        "\nsegments (each priority period until {})",
-        if response.is_some() {
-            "the response"
-        } else {
-            "as-of"
-        }
-    );
-    for (i, seg) in segments.iter().enumerate() {
+    /// Creation, every change with what it did, and the response.
+    fn timeline(&self, o: &mut String) {
+        let s = self.s;
+        let t = self.s.ticket;
+        let response = self.response;
+        let steps = &self.steps;
+        let when = |at: i64| self.when(at);
+        let _ = writeln!(o, "timeline");
         let _ = writeln!(
             o,
-            "  {}. {} .. {}  {}",
-            i + 1,
-            when(seg.start),
-            when(seg.end),
-            prio(seg.priority)
+            "  created    {}  priority {}",
+            when(t.created),
+            t.submitted
         );
-        let business = duration_text(seg.business_s);
-        match seg.target {
-            Some(tg) => {
-                let _ = writeln!(
-                    o,
-                    "     target {} on the {} clock; {} s ({}) on that clock, business time {business}; budget used {}",
-                    duration_text(tg.within_s),
-                    tg.clock.as_str(),
-                    seg.clock_s,
-                    duration_text(seg.clock_s),
-                    Share::Small(i128::from(seg.clock_s), i128::from(tg.within_s)),
+        let mut response_shown = false;
+        for step in steps {
+            if let Some(r) = response.filter(|&r| !response_shown && step.at > r) {
+                let _ = writeln!(o, "  response   {}", when(r));
+                response_shown = true;
+            }
+            let c = &s.changes[step.change];
+            let file = escape(&s.dataset.files[c.file as usize].path);
+            let mut line = format!(
+                "  change     {}  P{} -> P{} by {} ({file})",
+                when(c.changed_at),
+                step.from,
+                step.to,
+                c.by.as_str()
+            );
+            let why = match step.kind {
+                StepKind::Cuts => "effective: starts a new segment".to_string(),
+                StepKind::AfterEnd => format!(
+                    "effective, but after the {}: counts for reclassification figures only",
+                    if response.is_some() {
+                        "response"
+                    } else {
+                        "as-of instant"
+                    }
+                ),
+                StepKind::NotEffective => {
+                    format!("not effective: the ticket already had priority {}", step.to)
+                }
+            };
+            let _ = write!(line, "\n               {why}");
+            if c.changed_at < t.created {
+                let _ = write!(line, "; dated before creation, so it applies at creation");
+            }
+            if step.from_mismatch {
+                let _ = write!(
+                    line,
+                    "; warning: from_priority {} disagrees with the replayed P{}",
+                    c.from.unwrap_or(0),
+                    step.from
                 );
+            }
+            let _ = writeln!(o, "{line}");
+        }
+        if s.later > 0 {
+            let _ = writeln!(
+                o,
+                "  ({} later change(s) after as-of: not happened yet)",
+                s.later
+            );
+        }
+        match response {
+            Some(_) if response_shown => {}
+            Some(r) => {
+                let _ = writeln!(o, "  response   {}", when(r));
             }
             None => {
-                let _ = writeln!(
-                    o,
-                    "     no target for this priority: consumes no budget; business time {business}"
-                );
+                let note = match t.response {
+                    Some(r) => format!(
+                        " (the file's response {} is after as-of)",
+                        timestamp::format_utc(r)
+                    ),
+                    None => String::new(),
+                };
+                let _ = writeln!(o, "  response   none by as-of{note}: measured until as-of");
             }
         }
     }
 
-    let target_of = |l: u32| plan.targets.get(&l).copied();
-    for &mode in s.modes {
+    /// Each priority period with the budget it used.
+    fn segments(&self, o: &mut String) {
+        let response = self.response;
+        let segments = &self.segments;
+        let when = |at: i64| self.when(at);
+        let prio = |level: u32| self.prio(level);
+        let _ = writeln!(
+            o,
+            "\nsegments (each priority period until {})",
+            if response.is_some() {
+                "the response"
+            } else {
+                "as-of"
+            }
+        );
+        for (i, seg) in segments.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "  {}. {} .. {}  {}",
+                i + 1,
+                when(seg.start),
+                when(seg.end),
+                prio(seg.priority)
+            );
+            let business = duration_text(seg.business_s);
+            match seg.target {
+                Some(tg) => {
+                    let _ = writeln!(
+                        o,
+                        "     target {} on the {} clock; {} s ({}) on that clock, business time {business}; budget used {}",
+                        duration_text(tg.within_s),
+                        tg.clock.as_str(),
+                        seg.clock_s,
+                        duration_text(seg.clock_s),
+                        Share::Small(i128::from(seg.clock_s), i128::from(tg.within_s)),
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "     no target for this priority: consumes no budget; business time {business}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The verdict under `mode`, and its row as tickets.csv writes it.
+    fn mode(&self, o: &mut String, mode: Mode) {
+        let s = self.s;
+        let t = self.s.ticket;
+        let p = self.s.policy;
+        let tz = self.s.policy.timezone;
+        let plan = self.plan;
+        let response = self.response;
+        let end = self.end;
+        let cuts = &self.cuts;
+        let when = |at: i64| self.when(at);
+        let prio = |level: u32| self.prio(level);
+        let target_of = |l: u32| plan.targets.get(&l).copied();
+        let target_text = |level: u32| self.target_text(level);
         let out = replay::evaluate(t, s.changes, p, s.clocks, mode, s.as_of);
         let _ = writeln!(o, "\nmode {}", mode.as_str());
         let why = match mode {
@@ -345,7 +424,6 @@ pub fn render(s: &Subject<'_>) -> String {
         });
         let _ = writeln!(o, "{line}");
     }
-    o
 }
 
 #[cfg(test)]
