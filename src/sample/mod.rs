@@ -550,6 +550,11 @@ impl TicketGen<'_> {
         2 + self.rng.below(CHANGED_BY.len() as u64 - 2) as u8
     }
 
+    /// Draws one ticket and its changes and writes their rows.
+    ///
+    /// Longer than most functions on purpose: the order of the random
+    /// draws here is the generated data (the same seed must give the same
+    /// bytes), and one straight sequence keeps that order visible.
     fn ticket(
         &mut self,
         index: u64,
