@@ -22,8 +22,10 @@
 //! For the local years `first_year..=last_year` given to
 //! [`BusinessCalendar::new`], the open intervals are precomputed as sorted,
 //! merged UTC pairs with prefix sums of business seconds: `elapsed` is two
-//! binary searches and `add` one more. Instants outside that span are answered
-//! exactly by walking local dates one by one (slower, meant to be rare).
+//! binary searches and `add` one more. Outside that span a query walks the
+//! local dates near its ends one by one and skips the whole months and years
+//! between by their business seconds, each summed once per clock on first
+//! use: however far a deadline lies, a query walks a few months of dates.
 //!
 //! # Limits
 //!
