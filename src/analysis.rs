@@ -245,25 +245,53 @@ fn reclass_rows(
     reclassified: &[Reclassified],
 ) -> Vec<ReclassRow> {
     let top = policy.priorities.keys().next().copied().unwrap_or(1);
-    let (Some(lo), Some(hi)) = (
-        ev.months.par_iter().copied().min(),
-        ev.months.par_iter().copied().max(),
-    ) else {
-        return Vec::new();
-    };
-    let plans = policy.plans.len();
-    let slot = |month: MonthKey, plan: usize| (month - lo) as usize * plans + plan;
-    let mut rows = vec![ReclassRow::default(); (hi - lo + 1) as usize * plans];
-    for (t, &month) in ev.dataset.tickets.iter().zip(&ev.months) {
-        let row = &mut rows[slot(month, t.plan())];
+    let cells = reclass_cells(&ev.dataset.tickets, &ev.months, reclassified, top);
+    let mut rows: Vec<ReclassRow> = cells
+        .into_values()
+        .map(|(mut row, mut firsts)| {
+            firsts.sort_unstable();
+            row.median_first_business_s = nearest_rank(&firsts, 1, 2);
+            row
+        })
+        .collect();
+    rows.sort_unstable_by_key(|r| (r.month, r.plan));
+    rows
+}
+
+/// Per (month, plan) with tickets, its row without the median, and the
+/// business times to the first change of its reclassified tickets.
+type ReclassCells =
+    hashbrown::HashMap<(MonthKey, u32), (ReclassRow, Vec<i64>), foldhash::fast::FixedState>;
+
+/// The cells of `reclass_rows`: one per (month, plan) that has tickets, so
+/// sized by the data, never by the months spanned times the policy's plans
+/// (two tickets a century apart on a policy of 1024 plans once took 2.4
+/// million rows).
+fn reclass_cells(
+    tickets: &[Ticket],
+    months: &[MonthKey],
+    reclassified: &[Reclassified],
+    top: u32,
+) -> ReclassCells {
+    let mut cells = ReclassCells::default();
+    for (t, &month) in tickets.iter().zip(months) {
+        let (row, _) = cells.entry((month, t.plan as u32)).or_insert_with(|| {
+            let row = ReclassRow {
+                month,
+                plan: t.plan as u32,
+                ..ReclassRow::default()
+            };
+            (row, Vec::new())
+        });
         row.tickets += 1;
         row.submitted_top += (t.submitted == top) as u64;
     }
-    let mut firsts: Vec<Vec<i64>> = vec![Vec::new(); rows.len()];
     for r in reclassified {
-        let t = &ev.dataset.tickets[r.ticket as usize];
-        let k = slot(ev.months[r.ticket as usize], t.plan());
-        let row = &mut rows[k];
+        let i = r.ticket as usize;
+        let t = &tickets[i];
+        let (row, firsts) = cells
+            .get_mut(&(months[i], t.plan as u32))
+            .expect("every ticket has its cell");
         let c = &r.reclass;
         row.reclassified += 1;
         row.downgrades += c.downgrades as u64;
@@ -272,20 +300,9 @@ fn reclass_rows(
         for (n, &by) in row.by.iter_mut().zip(&c.by) {
             *n += by as u64;
         }
-        firsts[k].push(r.first_business_s);
+        firsts.push(r.first_business_s);
     }
-    rows.into_iter()
-        .zip(firsts)
-        .enumerate()
-        .filter(|(_, (row, _))| row.tickets > 0)
-        .map(|(k, (mut row, mut firsts))| {
-            row.month = lo + (k / plans) as MonthKey;
-            row.plan = (k % plans) as u32;
-            firsts.sort_unstable();
-            row.median_first_business_s = nearest_rank(&firsts, 1, 2);
-            row
-        })
-        .collect()
+    cells
 }
 
 /// The value at rank ceil(num/den * n) of a sorted list.
@@ -308,6 +325,31 @@ mod tests {
         assert_eq!(nearest_rank(&[1, 2], 1, 2), Some(1));
         assert_eq!(nearest_rank(&[1, 2, 3], 1, 2), Some(2));
         assert_eq!(nearest_rank(&[1, 2, 3, 4], 1, 2), Some(2));
+    }
+
+    /// Regression: the cells were a dense table of every month from the
+    /// first to the last times every plan of the policy.
+    #[test]
+    fn two_tickets_a_century_apart_on_1024_plans_make_two_reclass_cells() {
+        let ticket = |plan: u16, created: i64| Ticket {
+            id: 0,
+            plan,
+            excluded: false,
+            submitted: 1,
+            stage: 0,
+            created,
+            response: None,
+            group: 0,
+            assignee: 0,
+        };
+        let tickets = [ticket(0, -2_208_988_800), ticket(1023, 4_100_000_000)];
+        let months = [
+            crate::model::month_key(1900, 1),
+            crate::model::month_key(2099, 12),
+        ];
+        let cells = reclass_cells(&tickets, &months, &[], 1);
+        assert_eq!(cells.len(), 2);
+        assert_eq!(cells[&(months[1], 1023)].0.tickets, 1);
     }
 
     #[test]

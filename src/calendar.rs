@@ -22,8 +22,10 @@
 //! For the local years `first_year..=last_year` given to
 //! [`BusinessCalendar::new`], the open intervals are precomputed as sorted,
 //! merged UTC pairs with prefix sums of business seconds: `elapsed` is two
-//! binary searches and `add` one more. Instants outside that span are answered
-//! exactly by walking local dates one by one (slower, meant to be rare).
+//! binary searches and `add` one more. Outside that span a query walks the
+//! local dates near its ends one by one and skips the whole months and years
+//! between by their business seconds, each summed once per clock on first
+//! use: however far a deadline lies, a query walks a few months of dates.
 //!
 //! # Limits
 //!
@@ -37,6 +39,8 @@
 //! the year 2100; later years keep the last offset (no DST).
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta};
 use chrono_tz::Tz;
@@ -195,6 +199,8 @@ pub struct BusinessCalendar {
     dates: Vec<NaiveDate>,
     /// Precomputed span; `None` when it is empty.
     table: Option<Table>,
+    /// Months and years outside the span, as far as queries went.
+    totals: Totals,
 }
 
 /// Open intervals of the local dates `first..=last`, in UTC, merged.
@@ -219,6 +225,82 @@ struct Table {
     /// for `k` up to past `hi`. A bucket holds at most a day's few starts,
     /// so finding an instant's interval is a lookup and a short search.
     buckets: Vec<u32>,
+}
+
+/// Months are numbered `year * 12 + (month - 1)` (see `month_of`); the
+/// clock can be open in months `FIRST_MONTH..=LAST_MONTH`.
+const FIRST_MONTH: i32 = FIRST_OPEN_YEAR * 12;
+const LAST_MONTH: i32 = LAST_OPEN_YEAR * 12 + 11;
+
+/// The month number of a date.
+fn month_of(d: NaiveDate) -> i32 {
+    d.year() * 12 + d.month0() as i32
+}
+
+/// First date of month `m`. Queries only meet months of years 0..=10000
+/// (instants are clamped to a few days around years 1..=9999), well inside
+/// chrono's range.
+fn month_first(m: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(m.div_euclid(12), m.rem_euclid(12) as u32 + 1, 1)
+        .expect("a month inside chrono's range")
+}
+
+/// Last date of month `m`.
+fn month_last(m: i32) -> NaiveDate {
+    month_first(m + 1)
+        .pred_opt()
+        .expect("a month inside chrono's range")
+}
+
+/// Business seconds per local month and per local year of the dates
+/// outside the precomputed span, each computed on first use and kept: a
+/// query that leaves the span skips whole months and years in one step
+/// each (at most 9999 years and 22 months), and a month's dates are walked
+/// once per clock, not once per query. Shared by the threads: two threads
+/// may compute one value at once, and store the same number.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    /// Per month number, from `FIRST_MONTH`.
+    months: Cache,
+    /// Per year, from `FIRST_OPEN_YEAR`.
+    years: Cache,
+}
+
+/// Non-negative numbers computed on first use; allocated on first use.
+#[derive(Default)]
+struct Cache(OnceLock<Box<[AtomicI64]>>);
+
+/// A cache entry not computed yet.
+const UNKNOWN: i64 = -1;
+
+impl Cache {
+    /// Entry `i` of `len`, computed by `compute` if not known yet.
+    fn get(&self, len: usize, i: usize, compute: impl FnOnce() -> i64) -> i64 {
+        let cells = self
+            .0
+            .get_or_init(|| (0..len).map(|_| AtomicI64::new(UNKNOWN)).collect());
+        match cells[i].load(Ordering::Relaxed) {
+            UNKNOWN => {
+                let v = compute();
+                cells[i].store(v, Ordering::Relaxed);
+                v
+            }
+            v => v,
+        }
+    }
+}
+
+/// A clone starts empty: it is only a cache.
+impl Clone for Cache {
+    fn clone(&self) -> Cache {
+        Cache::default()
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cache { .. }")
+    }
 }
 
 /// Seconds per `Table::buckets` entry (about 9 hours).
@@ -335,6 +417,7 @@ impl BusinessCalendar {
             rules,
             dates,
             table: None,
+            totals: Totals::default(),
         };
         let first_year = first_year.max(FIRST_OPEN_YEAR);
         let last_year = last_year.min(LAST_OPEN_YEAR);
@@ -427,6 +510,8 @@ impl BusinessCalendar {
     /// nothing; intervals that are empty after resolving are dropped (e.g.
     /// `02:00-02:30` inside a spring-forward gap).
     fn day_intervals(&self, date: NaiveDate, out: &mut Vec<(i64, i64)>) {
+        #[cfg(test)]
+        tests::DATES_WALKED.with(|n| n.set(n.get() + 1));
         if date < first_open_date() || date > last_open_date() || self.is_holiday(date) {
             return;
         }
@@ -483,12 +568,30 @@ impl BusinessCalendar {
         None
     }
 
-    /// `elapsed(a, b)` over the dates outside the span, by walking; `a < b`.
-    /// Starts a date early and ends a date late: an instant's local date
-    /// bounds its position only up to DST shifts.
+    /// `elapsed(a, b)` over the dates outside the span; `a < b`. Walks the
+    /// dates near `a` and near `b` (a date early and a date late: an
+    /// instant's local date bounds its position only up to DST shifts, so
+    /// to the end and from the start of the neighbouring dates' months) and
+    /// takes the whole months and years between from `Totals`.
     fn walk_elapsed(&self, a: i64, b: i64) -> i64 {
-        let from = self.local_date(a).pred_opt().unwrap_or(NaiveDate::MIN);
-        let to = self.local_date(b).succ_opt().unwrap_or(NaiveDate::MAX);
+        let (da, db) = (self.local_date(a), self.local_date(b));
+        let from = da.pred_opt().unwrap_or(NaiveDate::MIN);
+        let to = db.succ_opt().unwrap_or(NaiveDate::MAX);
+        let near = month_of(da.succ_opt().unwrap_or(da));
+        let far = month_of(db.pred_opt().unwrap_or(db));
+        // every date of months near+1..=far-1 lies at least two dates after
+        // a's and before b's: all of its intervals are inside [a, b)
+        if far - near < 2 {
+            return self.walk_dates_elapsed(a, b, from, to);
+        }
+        self.walk_dates_elapsed(a, b, from, month_last(near))
+            + self.months_total(near + 1, far - 1)
+            + self.walk_dates_elapsed(a, b, month_first(far), to)
+    }
+
+    /// `elapsed(a, b)` over the dates `from..=to` outside the span, by
+    /// walking them one by one.
+    fn walk_dates_elapsed(&self, a: i64, b: i64, from: NaiveDate, to: NaiveDate) -> i64 {
         let mut total = 0;
         self.walk(from, to, |start, end| {
             if start >= b {
@@ -503,12 +606,46 @@ impl BusinessCalendar {
         total
     }
 
-    /// `add(s, remaining)` over the dates outside the span up to `until`, by
-    /// walking: `Ok(t)` when the budget runs out, else `Err(left)`.
+    /// `add(s, remaining)` over the dates outside the span up to `until`:
+    /// `Ok(t)` when the budget runs out, else `Err(left)`. Walks the dates
+    /// near `s` (to the end of the next date's month), then skips whole
+    /// months and years by their `Totals`, and walks the month in which the
+    /// budget runs out: a bounded number of steps however far the deadline.
     fn walk_add(&self, s: i64, remaining: i64, until: NaiveDate) -> Result<i64, i64> {
-        let from = self.local_date(s).pred_opt().unwrap_or(NaiveDate::MIN);
+        let ds = self.local_date(s);
+        let from = ds.pred_opt().unwrap_or(NaiveDate::MIN);
+        let near = month_of(ds.succ_opt().unwrap_or(ds));
+        let left = match self.walk_dates_add(s, remaining, from, month_last(near).min(until)) {
+            Ok(t) => return Ok(t),
+            Err(left) => left,
+        };
+        // whole months after `near` and up to `until`: all their intervals
+        // start after s
+        let last_whole = if until.succ_opt().is_some_and(|d| d.day() == 1) {
+            month_of(until)
+        } else {
+            month_of(until) - 1
+        };
+        match self.months_add(near + 1, last_whole, left) {
+            Ok((m, left)) => self.walk_dates_add(s, left, month_first(m), month_last(m)),
+            Err(left) => {
+                let after = month_first(last_whole.max(near) + 1);
+                self.walk_dates_add(s, left, after, until)
+            }
+        }
+    }
+
+    /// `add(s, remaining)` over the dates `from..=to` outside the span, by
+    /// walking them one by one.
+    fn walk_dates_add(
+        &self,
+        s: i64,
+        remaining: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<i64, i64> {
         let mut left = remaining;
-        let found = self.walk(from, until, |start, end| {
+        let found = self.walk(from, to, |start, end| {
             if end <= s {
                 return ControlFlow::Continue(());
             }
@@ -521,6 +658,65 @@ impl BusinessCalendar {
             ControlFlow::Continue(())
         });
         found.ok_or(left)
+    }
+
+    /// Business seconds of the dates outside the span in months
+    /// `first..=last` (`month_of` numbers): whole years at once.
+    fn months_total(&self, first: i32, last: i32) -> i64 {
+        let (mut m, last) = (first.max(FIRST_MONTH), last.min(LAST_MONTH));
+        let mut total = 0;
+        while m <= last {
+            if m % 12 == 0 && m + 11 <= last {
+                total += self.year_total(m / 12);
+                m += 12;
+            } else {
+                total += self.month_total(m);
+                m += 1;
+            }
+        }
+        total
+    }
+
+    /// The month of `first..=last` in which a budget of `remaining > 0`
+    /// runs out, with what is left of it at that month's start; else what
+    /// is left after `last`.
+    fn months_add(&self, first: i32, last: i32, mut remaining: i64) -> Result<(i32, i64), i64> {
+        let (mut m, last) = (first.max(FIRST_MONTH), last.min(LAST_MONTH));
+        while m <= last {
+            if m % 12 == 0 && m + 11 <= last {
+                let year = self.year_total(m / 12);
+                if year < remaining {
+                    remaining -= year;
+                    m += 12;
+                    continue;
+                }
+            }
+            let month = self.month_total(m);
+            if month >= remaining {
+                return Ok((m, remaining));
+            }
+            remaining -= month;
+            m += 1;
+        }
+        Err(remaining)
+    }
+
+    /// Business seconds of the dates of month `m` outside the span.
+    fn month_total(&self, m: i32) -> i64 {
+        let len = (LAST_MONTH - FIRST_MONTH + 1) as usize;
+        self.totals.months.get(len, (m - FIRST_MONTH) as usize, || {
+            self.walk_dates_elapsed(i64::MIN, i64::MAX, month_first(m), month_last(m))
+        })
+    }
+
+    /// Business seconds of the dates of local year `y` outside the span.
+    fn year_total(&self, y: i32) -> i64 {
+        let len = (LAST_OPEN_YEAR - FIRST_OPEN_YEAR + 1) as usize;
+        self.totals
+            .years
+            .get(len, (y - FIRST_OPEN_YEAR) as usize, || {
+                (0..12).map(|k| self.month_total(y * 12 + k)).sum()
+            })
     }
 
     /// Precomputes the intervals of local years `first_year..=last_year`
@@ -601,6 +797,58 @@ mod tests {
 
     const H: i64 = 3600;
     const M: i64 = 60;
+
+    thread_local! {
+        /// Local dates whose intervals this thread computed: the clock's
+        /// steps, counted to bound the work of a query.
+        pub(super) static DATES_WALKED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Dates walked by `f` on this thread.
+    fn dates_walked(f: impl FnOnce()) -> u64 {
+        let before = DATES_WALKED.with(|n| n.get());
+        f();
+        DATES_WALKED.with(|n| n.get()) - before
+    }
+
+    /// Regression: a clock open one minute a week with a ten-year target
+    /// walked every local date from the precomputed span to the year 9999
+    /// on every `add` (0.45 s a ticket). Now the months and years outside
+    /// the span are summed once per clock and skipped in one step each.
+    #[test]
+    fn far_deadlines_walk_each_date_once_per_clock_not_once_per_query() {
+        let mut week: Week = Default::default();
+        week[0] = vec![(hm(9, 0), hm(9, 1))];
+        let cal = BusinessCalendar::new(Europe::Bratislava, &week, &[], &[], 2025, 2027);
+        let ten_years = 87_600 * H;
+        let s = utc(2026, 3, 2, 8, 0);
+        // 60 s a week: ten years of budget take about 100 000 years
+        let first = dates_walked(|| assert_eq!(cal.add(s, ten_years), NEVER));
+        assert!(
+            first > 2_800_000,
+            "{first}: every date after the span, once"
+        );
+        for k in 0..10 {
+            let s = s + k * 86_400;
+            let steps = dates_walked(|| {
+                assert_eq!(cal.add(s, ten_years), NEVER);
+                assert_eq!(
+                    cal.elapsed(s, utc(9000, 1, 1, 0, 0)),
+                    cal.elapsed(s, utc(2027, 12, 31, 0, 0))
+                        + cal.elapsed(utc(2027, 12, 31, 0, 0), utc(9000, 1, 1, 0, 0))
+                );
+            });
+            assert!(steps < 400, "{steps} dates walked for one query");
+        }
+        // a deadline far out but reached: one minute a week for 50 years
+        let budget = 50 * 52 * M;
+        let steps = dates_walked(|| {
+            let t = cal.add(s, budget);
+            assert_eq!(cal.elapsed(s, t), budget);
+            assert!(cal.elapsed(s, t - 1) < budget);
+        });
+        assert!(steps < 400, "{steps} dates walked for one query");
+    }
 
     /// Seconds after midnight of `HH:MM`.
     fn hm(h: u32, m: u32) -> u32 {

@@ -10,7 +10,7 @@
 //! lines, areas and markers, and this module draws every label.)
 
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Write;
 use std::sync::OnceLock;
@@ -31,6 +31,8 @@ use crate::policy::Policy;
 pub const CHART_SIZE: (u32, u32) = (1200, 800);
 /// Size of `reclassifications.png`.
 pub const RECLASSIFICATIONS_SIZE: (u32, u32) = (1200, 900);
+/// Smallest readable cell of the reclassification matrix, in pixels.
+const MIN_MATRIX_CELL: i32 = 16;
 
 static DEJAVU_SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
@@ -323,6 +325,17 @@ pub struct ChartData<'a> {
     /// the answered (met or breached) tickets, sorted: one response-time
     /// curve each.
     pub curves: BTreeMap<(usize, u32), Vec<f64>>,
+    /// Plans (index, policy order) with at least one ticket. The charts
+    /// draw what the data uses, never every plan or level of the policy:
+    /// a policy of a thousand levels and plans with one ticket draws one
+    /// panel of one level, in memory and time bounded by the data.
+    pub plans: Vec<usize>,
+    /// Priority levels that are some ticket's governing priority or the
+    /// end of an effective change, ascending.
+    pub levels: Vec<u32>,
+    /// Per plan with a target and tickets (policy order), the levels it
+    /// has a target for and tickets of (ascending): the lines and curves.
+    pub targeted: Vec<(usize, Vec<u32>)>,
 }
 
 impl<'a> ChartData<'a> {
@@ -366,20 +379,48 @@ impl<'a> ChartData<'a> {
         curves
             .par_iter_mut()
             .for_each(|(_, ratios)| ratios.sort_unstable_by(f64::total_cmp));
+        let used: BTreeSet<(usize, u32)> = summary
+            .iter()
+            .map(|r| (r.plan as usize, r.priority))
+            .collect();
+        let plans: BTreeSet<usize> = used.iter().map(|&(p, _)| p).collect();
+        let levels: BTreeSet<u32> = used
+            .iter()
+            .map(|&(_, l)| l)
+            .chain(flows.iter().flat_map(|r| [r.flow.from, r.flow.to]))
+            .collect();
+        let mut targeted: Vec<(usize, Vec<u32>)> = Vec::new();
+        for &(p, level) in &used {
+            if !policy.plans[p].targets.contains_key(&level) {
+                continue;
+            }
+            match targeted.last_mut() {
+                Some((q, levels)) if *q == p => levels.push(level),
+                _ => targeted.push((p, vec![level])),
+            }
+        }
         ChartData {
             policy,
             months,
             summary,
             flows,
             curves,
+            plans: plans.into_iter().collect(),
+            levels: levels.into_iter().collect(),
+            targeted,
         }
     }
 
-    /// Plans (index) that have at least one target.
-    fn plans_with_targets(&self) -> Vec<usize> {
-        (0..self.policy.plans.len())
-            .filter(|&p| !self.policy.plans[p].targets.is_empty())
-            .collect()
+    /// Effective changes per (plan, from, to) over the whole period: only
+    /// the cells the data has.
+    pub fn flow_matrix(&self) -> BTreeMap<(usize, u32, u32), u64> {
+        let mut counts = BTreeMap::new();
+        for r in self.flows {
+            *counts
+                .entry((r.flow.plan as usize, r.flow.from, r.flow.to))
+                .or_default() += r.changes;
+        }
+        counts
     }
 
     fn priority_rank(&self, level: u32) -> usize {
@@ -512,26 +553,29 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
                 "A break in a line: no ticket of that plan and priority counted in that month.",
             ],
         )?;
-        let plans = data.plans_with_targets();
-        // (plan, level) -> attainment % per month index
-        let mut values: Vec<(usize, u32, Vec<Option<f64>>)> = Vec::new();
-        for &p in &plans {
-            for &level in data.policy.plans[p].targets.keys() {
-                let mut v = vec![None; data.months.len()];
-                for r in data
-                    .summary
+        let plans: Vec<usize> = data.targeted.iter().map(|&(p, _)| p).collect();
+        // (plan, level) -> attainment % per month index, one pass over the
+        // summary rows
+        let mut values: BTreeMap<(usize, u32), Vec<Option<f64>>> = data
+            .targeted
+            .iter()
+            .flat_map(|(p, levels)| {
+                levels
                     .iter()
-                    .filter(|r| r.plan as usize == p && r.priority == level)
-                {
-                    if let (Some(i), Some(a)) =
-                        (data.month_index(r.month), r.attainment_hundredths())
-                    {
-                        v[i] = Some(a as f64 / 100.0);
-                    }
-                }
-                values.push((p, level, v));
+                    .map(|&l| ((*p, l), vec![None; data.months.len()]))
+            })
+            .collect();
+        for r in data.summary {
+            if let (Some(v), Some(i), Some(a)) = (
+                values.get_mut(&(r.plan as usize, r.priority)),
+                data.month_index(r.month),
+                r.attainment_hundredths(),
+            ) {
+                v[i] = Some(a as f64 / 100.0);
             }
         }
+        let values: Vec<(usize, u32, Vec<Option<f64>>)> =
+            values.into_iter().map(|((p, l), v)| (p, l, v)).collect();
         let min = values
             .iter()
             .flat_map(|(_, _, v)| v.iter().flatten().copied())
@@ -610,16 +654,18 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
                 "A rise at 0: answered before any time counted (e.g. a business-hours ticket answered overnight).",
             ],
         )?;
-        let plans = data.plans_with_targets();
-        if data.curves.is_empty() || plans.is_empty() {
+        if data.curves.is_empty() || data.targeted.is_empty() {
             return no_data(&area, "no ticket with a target was answered in this period");
         }
         let x = (0.0, X_MAX);
         let y = (0.0, 100.0);
-        for (cell, &p) in panels(&area, plans.len()).iter().zip(&plans) {
-            let entries: Vec<(u32, &[f64])> = data.policy.plans[p]
-                .targets
-                .keys()
+        for (cell, (p, levels)) in panels(&area, data.targeted.len())
+            .iter()
+            .zip(&data.targeted)
+        {
+            let p = *p;
+            let entries: Vec<(u32, &[f64])> = levels
+                .iter()
                 .map(|&l| (l, data.curves.get(&(p, l)).map_or(&[][..], |r| &r[..])))
                 .collect();
             // the legend goes under the plot, one line per priority
@@ -723,32 +769,42 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
         }
         let (top, bottom) = area.split_vertically(400);
         let plans = &data.policy.plans;
-        let levels: Vec<u32> = data.policy.priorities.keys().copied().collect();
-        let k = levels.len();
-        let idx = |l: u32| levels.iter().position(|&x| x == l);
-        // counts[plan][from][to]
-        let mut counts = vec![vec![vec![0u64; k]; k]; plans.len()];
-        for r in data.flows {
-            if let (Some(f), Some(t)) = (idx(r.flow.from), idx(r.flow.to)) {
-                counts[r.flow.plan as usize][f][t] += r.changes;
-            }
-        }
-        let max = counts
-            .iter()
-            .flatten()
-            .flatten()
-            .copied()
-            .max()
-            .unwrap_or(0)
-            .max(1);
-        let cells = top.split_evenly((1, plans.len().max(1)));
-        for (p, cell) in cells.iter().enumerate() {
+        let (levels, k) = (&data.levels, data.levels.len());
+        let counts = data.flow_matrix();
+        let max = counts.values().copied().max().unwrap_or(0).max(1);
+        // grid geometry: row labels on the left, column labels on top
+        let (left, top_y) = (80, 78);
+        let panel_w = top.dim_in_pixel().0 as i32 / data.plans.len().max(1) as i32;
+        let side = |w: i32, h: i32| (w - left - 24).min(h - top_y - 12) / k.max(1) as i32;
+        let cells = if side(panel_w, top.dim_in_pixel().1 as i32) >= MIN_MATRIX_CELL {
+            top.split_evenly((1, data.plans.len().max(1)))
+        } else {
+            // more plans or levels than the image can show: the counts are
+            // in reclassifications.csv, and the drawing stays bounded by
+            // the image, not by the data
+            let (w, h) = top.dim_in_pixel();
+            let note = format!(
+                "{} plans \u{d7} {k} priority levels do not fit here; see reclassifications.csv",
+                data.plans.len()
+            );
+            text(
+                &top,
+                &note,
+                (w as i32 / 2, h as i32 / 2),
+                18.0,
+                MUTED,
+                CENTER,
+            )?;
+            Vec::new()
+        };
+        for (cell, &p) in cells.iter().zip(&data.plans) {
             let (w, h) = cell.dim_in_pixel();
-            let total: u64 = counts[p].iter().flatten().sum();
-            // grid geometry: row labels on the left, column labels on top
-            let left = 80;
-            let top_y = 78;
-            let side = ((w as i32 - left - 24).min(h as i32 - top_y - 12) / k.max(1) as i32).max(1);
+            let cell_count = |f: u32, t: u32| counts.get(&(p, f, t)).copied().unwrap_or(0);
+            let total: u64 = counts
+                .range((p, 0, 0)..=(p, u32::MAX, u32::MAX))
+                .map(|(_, c)| c)
+                .sum();
+            let side = side(w as i32, h as i32);
             let x0 = left + (w as i32 - left - 24 - side * k as i32) / 2;
             let mid_x = x0 + side * k as i32 / 2;
             let noun = if total == 1 { "change" } else { "changes" };
@@ -795,8 +851,9 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
                     Pos::new(HPos::Right, VPos::Center),
                 )?;
             }
-            for (f, row) in counts[p].iter().enumerate() {
-                for (t, &c) in row.iter().enumerate() {
+            for (f, &from) in levels.iter().enumerate() {
+                for (t, &to) in levels.iter().enumerate() {
+                    let c = cell_count(from, to);
                     let (cx, cy) = (x0 + side * t as i32, top_y + side * f as i32);
                     let rect = [(cx, cy), (cx + side, cy + side)];
                     let (fill, label, ink) = if f == t {
@@ -829,22 +886,27 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
         }
         // monthly share reclassified per plan
         let n = data.months.len();
-        let mut series: Vec<Vec<Option<f64>>> = Vec::new();
-        for p in 0..plans.len() {
-            let mut tickets = vec![0u64; n];
-            let mut re = vec![0u64; n];
-            for r in data.summary.iter().filter(|r| r.plan as usize == p) {
-                if let Some(i) = data.month_index(r.month) {
-                    tickets[i] += r.tickets;
-                    re[i] += r.reclassified;
-                }
+        // (tickets, reclassified) per plan with tickets and month index,
+        // one pass over the summary rows
+        let mut per_month = vec![vec![(0u64, 0u64); n]; data.plans.len()];
+        for r in data.summary {
+            if let (Ok(k), Some(i)) = (
+                data.plans.binary_search(&(r.plan as usize)),
+                data.month_index(r.month),
+            ) {
+                per_month[k][i].0 += r.tickets;
+                per_month[k][i].1 += r.reclassified;
             }
-            series.push(
-                (0..n)
-                    .map(|i| (tickets[i] > 0).then(|| 100.0 * re[i] as f64 / tickets[i] as f64))
-                    .collect(),
-            );
         }
+        let series: Vec<Vec<Option<f64>>> = per_month
+            .iter()
+            .map(|months| {
+                months
+                    .iter()
+                    .map(|&(t, re)| (t > 0).then(|| 100.0 * re as f64 / t as f64))
+                    .collect()
+            })
+            .collect();
         let max_share = series
             .iter()
             .flatten()
@@ -852,11 +914,11 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
             .copied()
             .fold(0.0, f64::max);
         let hi = ((max_share / 10.0).floor() + 1.0) * 10.0;
-        let entries: Vec<Entry> = plans
+        let entries: Vec<Entry> = data
+            .plans
             .iter()
-            .enumerate()
-            .map(|(p, plan)| Entry {
-                label: plan.name.clone(),
+            .map(|&p| Entry {
+                label: plans[p].name.clone(),
                 color: PLAN_COLORS[p % PLAN_COLORS.len()],
             })
             .collect();
@@ -877,7 +939,7 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
                 ydesc: "tickets reclassified (%)",
             },
         )?;
-        for (p, v) in series.iter().enumerate() {
+        for (&p, v) in data.plans.iter().zip(&series) {
             gapped_line(&mut chart, v, PLAN_COLORS[p % PLAN_COLORS.len()])?;
         }
         Ok(())
@@ -923,4 +985,65 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     crc.update(kind);
     crc.update(data);
     out.extend_from_slice(&crc.finalize().to_be_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aggregate::Flow;
+
+    /// Regression: a valid policy of 1000 levels and 1024 plans with one
+    /// reclassified ticket needed plans x levels x levels counts (8.2 GB)
+    /// and a minute of drawing; the charts now keep what the data uses.
+    #[test]
+    fn many_levels_and_plans_with_one_ticket_chart_one_plan_and_two_levels() {
+        let policy = Policy::from_toml(include_str!(
+            "../../tests/fixtures/hostile/many_levels_and_plans.toml"
+        ))
+        .unwrap();
+        assert_eq!((policy.plans.len(), policy.priorities.len()), (1024, 1000));
+        let month = crate::model::month_key(2026, 3);
+        let summary = [SummaryRow {
+            month,
+            plan: 0,
+            priority: 1,
+            tickets: 1,
+            by_status: [1, 0, 0, 0, 0, 0],
+            reclassified: 1,
+            median_elapsed_s: Some(60),
+            p90_elapsed_s: Some(60),
+        }];
+        let flows = [FlowRow {
+            flow: Flow {
+                month,
+                plan: 0,
+                from: 1000,
+                to: 1,
+            },
+            changes: 1,
+        }];
+        let data = ChartData::new(&policy, &[], &[], &summary, &flows);
+        assert_eq!(data.plans, [0]);
+        assert_eq!(data.levels, [1, 1000]);
+        assert_eq!(data.targeted, [(0, vec![1])]);
+        assert_eq!(data.flow_matrix().len(), 1);
+        for png in [
+            attainment_png(&data),
+            response_times_png(&data),
+            reclassifications_png(&data),
+        ] {
+            assert!(png.unwrap().starts_with(b"\x89PNG"));
+        }
+        // forty levels in use do not fit the matrix: a note, not 1600
+        // unreadable cells
+        let many: Vec<SummaryRow> = (1..=40)
+            .map(|priority| SummaryRow {
+                priority,
+                ..summary[0].clone()
+            })
+            .collect();
+        let data = ChartData::new(&policy, &[], &[], &many, &flows);
+        assert_eq!(data.levels.len(), 41);
+        assert!(reclassifications_png(&data).is_ok());
+    }
 }

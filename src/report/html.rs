@@ -453,15 +453,15 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
         h.push_str(&cell(per_plan.get(&i), true));
     }
     h.push_str("</tr>\n</table>\n");
+    // tickets per plan in one pass (not one pass per plan)
+    let mut tickets: BTreeMap<usize, u64> = BTreeMap::new();
+    for s in r.summary {
+        *tickets.entry(s.plan as usize).or_default() += s.tickets;
+    }
     let without: Vec<String> = (0..p.plans.len())
         .filter(|&i| p.plans[i].targets.is_empty())
         .map(|i| {
-            let n: u64 = r
-                .summary
-                .iter()
-                .filter(|s| s.plan as usize == i)
-                .map(|s| s.tickets)
-                .sum();
+            let n = tickets.get(&i).copied().unwrap_or(0);
             format!("{} ({n} tickets)", esc(&p.plans[i].name))
         })
         .collect();

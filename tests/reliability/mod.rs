@@ -11,6 +11,7 @@ mod generated;
 mod hostile;
 mod outputs;
 mod properties;
+mod resources;
 mod terminal;
 
 /// A fresh, empty folder for one test.
