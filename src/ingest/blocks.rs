@@ -50,7 +50,7 @@ fn chunk_bounds(data: &[u8], from: usize, delimiter: u8, chunk: usize) -> Vec<(u
         }
         return bounds;
     }
-    scan_records(&data[from..], delimiter, |end| {
+    scan_records(&data[from..], delimiter, Quoting::FieldStart, |end| {
         let end = from + end;
         // never between the CR and LF of a CRLF
         let crlf = data[end - 1] == b'\r' && data.get(end) == Some(&b'\n');
@@ -251,7 +251,7 @@ fn last_record_boundary(data: &[u8], delimiter: u8) -> Option<usize> {
             .map(|i| i + 1);
     }
     let mut last = None;
-    scan_records(data, delimiter, |end| {
+    scan_records(data, delimiter, Quoting::FieldStart, |end| {
         if valid(end - 1) {
             last = Some(end);
         }
@@ -259,18 +259,30 @@ fn last_record_boundary(data: &[u8], delimiter: u8) -> Option<usize> {
     last
 }
 
-/// Calls `at` with the offset after every record terminator of `data`
-/// (which starts at a record boundary), following the csv crate's quoting:
-/// a quote opens a quoted field only at the start of a field.
-fn scan_records(data: &[u8], delimiter: u8, mut at: impl FnMut(usize)) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum S {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
-    }
-    let mut state = S::FieldStart;
+/// Where a scan of CSV text stands, as the csv crate reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Quoting {
+    #[default]
+    FieldStart,
+    Unquoted,
+    /// Inside a quoted field: line ends and delimiters are text.
+    Quoted,
+    /// A quote in a quoted field: it closes the field, or a second quote
+    /// follows and it was a literal one.
+    QuoteInQuoted,
+}
+
+/// Calls `at` with the offset after every record terminator of `data`,
+/// read from quoting state `state` (`FieldStart` at a record boundary),
+/// following the csv crate's quoting: a quote opens a quoted field only at
+/// the start of a field. Returns the state after the last byte.
+pub(super) fn scan_records(
+    data: &[u8],
+    delimiter: u8,
+    mut state: Quoting,
+    mut at: impl FnMut(usize),
+) -> Quoting {
+    use Quoting as S;
     for (i, &c) in data.iter().enumerate() {
         state = match state {
             S::Quoted => {
@@ -297,6 +309,7 @@ fn scan_records(data: &[u8], delimiter: u8, mut at: impl FnMut(usize)) {
             }
         };
     }
+    state
 }
 
 /// A chunk of a block: its byte range, the line it starts on and how many
@@ -371,7 +384,7 @@ mod tests {
     fn quoted_scan_finds_only_real_record_ends() {
         let data = b"a,\"x\ny\",b\nc,d\r\ne,\"\"\"q\"\n";
         let mut ends = Vec::new();
-        scan_records(data, b',', |e| ends.push(e));
+        scan_records(data, b',', Quoting::FieldStart, |e| ends.push(e));
         assert_eq!(ends, vec![10, 14, 15, 23]);
         assert_eq!(last_record_boundary(b"a,b\r", b','), None);
         assert_eq!(last_record_boundary(b"a,b\r\nc", b','), Some(5));

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::blocks::{scan_records, Quoting};
 use super::{IngestError, Reason};
 
 /// One CSV record with where it stands: its first line, and the byte range
@@ -20,6 +21,7 @@ pub(super) struct RawRecord {
 /// through the `csv` crate.
 pub(super) struct Records<'d> {
     data: &'d [u8],
+    delimiter: u8,
     /// `None` when plain data is split directly (see `Records::split`).
     csv: Option<CsvRecords<'d>>,
     /// Plain data: the offsets of every delimiter and LF, in order.
@@ -88,6 +90,7 @@ impl<'d> Records<'d> {
         let split_data = if direct { data } else { &[] };
         Records {
             data,
+            delimiter,
             csv,
             splits: memchr::memchr2_iter(delimiter, b'\n', split_data),
             pos: 0,
@@ -180,11 +183,19 @@ impl<'d> Records<'d> {
                 while start < after && matches!(self.data[start], b'\n' | b'\r') {
                     start += 1;
                 }
+                // A quote still open at the end of the data (only the
+                // file's last record can end so: chunks end at record
+                // boundaries) holds its last line ends as text.
+                let record = &self.data[start..after];
+                let open = after == self.data.len()
+                    && matches!(record.last(), Some(b'\n' | b'\r'))
+                    && scan_records(record, self.delimiter, Quoting::FieldStart, |_| {})
+                        == Quoting::Quoted;
                 let mut end = after;
-                if end > start && self.data[end - 1] == b'\n' {
+                if !open && end > start && self.data[end - 1] == b'\n' {
                     end -= 1;
                 }
-                if end > start && self.data[end - 1] == b'\r' {
+                if !open && end > start && self.data[end - 1] == b'\r' {
                     end -= 1;
                 }
                 (start, end)
@@ -414,6 +425,27 @@ mod tests {
                 split_all(&data, delimiter, true),
                 split_all(&data, delimiter, false)
             );
+        }
+    }
+
+    /// Regression: a record whose quote is still open at the end of the
+    /// data lost its last line end in rejects.csv, although inside the
+    /// quote it is text of the record (as the csv crate and the oracle read
+    /// it); a closed record still loses its terminator.
+    #[test]
+    fn a_quote_open_at_the_end_keeps_its_last_line_end() {
+        for (data, last) in [
+            (&b"a,\"b\nc\n"[..], &b"a,\"b\nc\n"[..]),
+            (b"a,\"b\r\nc\r\n", b"a,\"b\r\nc\r\n"),
+            (b"a,\"b\nc\r", b"a,\"b\nc\r"),
+            (b"a,\"b\"\"\n", b"a,\"b\"\"\n"),
+            (b"a,\"b\n\"\r\n", b"a,\"b\n\""),
+            (b"a,\"b\"x\n", b"a,\"b\"x"),
+            (b"a,b\"\n", b"a,b\""),
+        ] {
+            let records = split_all(data, b',', false);
+            let (_, (s, e), _, _) = records.last().unwrap();
+            assert_eq!(&data[*s..*e], last, "{:?}", String::from_utf8_lossy(data));
         }
     }
 

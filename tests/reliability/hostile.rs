@@ -96,6 +96,16 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        // the quote is open at the end of the file, after a line end: the
+        // record keeps its last line end, which is field text
+        name: "truncated_in_quote_line_end",
+        args: &["--tickets", "@truncated_in_quote_line_end.csv"],
+        expect: Report {
+            tickets: &["U-1"],
+            files: &[(2, 1, 1, 0)],
+        },
+    },
+    Case {
         name: "truncated_mid_row",
         args: &["--tickets", "@truncated_mid_row.csv"],
         expect: Report {
@@ -350,7 +360,7 @@ fn every_hostile_file_gives_a_report_or_one_fatal_message() {
             assert!(CASES.iter().any(|c| c.name == case), "unused {name}");
         }
     }
-    assert_eq!(report_cases, 17);
+    assert_eq!(report_cases, 18);
 }
 
 /// Regression: chrono-tz has no DST rules after 2099, so a ticket at
