@@ -12,7 +12,7 @@ use super::blocks::{
 use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
-use super::records::{csv_error, decode, Columns, Fields, Records};
+use super::records::{decode, Columns, Fields, Records};
 use super::{
     Change, Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes,
 };
@@ -71,7 +71,7 @@ fn parse_change_chunk(
     path: &str,
 ) -> Result<ChangeChunk, IngestError> {
     let chunk = &body.data[start..end];
-    let mut records = Records::new(chunk, body.delimiter, line);
+    let mut records = Records::new(chunk, body.delimiter, line, opts.max_record);
     let mut rows = Vec::with_capacity(row_capacity(lines, chunk.len()));
     let mut text = String::new();
     let mut by_shard = vec![Vec::new(); SHARDS];
@@ -79,7 +79,7 @@ fn parse_change_chunk(
     let mut dates = timestamp::Parser::default();
     while let Some((rec, bytes)) = records
         .next_record(&mut ranges)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| e.in_file(path))?
     {
         let raw = (start + rec.raw.0, start + rec.raw.1);
         let mut id_span = (0, 0);
@@ -198,6 +198,9 @@ pub(super) fn load_changes(
                 let parsed = chunks
                     .par_iter()
                     .map(|&c| parse_change_chunk(&body, c, &cols, opts, path))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    // the first error in file order, not the first one found
                     .collect::<Result<Vec<ChangeChunk>, _>>()?;
                 // per shard: each thread's lookups stay in one shard's tables
                 ids.shards

@@ -22,6 +22,8 @@ pub(super) struct RawRecord {
 pub(super) struct Records<'d> {
     data: &'d [u8],
     delimiter: u8,
+    /// The longest record allowed (`ReadOptions::max_record`).
+    max_record: usize,
     /// `None` when plain data is split directly (see `Records::split`).
     csv: Option<CsvRecords<'d>>,
     /// Plain data: the offsets of every delimiter and LF, in order.
@@ -62,13 +64,20 @@ pub(super) fn count_line_ends(bytes: &[u8], next: Option<u8>) -> u64 {
 
 impl<'d> Records<'d> {
     /// Records of `data` (a whole file without its BOM, or a chunk that
-    /// starts at a record boundary on line `line`).
-    pub(super) fn new(data: &'d [u8], delimiter: u8, line: u64) -> Records<'d> {
-        Records::split(data, delimiter, line, true)
+    /// starts at a record boundary on line `line`), none longer than
+    /// `max_record` bytes.
+    pub(super) fn new(data: &'d [u8], delimiter: u8, line: u64, max_record: usize) -> Records<'d> {
+        Records::split(data, delimiter, line, max_record, true)
     }
 
     /// As `new`; `direct` false sends plain data through the csv crate too.
-    fn split(data: &'d [u8], delimiter: u8, line: u64, direct: bool) -> Records<'d> {
+    fn split(
+        data: &'d [u8],
+        delimiter: u8,
+        line: u64,
+        max_record: usize,
+        direct: bool,
+    ) -> Records<'d> {
         // one scan in the common case (neither CR nor quote)
         let (plain, has_cr) = match memchr::memchr2(b'\r', b'"', data) {
             None => (true, false),
@@ -91,6 +100,7 @@ impl<'d> Records<'d> {
         Records {
             data,
             delimiter,
+            max_record,
             csv,
             splits: memchr::memchr2_iter(delimiter, b'\n', split_data),
             pos: 0,
@@ -129,7 +139,7 @@ impl<'d> Records<'d> {
     pub(super) fn next_record(
         &mut self,
         fields: &mut Vec<(usize, usize)>,
-    ) -> Result<Option<(RawRecord, &[u8])>, csv::Error> {
+    ) -> Result<Option<(RawRecord, &[u8])>, RecordError> {
         fields.clear();
         let (start, end) = match &mut self.csv {
             None => {
@@ -165,7 +175,11 @@ impl<'d> Records<'d> {
             }
             Some(csv) => {
                 let before = csv.reader.position().byte() as usize;
-                if !csv.reader.read_byte_record(&mut csv.record)? {
+                if !csv
+                    .reader
+                    .read_byte_record(&mut csv.record)
+                    .map_err(RecordError::Csv)?
+                {
                     return Ok(None);
                 }
                 let after = csv.reader.position().byte() as usize;
@@ -202,6 +216,12 @@ impl<'d> Records<'d> {
             }
         };
         self.count_lines_to(start);
+        if end - start > self.max_record {
+            return Err(RecordError::TooLong {
+                line: self.line,
+                limit: self.max_record,
+            });
+        }
         if self.plain {
             // the record holds no line end: counting resumes after it
             self.counted_to = end;
@@ -220,10 +240,29 @@ impl<'d> Records<'d> {
     }
 }
 
-pub(super) fn csv_error(path: &str, e: csv::Error) -> IngestError {
-    IngestError::Csv {
-        path: path.to_string(),
-        message: e.to_string(),
+/// Why the records of a chunk cannot be read: fatal for the file.
+#[derive(Debug)]
+pub(super) enum RecordError {
+    Csv(csv::Error),
+    /// A record longer than `limit` bytes starts on `line`.
+    TooLong {
+        line: u64,
+        limit: usize,
+    },
+}
+
+impl RecordError {
+    pub(super) fn in_file(self, path: &str) -> IngestError {
+        let path = path.to_string();
+        match self {
+            RecordError::Csv(e) => IngestError::Csv {
+                path,
+                message: e.to_string(),
+            },
+            RecordError::TooLong { line, limit } => {
+                IngestError::RecordTooLong { path, line, limit }
+            }
+        }
     }
 }
 
@@ -245,19 +284,22 @@ pub(super) struct Header {
     pub(super) columns: Columns,
 }
 
-/// Parses the header record at the start of `data` (BOM already removed);
+/// Parses the header record at the start of `data` (BOM and leading blank
+/// lines already removed), which starts on `line`;
 /// returns it with the offset and line where the records start.
 pub(super) fn read_header(
     data: &[u8],
+    line: u64,
     path: &str,
     delimiter: u8,
+    max_record: usize,
     required: &[&'static str],
 ) -> Result<(Header, usize, u64), IngestError> {
-    let mut records = Records::new(data, delimiter, 1);
+    let mut records = Records::new(data, delimiter, line, max_record);
     let mut fields = Vec::new();
     let Some((_, bytes)) = records
         .next_record(&mut fields)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| e.in_file(path))?
     else {
         return Err(IngestError::Empty {
             path: path.to_string(),
@@ -370,7 +412,7 @@ mod tests {
         ] {
             let line = fields.join(",");
             for direct in [true, false] {
-                let mut records = Records::split(line.as_bytes(), b',', 1, direct);
+                let mut records = Records::split(line.as_bytes(), b',', 1, usize::MAX, direct);
                 assert_eq!(records.csv.is_none(), direct);
                 let mut ranges = Vec::new();
                 let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
@@ -392,7 +434,7 @@ mod tests {
 
     /// Every record of `data`.
     fn split_all(data: &[u8], delimiter: u8, direct: bool) -> Vec<Split> {
-        let mut records = Records::split(data, delimiter, 7, direct);
+        let mut records = Records::split(data, delimiter, 7, usize::MAX, direct);
         assert_eq!(records.csv.is_none(), direct);
         let mut fields = Vec::new();
         let mut out = Vec::new();
@@ -460,7 +502,7 @@ mod tests {
                 (b"a,\xC3,\xA9", 3, false),
                 (b"a,\xFF,c", 3, false),
             ] {
-                let mut records = Records::split(line, b',', 1, direct);
+                let mut records = Records::split(line, b',', 1, usize::MAX, direct);
                 let mut ranges = Vec::new();
                 let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
                 assert_eq!(

@@ -214,6 +214,16 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        // a record (here a quoted subject over several lines) longer than
+        // --max-record-size: fatal, naming the line where it starts
+        name: "long_record",
+        args: &["--tickets", "@long_record.csv", "--max-record-size", "200"],
+        expect: Fatal {
+            file: "long_record.csv",
+            message: "long_record.csv:3: record longer than 200 bytes",
+        },
+    },
+    Case {
         name: "latin1_header",
         args: &["--tickets", "@latin1_header.csv"],
         expect: Fatal {
@@ -361,6 +371,32 @@ fn every_hostile_file_gives_a_report_or_one_fatal_message() {
         }
     }
     assert_eq!(report_cases, 18);
+}
+
+/// Regression: `--tickets /dev/zero` (no line end, ever) grew until the
+/// allocator aborted. It stops at the default record limit with one fatal
+/// message, having read little more than the limit.
+#[test]
+fn dev_zero_ends_with_one_fatal_message_at_the_record_limit() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let out_dir = scratch("dev-zero");
+    let out = sla(&[
+        "run",
+        "--tickets",
+        "/dev/zero",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_no_panic(&out, "/dev/zero");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("/dev/zero:1: record longer than 67108864 bytes"),
+        "{err}"
+    );
 }
 
 /// Regression: chrono-tz has no DST rules after 2099, so a ticket at

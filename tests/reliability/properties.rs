@@ -281,6 +281,7 @@ fn load_bytes(
         delimiter,
         period: None,
         on_bytes: None,
+        max_record: ingest::DEFAULT_MAX_RECORD,
     };
     ingest::load(
         &[t.to_str().unwrap().to_string()],
@@ -472,6 +473,7 @@ fn load_sized(
         delimiter,
         period: None,
         on_bytes: None,
+        max_record: ingest::DEFAULT_MAX_RECORD,
     };
     let paths = (
         vec![t.to_str().unwrap().to_string()],
