@@ -44,13 +44,22 @@ pub(super) struct Records<'d> {
 struct CsvRecords<'d> {
     /// Reads `PAD` then the data: the csv crate strips a BOM at the start
     /// of its input, which must not happen to a record that merely begins
-    /// a chunk (nor to a second BOM at the start of a file).
+    /// a chunk (nor to a second BOM at the start of a file); and it keeps
+    /// two copies of its first record (as headers, even without headers),
+    /// which must not be a record of many MiB.
     reader: csv::Reader<std::io::Chain<&'static [u8], &'d [u8]>>,
     record: csv::ByteRecord,
+    /// Whether the record of `PAD` was read (and dropped).
+    padded: bool,
 }
 
-/// A blank line read before every chunk (see `CsvRecords::reader`).
-const PAD: &[u8] = b"\n";
+/// A chunk length (far above the chunk size, and above the size from which
+/// glibc always maps fresh zeroed pages) from which its record buffer is
+/// sized at once.
+const LONG_CHUNK: usize = 32 << 20;
+
+/// A one-byte record read before every chunk (see `CsvRecords::reader`).
+const PAD: &[u8] = b"-\n";
 
 /// Line ends in `bytes`: LF, CRLF (once) and lone CR. `next` is the byte
 /// after the slice, to tell a CR that ends the slice from a CRLF.
@@ -93,7 +102,16 @@ impl<'d> Records<'d> {
                 .flexible(true)
                 .delimiter(delimiter)
                 .from_reader(std::io::Read::chain(PAD, data)),
-            record: csv::ByteRecord::new(),
+            // A chunk this long holds a record of many MiB: room for its
+            // text at once (zeroed pages of the allocator's own, touched
+            // only as written), where the csv crate would double its
+            // buffer again and again, writing zeros into each new half.
+            record: if data.len() >= LONG_CHUNK {
+                csv::ByteRecord::with_capacity(data.len(), 0)
+            } else {
+                csv::ByteRecord::new()
+            },
+            padded: false,
         });
         // with the csv crate the splits are never read: an empty haystack
         let split_data = if direct { data } else { &[] };
@@ -174,6 +192,14 @@ impl<'d> Records<'d> {
                 (start, end)
             }
             Some(csv) => {
+                if !csv.padded {
+                    // into a record of its own: the copies are of its
+                    // buffer, however large `csv.record`'s
+                    csv.reader
+                        .read_byte_record(&mut csv::ByteRecord::new())
+                        .map_err(RecordError::Csv)?;
+                    csv.padded = true;
+                }
                 let before = csv.reader.position().byte() as usize;
                 if !csv
                     .reader
