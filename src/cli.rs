@@ -7,6 +7,7 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::ingest;
 use crate::period::{self, Period};
 use crate::pipeline::RunConfig;
 use crate::policy::{Mode, Policy};
@@ -171,6 +172,13 @@ pub struct InputArgs {
     /// inclusive: the whole day counts).
     #[arg(long, value_name = "DATE")]
     pub until: Option<String>,
+
+    /// The longest record an input file may hold (header, row, or quoted
+    /// text over several lines), without its line end: bytes, or a number
+    /// with KiB, MiB or GiB (e.g. 256MiB). A longer record stops the run
+    /// with its file and line. Default: 64MiB.
+    #[arg(long = "max-record-size", value_name = "SIZE")]
+    pub max_record_size: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -251,6 +259,31 @@ pub fn resolve_period(args: &InputArgs) -> Result<Option<Period>, CliError> {
     Ok((from.is_some() || until.is_some()).then_some(Period::Dates { from, until }))
 }
 
+/// `--max-record-size`: bytes, or a whole number of KiB, MiB or GiB; at
+/// least one byte.
+fn parse_size(text: &str) -> Option<usize> {
+    let (digits, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        None => (text, 1),
+        Some(i) => (
+            &text[..i],
+            match &text[i..] {
+                "KiB" => 1 << 10,
+                "MiB" => 1 << 20,
+                "GiB" => 1 << 30,
+                _ => return None,
+            },
+        ),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    digits
+        .parse::<usize>()
+        .ok()?
+        .checked_mul(unit)
+        .filter(|&n| n > 0)
+}
+
 /// Resolves the input flags shared by `run` and `explain` (the output
 /// settings take their defaults).
 pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
@@ -277,6 +310,14 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         ),
     };
     let delimiter = args.delimiter.as_deref().map(|d| d.as_bytes()[0]);
+    let max_record = match &args.max_record_size {
+        None => ingest::DEFAULT_MAX_RECORD,
+        Some(text) => parse_size(text).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--max-record-size '{text}': not a size (use bytes, or e.g. 64MiB, 1GiB)"
+            ))
+        })?,
+    };
     let period = resolve_period(args)?;
     let policy = match &args.policy {
         None => Policy::embedded(),
@@ -318,6 +359,7 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         input_tz_name: args.input_tz.clone(),
         out: PathBuf::from("reports"),
         delimiter,
+        max_record,
         period,
         parquet: false,
         charts: true,

@@ -34,6 +34,8 @@ pub struct RunConfig {
     pub input_tz_name: String,
     pub out: PathBuf,
     pub delimiter: Option<u8>,
+    /// `--max-record-size`, in bytes.
+    pub max_record: usize,
     /// `--month` / `--from` / `--until`.
     pub period: Option<Period>,
     /// `--parquet`.
@@ -52,6 +54,7 @@ impl RunConfig {
             delimiter: self.delimiter,
             period: self.period.as_ref(),
             on_bytes: None,
+            max_record: self.max_record,
         }
     }
 }

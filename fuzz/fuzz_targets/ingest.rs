@@ -49,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
         delimiter: None,
         period: None,
         on_bytes: None,
+        max_record: ingest::DEFAULT_MAX_RECORD,
     };
     let paths = (
         vec![t.to_str().unwrap().to_string()],

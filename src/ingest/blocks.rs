@@ -50,7 +50,7 @@ fn chunk_bounds(data: &[u8], from: usize, delimiter: u8, chunk: usize) -> Vec<(u
         }
         return bounds;
     }
-    scan_records(&data[from..], delimiter, |end| {
+    scan_records(&data[from..], delimiter, Quoting::FieldStart, |end| {
         let end = from + end;
         // never between the CR and LF of a CRLF
         let crlf = data[end - 1] == b'\r' && data.get(end) == Some(&b'\n');
@@ -87,18 +87,27 @@ pub(super) struct Body<'d> {
 
 /// Reads a file block by block, hashing it on the way. Each block ends at
 /// a record boundary (a partial record at its end waits for the next read),
-/// so memory stays bounded by the block size, not the file size.
+/// so memory stays bounded by the block size and the longest record (at
+/// most `max_record` bytes), not the file size.
 pub(super) struct BlockReader {
     path: String,
     file: std::fs::File,
     hasher: Sha256,
+    /// What was read after the last block: the start of its next record.
     carry: Vec<u8>,
+    /// Whether a BOM at the start was looked for.
     started: bool,
+    /// Whether the first block, the one with the header, was returned.
+    emitted: bool,
     eof: bool,
     delimiter: Option<u8>,
     /// Line where the next block starts.
     line: u64,
     block: usize,
+    /// The longest record allowed, in bytes without its line end.
+    max_record: usize,
+    /// The search for the last record boundary in what was not returned yet.
+    scan: BoundaryScan,
     read_bytes: u64,
 }
 
@@ -109,7 +118,12 @@ pub(super) struct Block {
 }
 
 impl BlockReader {
-    fn open(path: &str, delimiter: Option<u8>, block: usize) -> Result<BlockReader, IngestError> {
+    fn open(
+        path: &str,
+        delimiter: Option<u8>,
+        block: usize,
+        max_record: usize,
+    ) -> Result<BlockReader, IngestError> {
         let file = std::fs::File::open(path).map_err(|error| IngestError::Read {
             path: path.to_string(),
             error,
@@ -120,10 +134,13 @@ impl BlockReader {
             hasher: Sha256::new(),
             carry: Vec::new(),
             started: false,
+            emitted: false,
             eof: false,
             delimiter,
             line: 1,
             block: block.max(1),
+            max_record,
+            scan: BoundaryScan::default(),
             read_bytes: 0,
         })
     }
@@ -174,44 +191,83 @@ impl BlockReader {
                 }
                 return Ok(Some(self.emit(data, None)));
             }
+            let mut fresh = data.len();
             self.fill(&mut data, self.block)?;
             if !self.started {
-                // Wait for a whole BOM and a whole header record (after any
-                // blank lines) before cutting: a small block must not make
-                // a file "empty" or strip a second BOM.
-                let body = data.strip_prefix(UTF8_BOM).unwrap_or(&data);
-                let lead = body
-                    .iter()
-                    .take_while(|&&c| c == b'\n' || c == b'\r')
-                    .count();
-                let delimiter = self.delimiter.unwrap_or_else(|| detect_delimiter(body));
-                let header_whole = data.len() >= UTF8_BOM.len()
-                    && last_record_boundary(body, delimiter).is_some_and(|end| end > lead);
-                if !header_whole && !self.eof {
+                // a whole BOM, or none: a small block must not make a file
+                // "empty" or strip a second BOM
+                if data.len() < UTF8_BOM.len() && !self.eof {
                     continue;
                 }
                 if data.starts_with(UTF8_BOM) {
                     data.drain(..UTF8_BOM.len());
                 }
                 self.started = true;
-                if self.delimiter.is_none() {
-                    self.delimiter = Some(detect_delimiter(&data));
+                fresh = 0;
+            }
+            if self.delimiter.is_none() {
+                // detected on the first line, once its end (or the file's)
+                // is read
+                if !self.eof && memchr::memchr2(b'\n', b'\r', &data[fresh..]).is_none() {
+                    self.check_open_record(&data)?;
+                    continue;
                 }
+                self.delimiter = Some(detect_delimiter(&data));
+            }
+            if !self.emitted {
+                self.skip_leading_blank_lines(&mut data);
             }
             if self.eof {
                 continue;
             }
-            if let Some(cut) = last_record_boundary(&data, self.delimiter()) {
+            if let Some(cut) = self.scan.advance(&data, self.delimiter()) {
                 return Ok(Some(self.emit(data, Some(cut))));
             }
+            self.check_open_record(&data)?;
         }
+    }
+
+    /// Before the header: drops the blank lines that lead the file,
+    /// counting their lines, so that the first block holds the header
+    /// whatever the read size (and a file of blank lines is not held
+    /// whole). Never the last byte read: a CR may be half a CRLF.
+    fn skip_leading_blank_lines(&mut self, data: &mut Vec<u8>) {
+        let known = &data[..data.len().saturating_sub(1)];
+        let lead = known
+            .iter()
+            .take_while(|&&c| c == b'\n' || c == b'\r')
+            .count();
+        if lead > 0 {
+            self.line += count_line_ends(&data[..lead], data.get(lead).copied());
+            data.drain(..lead);
+            // nothing after blank lines was scanned: a data set starts
+            // with its header
+            self.scan = BoundaryScan::default();
+        }
+    }
+
+    /// `data`, from a record boundary, holds no further boundary: it is one
+    /// record not yet complete, starting on `self.line`. Fatal once it is
+    /// surely longer than `max_record` (its last two bytes may be a CRLF),
+    /// before it is read any further.
+    fn check_open_record(&self, data: &[u8]) -> Result<(), IngestError> {
+        if data.len() > self.max_record.saturating_add(2) {
+            return Err(IngestError::RecordTooLong {
+                path: self.path.clone(),
+                line: self.line,
+                limit: self.max_record,
+            });
+        }
+        Ok(())
     }
 
     fn emit(&mut self, mut data: Vec<u8>, cut: Option<usize>) -> Block {
         if let Some(cut) = cut {
             self.carry = data[cut..].to_vec();
             data.truncate(cut);
+            self.scan.rebase(cut);
         }
+        self.emitted = true;
         let line = self.line;
         self.line += count_line_ends(&data, None);
         Block { data, line }
@@ -236,41 +292,90 @@ pub(super) fn next_reported(
     Ok(block)
 }
 
-/// The offset after the last record boundary in `data` (which starts at a
-/// record boundary), where the rest is a record not yet complete. A line
-/// end only counts when what follows is known (a CR may be half a CRLF).
-fn last_record_boundary(data: &[u8], delimiter: u8) -> Option<usize> {
-    let valid = |i: usize| match data[i] {
-        b'\n' => true,
-        b'\r' => i + 1 < data.len() && data[i + 1] != b'\n',
-        _ => false,
-    };
-    if memchr::memchr(b'"', data).is_none() {
-        return memchr::memrchr2_iter(b'\n', b'\r', data)
-            .find(|&i| valid(i))
-            .map(|i| i + 1);
-    }
-    let mut last = None;
-    scan_records(data, delimiter, |end| {
-        if valid(end - 1) {
-            last = Some(end);
-        }
-    });
-    last
+/// The search for the last record boundary in a buffer that starts at a
+/// record boundary and grows at its end: each call goes on where the last
+/// stopped, so a record read in many pieces is scanned once, not once a
+/// piece. A line end only counts when what follows is known (a CR may be
+/// half a CRLF), so the buffer's last byte waits for the next call.
+#[derive(Debug, Default)]
+struct BoundaryScan {
+    /// Bytes before it are scanned.
+    pos: usize,
+    /// The quoting state at `pos`.
+    state: Quoting,
+    /// The offset after the last record boundary found.
+    last: Option<usize>,
 }
 
-/// Calls `at` with the offset after every record terminator of `data`
-/// (which starts at a record boundary), following the csv crate's quoting:
-/// a quote opens a quoted field only at the start of a field.
-fn scan_records(data: &[u8], delimiter: u8, mut at: impl FnMut(usize)) {
-    #[derive(Clone, Copy, PartialEq)]
-    enum S {
-        FieldStart,
-        Unquoted,
-        Quoted,
-        QuoteInQuoted,
+impl BoundaryScan {
+    /// The offset after the last record boundary in `data` (the buffer of
+    /// the earlier calls, grown), where the rest is a record not yet
+    /// complete.
+    fn advance(&mut self, data: &[u8], delimiter: u8) -> Option<usize> {
+        let end = data.len().saturating_sub(1);
+        if end > self.pos {
+            let base = self.pos;
+            let part = &data[base..end];
+            // every byte scanned has its follower in `data`
+            let valid = |i: usize| data[i] == b'\n' || data[i + 1] != b'\n';
+            if self.state != Quoting::Quoted && memchr::memchr(b'"', part).is_none() {
+                // no quote: every line end is a terminator
+                if let Some(i) = memchr::memrchr2_iter(b'\n', b'\r', part)
+                    .map(|i| base + i)
+                    .find(|&i| valid(i))
+                {
+                    self.last = Some(i + 1);
+                }
+                self.state = match part[part.len() - 1] {
+                    c if c == b'\n' || c == b'\r' || c == delimiter => Quoting::FieldStart,
+                    _ => Quoting::Unquoted,
+                };
+            } else {
+                let mut last = self.last;
+                self.state = scan_records(part, delimiter, self.state, |e| {
+                    if valid(base + e - 1) {
+                        last = Some(base + e);
+                    }
+                });
+                self.last = last;
+            }
+            self.pos = end;
+        }
+        self.last
     }
-    let mut state = S::FieldStart;
+
+    /// After the buffer's first `cut` bytes (up to a boundary found) were
+    /// taken away.
+    fn rebase(&mut self, cut: usize) {
+        self.pos -= cut;
+        self.last = None;
+    }
+}
+
+/// Where a scan of CSV text stands, as the csv crate reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Quoting {
+    #[default]
+    FieldStart,
+    Unquoted,
+    /// Inside a quoted field: line ends and delimiters are text.
+    Quoted,
+    /// A quote in a quoted field: it closes the field, or a second quote
+    /// follows and it was a literal one.
+    QuoteInQuoted,
+}
+
+/// Calls `at` with the offset after every record terminator of `data`,
+/// read from quoting state `state` (`FieldStart` at a record boundary),
+/// following the csv crate's quoting: a quote opens a quoted field only at
+/// the start of a field. Returns the state after the last byte.
+pub(super) fn scan_records(
+    data: &[u8],
+    delimiter: u8,
+    mut state: Quoting,
+    mut at: impl FnMut(usize),
+) -> Quoting {
+    use Quoting as S;
     for (i, &c) in data.iter().enumerate() {
         state = match state {
             S::Quoted => {
@@ -297,6 +402,7 @@ fn scan_records(data: &[u8], delimiter: u8, mut at: impl FnMut(usize)) {
             }
         };
     }
+    state
 }
 
 /// A chunk of a block: its byte range, the line it starts on and how many
@@ -347,13 +453,19 @@ pub(super) fn open_input(
     sizes: Sizes,
     required: &[&'static str],
 ) -> Result<Opened, IngestError> {
-    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block)?;
+    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block, opts.max_record)?;
     let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,
     });
-    let (header, records_from, line_after_header) =
-        read_header(&first.data, path, reader.delimiter(), required)?;
+    let (header, records_from, line_after_header) = read_header(
+        &first.data,
+        first.line,
+        path,
+        reader.delimiter(),
+        opts.max_record,
+        required,
+    )?;
     Ok(Opened {
         reader,
         first,
@@ -371,10 +483,44 @@ mod tests {
     fn quoted_scan_finds_only_real_record_ends() {
         let data = b"a,\"x\ny\",b\nc,d\r\ne,\"\"\"q\"\n";
         let mut ends = Vec::new();
-        scan_records(data, b',', |e| ends.push(e));
+        scan_records(data, b',', Quoting::FieldStart, |e| ends.push(e));
         assert_eq!(ends, vec![10, 14, 15, 23]);
-        assert_eq!(last_record_boundary(b"a,b\r", b','), None);
-        assert_eq!(last_record_boundary(b"a,b\r\nc", b','), Some(5));
-        assert_eq!(last_record_boundary(b"a,\"b\nc", b','), None);
+        let last = |data: &[u8]| BoundaryScan::default().advance(data, b',');
+        assert_eq!(last(b"a,b\r"), None);
+        assert_eq!(last(b"a,b\r\nc"), Some(5));
+        assert_eq!(last(b"a,\"b\nc"), None);
+        assert_eq!(last(b"a,b\n"), None, "the last byte waits for the next");
+    }
+
+    proptest::proptest! {
+        /// A buffer scanned as it grows, piece by piece, gives the last
+        /// boundary that one scan of the whole would (the buffer's last
+        /// byte excepted).
+        #[test]
+        fn a_scan_resumed_piece_by_piece_finds_the_boundaries_of_one_scan(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"a"[..], b",", b";", b"\"", b"\"\"", b"\n", b"\r", b"\r\n", b" x",
+                ]),
+                0..40,
+            ),
+            cuts in proptest::collection::vec(0usize..12, 0..8),
+        ) {
+            let data: Vec<u8> = parts.concat();
+            let mut reference = None;
+            scan_records(&data, b',', Quoting::FieldStart, |e| {
+                let i = e - 1;
+                if e < data.len() && (data[i] == b'\n' || data[e] != b'\n') {
+                    reference = Some(e);
+                }
+            });
+            let mut scan = BoundaryScan::default();
+            let mut len = 0;
+            for cut in cuts {
+                len = (len + cut).min(data.len());
+                scan.advance(&data[..len], b',');
+            }
+            proptest::prop_assert_eq!(scan.advance(&data, b','), reference);
+        }
     }
 }

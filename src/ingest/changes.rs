@@ -12,10 +12,9 @@ use super::blocks::{
 use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
-use super::records::{csv_error, decode, Columns, Fields, Records};
+use super::records::{decode, Columns, Fields, Records};
 use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
-use crate::model::Change;
-use crate::model::ChangedBy;
+use crate::model::{Change, ChangedBy};
 use crate::timestamp;
 
 /// The columns a change file must have.
@@ -70,7 +69,7 @@ fn parse_change_chunk(
     path: &str,
 ) -> Result<ChangeChunk, IngestError> {
     let chunk = &body.data[start..end];
-    let mut records = Records::new(chunk, body.delimiter, line);
+    let mut records = Records::new(chunk, body.delimiter, line, opts.max_record);
     let mut rows = Vec::with_capacity(row_capacity(lines, chunk.len()));
     let mut text = String::new();
     let mut by_shard = vec![Vec::new(); SHARDS];
@@ -78,7 +77,7 @@ fn parse_change_chunk(
     let mut dates = timestamp::Parser::default();
     while let Some((rec, bytes)) = records
         .next_record(&mut ranges)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| e.in_file(path))?
     {
         let raw = (start + rec.raw.0, start + rec.raw.1);
         let mut id_span = (0, 0);
@@ -197,6 +196,9 @@ pub(super) fn load_changes(
                 let parsed = chunks
                     .par_iter()
                     .map(|&c| parse_change_chunk(&body, c, &cols, opts, path))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    // the first error in file order, not the first one found
                     .collect::<Result<Vec<ChangeChunk>, _>>()?;
                 // per shard: each thread's lookups stay in one shard's tables
                 ids.shards

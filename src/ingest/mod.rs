@@ -206,12 +206,34 @@ impl Dataset {
 /// A fatal input error: one message naming the file.
 #[derive(Debug)]
 pub enum IngestError {
-    Read { path: String, error: std::io::Error },
-    Empty { path: String },
-    HeaderNotUtf8 { path: String },
-    MissingColumn { path: String, column: &'static str },
-    Csv { path: String, message: String },
-    TooManyRows { path: String },
+    Read {
+        path: String,
+        error: std::io::Error,
+    },
+    Empty {
+        path: String,
+    },
+    HeaderNotUtf8 {
+        path: String,
+    },
+    MissingColumn {
+        path: String,
+        column: &'static str,
+    },
+    Csv {
+        path: String,
+        message: String,
+    },
+    TooManyRows {
+        path: String,
+    },
+    /// A record longer than `limit` bytes (`ReadOptions::max_record`)
+    /// starts on `line`.
+    RecordTooLong {
+        path: String,
+        line: u64,
+        limit: usize,
+    },
 }
 
 impl fmt::Display for IngestError {
@@ -232,6 +254,11 @@ impl fmt::Display for IngestError {
                  (and {} distinct ids, or 4 GiB of id text, per id shard)",
                 ids::UNSEEN - 1,
                 ids::ENTRY_MASK - 1
+            ),
+            IngestError::RecordTooLong { path, line, limit } => write!(
+                f,
+                "{path}:{line}: record longer than {limit} bytes \
+                 (raise the limit with --max-record-size)"
             ),
         }
     }
@@ -255,7 +282,15 @@ pub struct ReadOptions<'a> {
     pub period: Option<&'a Period>,
     /// Called with each block's size as it is read.
     pub on_bytes: Option<OnBytes<'a>>,
+    /// The longest record allowed, in bytes without its line end (a
+    /// header, a row, or a quoted text over several lines); a longer one
+    /// is fatal. It bounds memory whatever the input (`/dev/zero`).
+    pub max_record: usize,
 }
+
+/// `ReadOptions::max_record` unless `--max-record-size` says otherwise:
+/// far above any real export row, small enough for any machine.
+pub const DEFAULT_MAX_RECORD: usize = 64 << 20;
 
 /// How the files are cut for parallel work: blocks read at a time, and
 /// chunks of a block parsed in parallel. Any sizes give the same result.
@@ -335,6 +370,7 @@ mod tests {
             delimiter: None,
             period: None,
             on_bytes: None,
+            max_record: DEFAULT_MAX_RECORD,
         }
     }
 
@@ -419,6 +455,79 @@ mod tests {
             for chunk in [1, 5, 33, 4096] {
                 let ds = load_with(&paths.0, &paths.1, &opts, Sizes { block, chunk }).unwrap();
                 assert_eq!(summary(&ds), reference, "block {block} chunk {chunk}");
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Regression: a record had no size bound (a 200 MB field took 1.2 GB,
+    /// `/dev/zero` grew until the allocator aborted). A record longer than
+    /// `max_record` bytes (without its line end) is fatal, naming the file
+    /// and the line it starts on, the first such record in file order
+    /// whatever the block and chunk sizes; one of exactly `max_record`
+    /// bytes is read as usual.
+    #[test]
+    fn a_record_over_the_limit_is_fatal_with_its_line_whatever_the_sizes() {
+        let dir = std::env::temp_dir().join(format!("sla-ingest-limit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let policy = Policy::embedded();
+        let limit = 120;
+        let opts = ReadOptions {
+            max_record: limit,
+            ..options(&policy, None)
+        };
+        let header = "ticket_id,created_at,plan,subject\n";
+        let row = |id: &str, subject: &str| format!("{id},2026-03-02T08:00:00Z,Basic,{subject}\n");
+        let fill = |row_len: usize, quoted: bool| {
+            // a subject that makes the record `row_len` bytes long
+            let fixed = row("X-0", "").len() - 1;
+            let n = row_len - fixed - if quoted { 2 } else { 0 };
+            let text = "y\n".repeat(n / 2) + &"y".repeat(n % 2);
+            if quoted {
+                format!("\"{text}\"")
+            } else {
+                "y".repeat(n)
+            }
+        };
+        let exactly = row("X-1", &fill(limit, true));
+        assert_eq!(exactly.len(), limit + 1);
+        let mut text = format!("\r\n{header}{}\n{exactly}", row("A-1", "ok"));
+        // the first record over the limit starts after the one at the limit
+        let over_from = 5 + exactly.matches('\n').count() as u64;
+        text.push_str(&row("X-2", &fill(limit + 1, true)));
+        text.push_str(&row("X-3", &fill(limit * 3, false)));
+        let path = write(&dir, "tickets.csv", text.as_bytes());
+        let expect = format!(
+            "{path}:{over_from}: record longer than {limit} bytes (raise the limit with \
+             --max-record-size)"
+        );
+        let fine = format!("\r\n{header}{exactly}{}", row("A-1", "ok"));
+        let fine = write(&dir, "fine.csv", fine.as_bytes());
+        let open = format!(
+            "{header}{}",
+            &row("X-4", &fill(limit * 2, true))[..limit + 40]
+        );
+        let open = write(&dir, "open.csv", open.as_bytes());
+        let long_header = format!("ticket_id,created_at,plan,{}\n", "h".repeat(limit));
+        let long_header = write(&dir, "header.csv", long_header.as_bytes());
+        for block in [1, 2, 7, 64, 150, 1000, 16 << 20] {
+            for chunk in [1, 33, 4096] {
+                let sizes = Sizes { block, chunk };
+                let load = |path: &str| load_with(&[path.to_string()], &[], &opts, sizes);
+                let at = format!("block {block} chunk {chunk}");
+                assert_eq!(load(&path).unwrap_err().to_string(), expect, "{at}");
+                let ds = load(&fine).unwrap_or_else(|e| panic!("{at}: {e}"));
+                assert_eq!((ds.tickets.len(), ds.rejects.len()), (2, 0), "{at}");
+                let err = load(&open).unwrap_err().to_string();
+                assert!(
+                    err.starts_with(&format!("{open}:2: record longer")),
+                    "{at}: {err}"
+                );
+                let err = load(&long_header).unwrap_err().to_string();
+                assert!(
+                    err.starts_with(&format!("{long_header}:1: record longer")),
+                    "{at}: {err}"
+                );
             }
         }
         let _ = std::fs::remove_dir_all(&dir);

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use super::blocks::{scan_records, Quoting};
 use super::{IngestError, Reason};
 
 /// One CSV record with where it stands: its first line, and the byte range
@@ -20,6 +21,9 @@ pub(super) struct RawRecord {
 /// through the `csv` crate.
 pub(super) struct Records<'d> {
     data: &'d [u8],
+    delimiter: u8,
+    /// The longest record allowed (`ReadOptions::max_record`).
+    max_record: usize,
     /// `None` when plain data is split directly (see `Records::split`).
     csv: Option<CsvRecords<'d>>,
     /// Plain data: the offsets of every delimiter and LF, in order.
@@ -40,13 +44,22 @@ pub(super) struct Records<'d> {
 struct CsvRecords<'d> {
     /// Reads `PAD` then the data: the csv crate strips a BOM at the start
     /// of its input, which must not happen to a record that merely begins
-    /// a chunk (nor to a second BOM at the start of a file).
+    /// a chunk (nor to a second BOM at the start of a file); and it keeps
+    /// two copies of its first record (as headers, even without headers),
+    /// which must not be a record of many MiB.
     reader: csv::Reader<std::io::Chain<&'static [u8], &'d [u8]>>,
     record: csv::ByteRecord,
+    /// Whether the record of `PAD` was read (and dropped).
+    padded: bool,
 }
 
-/// A blank line read before every chunk (see `CsvRecords::reader`).
-const PAD: &[u8] = b"\n";
+/// A chunk length (far above the chunk size, and above the size from which
+/// glibc always maps fresh zeroed pages) from which its record buffer is
+/// sized at once.
+const LONG_CHUNK: usize = 32 << 20;
+
+/// A one-byte record read before every chunk (see `CsvRecords::reader`).
+const PAD: &[u8] = b"-\n";
 
 /// Line ends in `bytes`: LF, CRLF (once) and lone CR. `next` is the byte
 /// after the slice, to tell a CR that ends the slice from a CRLF.
@@ -60,13 +73,20 @@ pub(super) fn count_line_ends(bytes: &[u8], next: Option<u8>) -> u64 {
 
 impl<'d> Records<'d> {
     /// Records of `data` (a whole file without its BOM, or a chunk that
-    /// starts at a record boundary on line `line`).
-    pub(super) fn new(data: &'d [u8], delimiter: u8, line: u64) -> Records<'d> {
-        Records::split(data, delimiter, line, true)
+    /// starts at a record boundary on line `line`), none longer than
+    /// `max_record` bytes.
+    pub(super) fn new(data: &'d [u8], delimiter: u8, line: u64, max_record: usize) -> Records<'d> {
+        Records::split(data, delimiter, line, max_record, true)
     }
 
     /// As `new`; `direct` false sends plain data through the csv crate too.
-    fn split(data: &'d [u8], delimiter: u8, line: u64, direct: bool) -> Records<'d> {
+    fn split(
+        data: &'d [u8],
+        delimiter: u8,
+        line: u64,
+        max_record: usize,
+        direct: bool,
+    ) -> Records<'d> {
         // one scan in the common case (neither CR nor quote)
         let (plain, has_cr) = match memchr::memchr2(b'\r', b'"', data) {
             None => (true, false),
@@ -82,12 +102,23 @@ impl<'d> Records<'d> {
                 .flexible(true)
                 .delimiter(delimiter)
                 .from_reader(std::io::Read::chain(PAD, data)),
-            record: csv::ByteRecord::new(),
+            // A chunk this long holds a record of many MiB: room for its
+            // text at once (zeroed pages of the allocator's own, touched
+            // only as written), where the csv crate would double its
+            // buffer again and again, writing zeros into each new half.
+            record: if data.len() >= LONG_CHUNK {
+                csv::ByteRecord::with_capacity(data.len(), 0)
+            } else {
+                csv::ByteRecord::new()
+            },
+            padded: false,
         });
         // with the csv crate the splits are never read: an empty haystack
         let split_data = if direct { data } else { &[] };
         Records {
             data,
+            delimiter,
+            max_record,
             csv,
             splits: memchr::memchr2_iter(delimiter, b'\n', split_data),
             pos: 0,
@@ -126,7 +157,7 @@ impl<'d> Records<'d> {
     pub(super) fn next_record(
         &mut self,
         fields: &mut Vec<(usize, usize)>,
-    ) -> Result<Option<(RawRecord, &[u8])>, csv::Error> {
+    ) -> Result<Option<(RawRecord, &[u8])>, RecordError> {
         fields.clear();
         let (start, end) = match &mut self.csv {
             None => {
@@ -161,8 +192,20 @@ impl<'d> Records<'d> {
                 (start, end)
             }
             Some(csv) => {
+                if !csv.padded {
+                    // into a record of its own: the copies are of its
+                    // buffer, however large `csv.record`'s
+                    csv.reader
+                        .read_byte_record(&mut csv::ByteRecord::new())
+                        .map_err(RecordError::Csv)?;
+                    csv.padded = true;
+                }
                 let before = csv.reader.position().byte() as usize;
-                if !csv.reader.read_byte_record(&mut csv.record)? {
+                if !csv
+                    .reader
+                    .read_byte_record(&mut csv.record)
+                    .map_err(RecordError::Csv)?
+                {
                     return Ok(None);
                 }
                 let after = csv.reader.position().byte() as usize;
@@ -180,17 +223,31 @@ impl<'d> Records<'d> {
                 while start < after && matches!(self.data[start], b'\n' | b'\r') {
                     start += 1;
                 }
+                // A quote still open at the end of the data (only the
+                // file's last record can end so: chunks end at record
+                // boundaries) holds its last line ends as text.
+                let record = &self.data[start..after];
+                let open = after == self.data.len()
+                    && matches!(record.last(), Some(b'\n' | b'\r'))
+                    && scan_records(record, self.delimiter, Quoting::FieldStart, |_| {})
+                        == Quoting::Quoted;
                 let mut end = after;
-                if end > start && self.data[end - 1] == b'\n' {
+                if !open && end > start && self.data[end - 1] == b'\n' {
                     end -= 1;
                 }
-                if end > start && self.data[end - 1] == b'\r' {
+                if !open && end > start && self.data[end - 1] == b'\r' {
                     end -= 1;
                 }
                 (start, end)
             }
         };
         self.count_lines_to(start);
+        if end - start > self.max_record {
+            return Err(RecordError::TooLong {
+                line: self.line,
+                limit: self.max_record,
+            });
+        }
         if self.plain {
             // the record holds no line end: counting resumes after it
             self.counted_to = end;
@@ -209,10 +266,29 @@ impl<'d> Records<'d> {
     }
 }
 
-pub(super) fn csv_error(path: &str, e: csv::Error) -> IngestError {
-    IngestError::Csv {
-        path: path.to_string(),
-        message: e.to_string(),
+/// Why the records of a chunk cannot be read: fatal for the file.
+#[derive(Debug)]
+pub(super) enum RecordError {
+    Csv(csv::Error),
+    /// A record longer than `limit` bytes starts on `line`.
+    TooLong {
+        line: u64,
+        limit: usize,
+    },
+}
+
+impl RecordError {
+    pub(super) fn in_file(self, path: &str) -> IngestError {
+        let path = path.to_string();
+        match self {
+            RecordError::Csv(e) => IngestError::Csv {
+                path,
+                message: e.to_string(),
+            },
+            RecordError::TooLong { line, limit } => {
+                IngestError::RecordTooLong { path, line, limit }
+            }
+        }
     }
 }
 
@@ -234,19 +310,22 @@ pub(super) struct Header {
     pub(super) columns: Columns,
 }
 
-/// Parses the header record at the start of `data` (BOM already removed);
+/// Parses the header record at the start of `data` (BOM and leading blank
+/// lines already removed), which starts on `line`;
 /// returns it with the offset and line where the records start.
 pub(super) fn read_header(
     data: &[u8],
+    line: u64,
     path: &str,
     delimiter: u8,
+    max_record: usize,
     required: &[&'static str],
 ) -> Result<(Header, usize, u64), IngestError> {
-    let mut records = Records::new(data, delimiter, 1);
+    let mut records = Records::new(data, delimiter, line, max_record);
     let mut fields = Vec::new();
     let Some((_, bytes)) = records
         .next_record(&mut fields)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| e.in_file(path))?
     else {
         return Err(IngestError::Empty {
             path: path.to_string(),
@@ -359,7 +438,7 @@ mod tests {
         ] {
             let line = fields.join(",");
             for direct in [true, false] {
-                let mut records = Records::split(line.as_bytes(), b',', 1, direct);
+                let mut records = Records::split(line.as_bytes(), b',', 1, usize::MAX, direct);
                 assert_eq!(records.csv.is_none(), direct);
                 let mut ranges = Vec::new();
                 let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
@@ -381,7 +460,7 @@ mod tests {
 
     /// Every record of `data`.
     fn split_all(data: &[u8], delimiter: u8, direct: bool) -> Vec<Split> {
-        let mut records = Records::split(data, delimiter, 7, direct);
+        let mut records = Records::split(data, delimiter, 7, usize::MAX, direct);
         assert_eq!(records.csv.is_none(), direct);
         let mut fields = Vec::new();
         let mut out = Vec::new();
@@ -417,6 +496,27 @@ mod tests {
         }
     }
 
+    /// Regression: a record whose quote is still open at the end of the
+    /// data lost its last line end in rejects.csv, although inside the
+    /// quote it is text of the record (as the csv crate and the oracle read
+    /// it); a closed record still loses its terminator.
+    #[test]
+    fn a_quote_open_at_the_end_keeps_its_last_line_end() {
+        for (data, last) in [
+            (&b"a,\"b\nc\n"[..], &b"a,\"b\nc\n"[..]),
+            (b"a,\"b\r\nc\r\n", b"a,\"b\r\nc\r\n"),
+            (b"a,\"b\nc\r", b"a,\"b\nc\r"),
+            (b"a,\"b\"\"\n", b"a,\"b\"\"\n"),
+            (b"a,\"b\n\"\r\n", b"a,\"b\n\""),
+            (b"a,\"b\"x\n", b"a,\"b\"x"),
+            (b"a,b\"\n", b"a,b\""),
+        ] {
+            let records = split_all(data, b',', false);
+            let (_, (s, e), _, _) = records.last().unwrap();
+            assert_eq!(&data[*s..*e], last, "{:?}", String::from_utf8_lossy(data));
+        }
+    }
+
     #[test]
     fn decoding_checks_width_and_utf8_on_both_paths() {
         for direct in [true, false] {
@@ -428,7 +528,7 @@ mod tests {
                 (b"a,\xC3,\xA9", 3, false),
                 (b"a,\xFF,c", 3, false),
             ] {
-                let mut records = Records::split(line, b',', 1, direct);
+                let mut records = Records::split(line, b',', 1, usize::MAX, direct);
                 let mut ranges = Vec::new();
                 let (_, bytes) = records.next_record(&mut ranges).unwrap().unwrap();
                 assert_eq!(

@@ -14,7 +14,7 @@ use super::ids::{
     REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
 use super::names::{ChunkNames, NameMaps, SpellingCache, StageIndex};
-use super::records::{csv_error, decode, Columns, Fields, Records};
+use super::records::{decode, Columns, Fields, Records};
 use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
 use crate::model::Ticket;
 use crate::timestamp;
@@ -179,7 +179,7 @@ fn parse_ticket_chunk(
     path: &str,
 ) -> Result<TicketChunk, IngestError> {
     let chunk = &body.data[start..end];
-    let mut records = Records::new(chunk, body.delimiter, line);
+    let mut records = Records::new(chunk, body.delimiter, line, opts.max_record);
     let lines = row_capacity(lines, chunk.len());
     let mut out = TicketChunk {
         rows: Vec::with_capacity(lines),
@@ -194,7 +194,7 @@ fn parse_ticket_chunk(
     let mut ranges = Vec::with_capacity(body.columns.width);
     while let Some((rec, bytes)) = records
         .next_record(&mut ranges)
-        .map_err(|e| csv_error(path, e))?
+        .map_err(|e| e.in_file(path))?
     {
         let raw = (start + rec.raw.0, start + rec.raw.1);
         let parsed = match decode(bytes, &mut ranges, body.columns.width) {
@@ -280,6 +280,9 @@ pub(super) fn load_tickets(
                 let chunks = chunks_with_lines(&body, sizes.chunk)
                     .par_iter()
                     .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    // the first error in file order, not the first one found
                     .collect::<Result<Vec<_>, _>>()?;
                 merge_tickets(&chunks, &body, file, path, opts, ds, merge, &mut stats)?;
                 Ok(chunks.iter().map(|c| c.text.len()).sum())

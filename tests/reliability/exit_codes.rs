@@ -81,6 +81,31 @@ fn every_exit_code_of_the_contract() {
         ),
         (&["run", "--tickets"], 2),
         (&["run", "--bogus"], 2),
+        // a size is bytes or KiB / MiB / GiB, at least one byte, and fits
+        (
+            &["run", "--max-record-size", "0", "--tickets", OK_TICKETS],
+            2,
+        ),
+        (
+            &["run", "--max-record-size", "64MB", "--tickets", OK_TICKETS],
+            2,
+        ),
+        (
+            &["run", "--max-record-size", "MiB", "--tickets", OK_TICKETS],
+            2,
+        ),
+        (
+            &["explain", "X", "--max-record-size", "99999999999999GiB"],
+            2,
+        ),
+        (
+            &["run", "--max-record-size", "1KiB", "--tickets", OK_TICKETS],
+            0,
+        ),
+        (
+            &["run", "--max-record-size", "60", "--tickets", OK_TICKETS],
+            1,
+        ),
         (&["frobnicate"], 2),
         (&[], 2),
         // 3: rejected rows under --strict (the report is still written)

@@ -96,6 +96,16 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        // the quote is open at the end of the file, after a line end: the
+        // record keeps its last line end, which is field text
+        name: "truncated_in_quote_line_end",
+        args: &["--tickets", "@truncated_in_quote_line_end.csv"],
+        expect: Report {
+            tickets: &["U-1"],
+            files: &[(2, 1, 1, 0)],
+        },
+    },
+    Case {
         name: "truncated_mid_row",
         args: &["--tickets", "@truncated_mid_row.csv"],
         expect: Report {
@@ -201,6 +211,16 @@ const CASES: &[Case] = &[
         expect: Fatal {
             file: "double_bom.csv",
             message: "missing required column 'ticket_id'",
+        },
+    },
+    Case {
+        // a record (here a quoted subject over several lines) longer than
+        // --max-record-size: fatal, naming the line where it starts
+        name: "long_record",
+        args: &["--tickets", "@long_record.csv", "--max-record-size", "200"],
+        expect: Fatal {
+            file: "long_record.csv",
+            message: "long_record.csv:3: record longer than 200 bytes",
         },
     },
     Case {
@@ -350,7 +370,33 @@ fn every_hostile_file_gives_a_report_or_one_fatal_message() {
             assert!(CASES.iter().any(|c| c.name == case), "unused {name}");
         }
     }
-    assert_eq!(report_cases, 17);
+    assert_eq!(report_cases, 18);
+}
+
+/// Regression: `--tickets /dev/zero` (no line end, ever) grew until the
+/// allocator aborted. It stops at the default record limit with one fatal
+/// message, having read little more than the limit.
+#[test]
+fn dev_zero_ends_with_one_fatal_message_at_the_record_limit() {
+    if !Path::new("/dev/zero").exists() {
+        return;
+    }
+    let out_dir = scratch("dev-zero");
+    let out = sla(&[
+        "run",
+        "--tickets",
+        "/dev/zero",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert_no_panic(&out, "/dev/zero");
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("/dev/zero:1: record longer than 67108864 bytes"),
+        "{err}"
+    );
 }
 
 /// Regression: chrono-tz has no DST rules after 2099, so a ticket at

@@ -283,6 +283,7 @@ fn load_bytes(
         delimiter,
         period: None,
         on_bytes: None,
+        max_record: ingest::DEFAULT_MAX_RECORD,
     };
     ingest::load(
         &[t.to_str().unwrap().to_string()],
@@ -474,6 +475,7 @@ fn load_sized(
         delimiter,
         period: None,
         on_bytes: None,
+        max_record: ingest::DEFAULT_MAX_RECORD,
     };
     let paths = (
         vec![t.to_str().unwrap().to_string()],
