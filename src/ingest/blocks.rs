@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::records::{count_line_ends, read_header, Columns, Header};
+use super::records::{count_line_ends, read_header, scan_records, Columns, Header, Quoting};
 use super::{IngestError, ReadOptions, Sizes};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -350,59 +350,6 @@ impl BoundaryScan {
         self.pos -= cut;
         self.last = None;
     }
-}
-
-/// Where a scan of CSV text stands, as the csv crate reads it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(super) enum Quoting {
-    #[default]
-    FieldStart,
-    Unquoted,
-    /// Inside a quoted field: line ends and delimiters are text.
-    Quoted,
-    /// A quote in a quoted field: it closes the field, or a second quote
-    /// follows and it was a literal one.
-    QuoteInQuoted,
-}
-
-/// Calls `at` with the offset after every record terminator of `data`,
-/// read from quoting state `state` (`FieldStart` at a record boundary),
-/// following the csv crate's quoting: a quote opens a quoted field only at
-/// the start of a field. Returns the state after the last byte.
-pub(super) fn scan_records(
-    data: &[u8],
-    delimiter: u8,
-    mut state: Quoting,
-    mut at: impl FnMut(usize),
-) -> Quoting {
-    use Quoting as S;
-    for (i, &c) in data.iter().enumerate() {
-        state = match state {
-            S::Quoted => {
-                if c == b'"' {
-                    S::QuoteInQuoted
-                } else {
-                    S::Quoted
-                }
-            }
-            S::FieldStart | S::Unquoted | S::QuoteInQuoted => {
-                if c == b'\n' || c == b'\r' {
-                    at(i + 1);
-                    S::FieldStart
-                } else if c == delimiter {
-                    S::FieldStart
-                } else if c == b'"' {
-                    match state {
-                        S::FieldStart | S::QuoteInQuoted => S::Quoted,
-                        _ => S::Unquoted,
-                    }
-                } else {
-                    S::Unquoted
-                }
-            }
-        };
-    }
-    state
 }
 
 /// A chunk of a block: its byte range, the line it starts on and how many

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use super::blocks::{scan_records, Quoting};
 use super::{IngestError, Reason};
 
 /// One CSV record with where it stands: its first line, and the byte range
@@ -421,6 +420,59 @@ impl<'r> Fields<'r> {
             }
         }
     }
+}
+
+/// Where a scan of CSV text stands, as the csv crate reads it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) enum Quoting {
+    #[default]
+    FieldStart,
+    Unquoted,
+    /// Inside a quoted field: line ends and delimiters are text.
+    Quoted,
+    /// A quote in a quoted field: it closes the field, or a second quote
+    /// follows and it was a literal one.
+    QuoteInQuoted,
+}
+
+/// Calls `at` with the offset after every record terminator of `data`,
+/// read from quoting state `state` (`FieldStart` at a record boundary),
+/// following the csv crate's quoting: a quote opens a quoted field only at
+/// the start of a field. Returns the state after the last byte.
+pub(super) fn scan_records(
+    data: &[u8],
+    delimiter: u8,
+    mut state: Quoting,
+    mut at: impl FnMut(usize),
+) -> Quoting {
+    use Quoting as S;
+    for (i, &c) in data.iter().enumerate() {
+        state = match state {
+            S::Quoted => {
+                if c == b'"' {
+                    S::QuoteInQuoted
+                } else {
+                    S::Quoted
+                }
+            }
+            S::FieldStart | S::Unquoted | S::QuoteInQuoted => {
+                if c == b'\n' || c == b'\r' {
+                    at(i + 1);
+                    S::FieldStart
+                } else if c == delimiter {
+                    S::FieldStart
+                } else if c == b'"' {
+                    match state {
+                        S::FieldStart | S::QuoteInQuoted => S::Quoted,
+                        _ => S::Unquoted,
+                    }
+                } else {
+                    S::Unquoted
+                }
+            }
+        };
+    }
+    state
 }
 
 #[cfg(test)]
