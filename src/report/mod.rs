@@ -13,6 +13,7 @@ pub mod html;
 pub mod json;
 pub mod output_dir;
 pub mod parquet;
+pub mod png;
 
 use std::path::Path;
 
