@@ -277,27 +277,56 @@ pub fn summarize_labelled(
         }
     }
     // nearest rank: the value at rank ceil(p * n) of each group's sorted
-    // elapsed times, in integers
-    let mut measured: Vec<(u32, i64, i64)> = match measured_labels {
-        Some(labels) => labels
-            .into_iter()
-            .zip(facts.measured_keys)
-            .zip(facts.measured_elapsed)
-            .map(|((l, k), e)| (l, k, e))
-            .collect(),
-        None => facts
-            .measured_keys
-            .into_iter()
-            .zip(facts.measured_elapsed)
-            .map(|(k, e)| (0, k, e))
-            .collect(),
+    // elapsed times, in integers. The groups are few (months x plans x
+    // priorities): each measured ticket finds its group by binary search,
+    // the times are laid out group by group, and each group selects its
+    // two ranks (linear, no sort of all the times).
+    let groups: Vec<(u32, i64)> = rows.keys().copied().collect();
+    let group_of: Vec<u32> = {
+        let keys = &facts.measured_keys;
+        let find = |label: u32, key: i64| {
+            let group = groups.binary_search(&(label, key));
+            group.expect("a measured ticket is also counted, so its group exists") as u32
+        };
+        match &measured_labels {
+            Some(labels) => labels
+                .par_iter()
+                .zip(keys.par_iter())
+                .map(|(&l, &k)| find(l, k))
+                .collect(),
+            None => keys.par_iter().map(|&k| find(0, k)).collect(),
+        }
     };
-    measured.par_sort_unstable();
-    for group in measured.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
-        let (label, key, _) = group[0];
-        if let Some(row) = rows.get_mut(&(label, key)) {
-            row.median_elapsed_s = Some(nearest_rank(group, 1, 2));
-            row.p90_elapsed_s = Some(nearest_rank(group, 9, 10));
+    let mut starts = vec![0usize; groups.len() + 1];
+    for &g in &group_of {
+        starts[g as usize + 1] += 1;
+    }
+    for i in 1..starts.len() {
+        starts[i] += starts[i - 1];
+    }
+    let mut times = vec![0i64; group_of.len()];
+    let mut next = starts.clone();
+    for (&g, &e) in group_of.iter().zip(&facts.measured_elapsed) {
+        times[next[g as usize]] = e;
+        next[g as usize] += 1;
+    }
+    let mut slices: Vec<&mut [i64]> = Vec::with_capacity(groups.len());
+    let mut rest = times.as_mut_slice();
+    for w in starts.windows(2) {
+        let (group, tail) = rest.split_at_mut(w[1] - w[0]);
+        slices.push(group);
+        rest = tail;
+    }
+    let ranks: Vec<Option<(i64, i64)>> = slices
+        .into_par_iter()
+        .map(|group| {
+            (!group.is_empty()).then(|| (nearest_rank(group, 1, 2), nearest_rank(group, 9, 10)))
+        })
+        .collect();
+    for (row, ranked) in rows.values_mut().zip(ranks) {
+        if let Some((median, p90)) = ranked {
+            row.median_elapsed_s = Some(median);
+            row.p90_elapsed_s = Some(p90);
         }
     }
     Ok(rows
@@ -306,11 +335,11 @@ pub fn summarize_labelled(
         .collect())
 }
 
-/// The elapsed time at rank ceil(num / den * n) (1-based) of a sorted,
-/// non-empty group.
-fn nearest_rank(sorted: &[(u32, i64, i64)], num: usize, den: usize) -> i64 {
-    let rank = (sorted.len() * num).div_ceil(den).max(1);
-    sorted[rank - 1].2
+/// The value at rank ceil(num / den * n) (1-based) of a non-empty group,
+/// as if it were sorted.
+fn nearest_rank(group: &mut [i64], num: usize, den: usize) -> i64 {
+    let rank = (group.len() * num).div_ceil(den).max(1);
+    *group.select_nth_unstable(rank - 1).1
 }
 
 /// One effective change, keyed by the month of its ticket's creation.
