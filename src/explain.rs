@@ -377,7 +377,7 @@ impl<'a> Page<'a> {
                 let counted = match mode {
                     Mode::Restart => format!("from the last effective change, {}", when(last_cut)),
                     Mode::Prorata => {
-                        let pr = replay::prorata(&cuts, end, target_of, s.clocks);
+                        let pr = replay::prorata(cuts, end, target_of, s.clocks);
                         format!(
                             "each segment uses its share of its own priority's target: U = {} of the budget; elapsed = ceil(U x target)",
                             pr.used

@@ -934,7 +934,7 @@ fn monthly_share(root: &Area, bottom: &Area, data: &ChartData) -> Result<()> {
             color: PLAN_COLORS[p % PLAN_COLORS.len()],
         })
         .collect();
-    let below = legend(&bottom, &entries, (98, 8), 17.0)?;
+    let below = legend(bottom, &entries, (98, 8), 17.0)?;
     let plot = bottom.split_vertically(below).1;
     let x = (-0.5, n as f64 - 0.5);
     let mut chart = plot_in(&plot, x, (0.0, hi), false)?;
