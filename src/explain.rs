@@ -53,7 +53,7 @@ pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, Expl
     else {
         return Err(unknown());
     };
-    let clocks = pipeline::clocks_for(&cfg.policy, pipeline::years_for(&ds, Some(as_of)));
+    let clocks = Clocks::new(&cfg.policy, pipeline::years_for(&ds, Some(as_of)));
     let (changes, later) = ticket_changes(&ds, index as u32, as_of);
     Ok(render(&Subject {
         ticket: &ds.tickets[index],

@@ -9,7 +9,6 @@ use rayon::prelude::*;
 
 use crate::aggregate::{self, Flow};
 use crate::analysis;
-use crate::calendar::BusinessCalendar;
 use crate::evaluation::Evaluation;
 use crate::ingest::{self, Dataset, IngestError, ReadOptions};
 use crate::model::month::Months;
@@ -238,21 +237,6 @@ pub fn years_for(ds: &Dataset, as_of: Option<i64>) -> (i32, i32) {
     ((year_of(first) - 1).max(1), (year_of(as_of) + 1).min(9999))
 }
 
-/// The clocks with business intervals precomputed for `years` (see
-/// `years_for`; queries outside stay exact, only slower).
-pub fn clocks_for(policy: &Policy, (first_year, last_year): (i32, i32)) -> Clocks {
-    Clocks {
-        business: BusinessCalendar::new(
-            policy.timezone,
-            &policy.business_hours,
-            &policy.holiday_rules,
-            &policy.holiday_dates,
-            first_year,
-            last_year,
-        ),
-    }
-}
-
 /// Groups the changes at or before `as_of` by ticket: the sorted changes
 /// and, per ticket, the range of its changes. Moves them out of `ds` (no
 /// second copy of millions of changes; nothing after reads them there).
@@ -330,7 +314,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     let as_of = cfg.as_of.or_else(|| ingest::default_as_of(&dataset));
     let replay_start = StageStart::now();
     let years = years_for(&dataset, as_of);
-    let clocks = clocks_for(&cfg.policy, years);
+    let clocks = Clocks::new(&cfg.policy, years);
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
     let mut flows = Vec::new();

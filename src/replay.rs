@@ -13,6 +13,22 @@ pub struct Clocks {
 }
 
 impl Clocks {
+    /// The clocks of `policy`, with business intervals precomputed for the
+    /// local years `first_year..=last_year` (queries outside stay exact,
+    /// only slower).
+    pub fn new(policy: &Policy, (first_year, last_year): (i32, i32)) -> Clocks {
+        Clocks {
+            business: BusinessCalendar::new(
+                policy.timezone,
+                &policy.business_hours,
+                &policy.holiday_rules,
+                &policy.holiday_dates,
+                first_year,
+                last_year,
+            ),
+        }
+    }
+
     /// Seconds of `kind` time in [a, b); 0 when b <= a.
     #[inline]
     pub fn elapsed(&self, kind: ClockKind, a: i64, b: i64) -> i64 {
@@ -593,16 +609,7 @@ mod tests {
     }
 
     fn clocks(p: &Policy) -> Clocks {
-        Clocks {
-            business: BusinessCalendar::new(
-                p.timezone,
-                &p.business_hours,
-                &p.holiday_rules,
-                &p.holiday_dates,
-                2025,
-                2027,
-            ),
-        }
+        Clocks::new(p, (2025, 2027))
     }
 
     /// Wall time in Bratislava.
@@ -1016,16 +1023,7 @@ mod tests {
             "../tests/fixtures/prorata_ten_year_targets/policy.toml"
         ))
         .unwrap_or_else(|e| panic!("{dir}/policy.toml: {e}"));
-        let c = Clocks {
-            business: BusinessCalendar::new(
-                p.timezone,
-                &p.business_hours,
-                &p.holiday_rules,
-                &p.holiday_dates,
-                2025,
-                2036,
-            ),
-        };
+        let c = Clocks::new(&p, (2025, 2036));
         let utc = |s: &str| timestamp::parse(s, InputZone::Utc).unwrap();
         let t = Ticket {
             id: 0,
@@ -1080,19 +1078,7 @@ mod tests {
         /// scenarios and their deadlines reach.
         fn long_clocks() -> &'static Clocks {
             static CLOCKS: std::sync::OnceLock<Clocks> = std::sync::OnceLock::new();
-            CLOCKS.get_or_init(|| {
-                let p = policy();
-                Clocks {
-                    business: BusinessCalendar::new(
-                        p.timezone,
-                        &p.business_hours,
-                        &p.holiday_rules,
-                        &p.holiday_dates,
-                        2024,
-                        2099,
-                    ),
-                }
-            })
+            CLOCKS.get_or_init(|| Clocks::new(&policy(), (2024, 2099)))
         }
 
         /// Ten years less up to 40 seconds (neighbours are near coprime),

@@ -5,7 +5,6 @@
 
 use proptest::prelude::*;
 
-use sla_report::calendar::BusinessCalendar;
 use sla_report::ingest::{self, Dataset, ReadOptions};
 use sla_report::model::ChangedBy;
 use sla_report::model::{Change, Ticket};
@@ -31,19 +30,7 @@ fn policy() -> &'static Policy {
 
 fn clocks() -> &'static Clocks {
     static CLOCKS: std::sync::OnceLock<Clocks> = std::sync::OnceLock::new();
-    CLOCKS.get_or_init(|| {
-        let p = policy();
-        Clocks {
-            business: BusinessCalendar::new(
-                p.timezone,
-                &p.business_hours,
-                &p.holiday_rules,
-                &p.holiday_dates,
-                2024,
-                2028,
-            ),
-        }
-    })
+    CLOCKS.get_or_init(|| Clocks::new(policy(), (2024, 2028)))
 }
 
 /// 2025-01-01 .. 2027-01-01: DST changes, Easter, Christmas inside.
