@@ -17,6 +17,7 @@ pub mod model;
 pub(crate) mod period;
 pub mod pipeline;
 pub mod policy;
+pub mod profile;
 pub mod replay;
 pub(crate) mod report;
 pub mod sample;
