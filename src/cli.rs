@@ -11,6 +11,7 @@ use crate::ingest;
 use crate::period::{self, Period};
 use crate::pipeline::RunConfig;
 use crate::policy::{Mode, Policy};
+use crate::profile::{self, Profile};
 use crate::timestamp::{self, InputZone};
 
 #[derive(Debug, Parser)]
@@ -37,8 +38,51 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Print the built-in SLA policy as TOML (a starting point for --policy).
     Policy,
+    /// Print a built-in input format as an import profile (TOML), a
+    /// starting point for --profile.
+    Profile(ProfileArgs),
     /// Generate realistic example exports (tickets and priority changes).
     Sample(SampleArgs),
+}
+
+/// `profile NAME`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProfileArgs {
+    /// The built-in format to print.
+    #[arg(value_enum, value_name = "NAME")]
+    pub name: FormatArg,
+}
+
+/// The built-in input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// The contract's own columns (ticket_id, created_at, ...).
+    Native,
+    /// Zendesk Support: the ticket export CSV; history from Fivetran's
+    /// ticket_field_history CSV or the Ticket Audits API (JSON).
+    Zendesk,
+    /// Freshdesk: the ticket export CSV; history from the
+    /// ticket-activities export (JSON).
+    Freshdesk,
+}
+
+impl FormatArg {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FormatArg::Native => "native",
+            FormatArg::Zendesk => "zendesk",
+            FormatArg::Freshdesk => "freshdesk",
+        }
+    }
+
+    /// The profile text of the built-in format.
+    pub fn text(self) -> &'static str {
+        profile::BUILT_IN
+            .iter()
+            .find(|(name, _)| *name == self.as_str())
+            .map(|(_, text)| *text)
+            .expect("every format is built in")
+    }
 }
 
 /// How the governing priority and the clock start are chosen when agents
@@ -147,10 +191,26 @@ pub struct InputArgs {
     #[arg(long = "as-of", value_name = "TIMESTAMP")]
     pub as_of: Option<String>,
 
+    /// How the --tickets and --changes files are shaped: the contract's
+    /// own columns, or a helpdesk's export as it gives it. Default: native.
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "profile")]
+    pub format: Option<FormatArg>,
+
+    /// An import profile (TOML) instead of a built-in format: which
+    /// columns feed each field, the timestamp forms, the value maps; see
+    /// `sla-report profile zendesk` for one to start from.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+
+    /// CSV `organization,plan`: the plan of each customer, for exports
+    /// whose tickets name the organization but not the plan.
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<String>,
+
     /// Time zone of timestamps written without an offset (IANA name, e.g.
-    /// Europe/Bratislava).
-    #[arg(long = "input-tz", value_name = "ZONE", default_value = "UTC")]
-    pub input_tz: String,
+    /// Europe/Bratislava). Default: the profile's `timezone`, else UTC.
+    #[arg(long = "input-tz", value_name = "ZONE")]
+    pub input_tz: Option<String>,
 
     /// Field separator of all input files: "," or ";". Default: detected per
     /// file (";" when the header line has ";" and no ",", as Excel writes in
@@ -284,29 +344,41 @@ fn parse_size(text: &str) -> Option<usize> {
         .filter(|&n| n > 0)
 }
 
+/// The import profile of `--format` or `--profile` (native by default),
+/// read against the policy.
+fn resolve_profile(args: &InputArgs, policy: &Policy) -> Result<Profile, CliError> {
+    match (&args.profile, args.format) {
+        (Some(path), _) => {
+            let text = std::fs::read(path).map_err(|e| {
+                CliError::Fatal(format!("{}: cannot read profile: {e}", path.display()))
+            })?;
+            let text = String::from_utf8(text).map_err(|_| {
+                CliError::Fatal(format!("{}: profile file is not UTF-8", path.display()))
+            })?;
+            Profile::from_toml(&text, policy)
+                .map_err(|e| CliError::Fatal(format!("{}: invalid profile: {e}", path.display())))
+        }
+        (None, format) => {
+            let format = format.unwrap_or(FormatArg::Native);
+            Profile::from_toml(format.text(), policy).map_err(|e| {
+                CliError::Fatal(format!(
+                    "--format {0}: the built-in profile does not fit the policy: {e}; \
+                     start a profile of your own from `sla-report profile {0}`",
+                    format.as_str()
+                ))
+            })
+        }
+    }
+}
+
 /// Resolves the input flags shared by `run` and `explain` (the output
 /// settings take their defaults).
 pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
-    let input_tz = Tz::from_str(&args.input_tz).map_err(|_| {
-        CliError::Usage(format!("--input-tz: unknown time zone '{}'", args.input_tz))
-    })?;
-    let as_of = match &args.as_of {
+    let input_tz = match &args.input_tz {
         None => None,
-        Some(text) => Some(
-            timestamp::parse(text, InputZone::new(input_tz)).map_err(|e| {
-                CliError::Usage(format!(
-                    "--as-of '{text}': {}",
-                    match e {
-                        timestamp::TsError::Bad =>
-                            "not a timestamp (use e.g. 2026-03-31T17:00:00Z or 2026-03-31 17:00)",
-                        timestamp::TsError::Nonexistent =>
-                            "this wall time does not exist in --input-tz (daylight-saving gap)",
-                        timestamp::TsError::OutOfSpan =>
-                            "outside 1900-01-01T00:00:00Z .. 2099-12-31T23:59:59Z, the span \
-                             in which the time-zone data is exact",
-                    }
-                ))
-            })?,
+        Some(name) => Some(
+            Tz::from_str(name)
+                .map_err(|_| CliError::Usage(format!("--input-tz: unknown time zone '{name}'")))?,
         ),
     };
     let delimiter = args.delimiter.as_deref().map(|d| d.as_bytes()[0]);
@@ -332,6 +404,37 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
                 .map_err(|e| CliError::Fatal(format!("{}: invalid policy: {e}", path.display())))?
         }
     };
+    let profile = resolve_profile(args, &policy)?;
+    let (input_tz, input_tz_name) = match (input_tz, profile.timezone) {
+        (Some(tz), _) => (tz, args.input_tz.clone().unwrap_or_default()),
+        (None, Some(tz)) => (tz, tz.name().to_string()),
+        (None, None) => (Tz::UTC, "UTC".to_string()),
+    };
+    let as_of = match &args.as_of {
+        None => None,
+        Some(text) => Some(
+            timestamp::parse(text, InputZone::new(input_tz)).map_err(|e| {
+                CliError::Usage(format!(
+                    "--as-of '{text}': {}",
+                    match e {
+                        timestamp::TsError::Bad =>
+                            "not a timestamp (use e.g. 2026-03-31T17:00:00Z or 2026-03-31 17:00)",
+                        timestamp::TsError::Nonexistent =>
+                            "this wall time does not exist in --input-tz (daylight-saving gap)",
+                        timestamp::TsError::OutOfSpan =>
+                            "outside 1900-01-01T00:00:00Z .. 2099-12-31T23:59:59Z, the span \
+                             in which the time-zone data is exact",
+                    }
+                ))
+            })?,
+        ),
+    };
+    let customers = match &args.customers {
+        None => None,
+        Some(path) => Some(
+            ingest::Customers::load(path, &policy).map_err(|e| CliError::Fatal(e.to_string()))?,
+        ),
+    };
     let mut policy = policy;
     let mode = args
         .reclassification
@@ -356,7 +459,9 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         mode,
         as_of,
         input_tz,
-        input_tz_name: args.input_tz.clone(),
+        input_tz_name,
+        profile,
+        customers,
         out: PathBuf::from("reports"),
         delimiter,
         max_record,

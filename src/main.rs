@@ -91,6 +91,10 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             emit(Stream::Stdout, policy::DEFAULT_POLICY_TOML)?;
             Ok(0)
         }
+        Command::Profile(args) => {
+            emit(Stream::Stdout, args.name.text())?;
+            Ok(0)
+        }
         Command::Sample(args) => {
             write_sample(&args)?;
             Ok(0)

@@ -10,13 +10,14 @@ use rayon::prelude::*;
 use crate::aggregate::{self, Flow};
 use crate::analysis;
 use crate::evaluation::Evaluation;
-use crate::ingest::{self, Dataset, IngestError, ReadOptions};
+use crate::ingest::{self, Customers, Dataset, IngestError, ReadOptions};
 use crate::model::month::Months;
 use crate::model::Change;
 use crate::model::MonthKey;
 use crate::model::{Outcome, Status};
 use crate::period::Period;
 use crate::policy::{Mode, Policy};
+use crate::profile::Profile;
 use crate::replay::{self, Clocks, ReplaySink};
 use crate::report::{self, OutputError, Report};
 use crate::timestamp::{self, InputZone};
@@ -27,6 +28,10 @@ pub struct RunConfig {
     pub tickets: Vec<String>,
     pub changes: Vec<String>,
     pub policy: Policy,
+    /// How the inputs are shaped: `--format` or `--profile`.
+    pub profile: Profile,
+    /// `--customers`.
+    pub customers: Option<Customers>,
     pub mode: Mode,
     pub as_of: Option<i64>,
     pub input_tz: Tz,
@@ -48,6 +53,8 @@ impl RunConfig {
     pub fn read_options(&self) -> ReadOptions<'_> {
         ReadOptions {
             policy: &self.policy,
+            profile: &self.profile,
+            customers: self.customers.as_ref(),
             zone: InputZone::new(self.input_tz),
             as_of: self.as_of,
             delimiter: self.delimiter,

@@ -65,7 +65,7 @@ fn chunk_bounds(data: &[u8], from: usize, delimiter: u8, chunk: usize) -> Vec<(u
     bounds
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(super) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
@@ -398,7 +398,6 @@ pub(super) fn open_input(
     path: &str,
     opts: &ReadOptions<'_>,
     sizes: Sizes,
-    required: &[&'static str],
 ) -> Result<Opened, IngestError> {
     let mut reader = BlockReader::open(path, opts.delimiter, sizes.block, opts.max_record)?;
     let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
@@ -411,7 +410,6 @@ pub(super) fn open_input(
         path,
         reader.delimiter(),
         opts.max_record,
-        required,
     )?;
     Ok(Opened {
         reader,

@@ -13,31 +13,93 @@ use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
 use super::records::{decode, Columns, Fields, Records};
+use super::tickets::parse_priority;
 use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
 use crate::model::{Change, ChangedBy};
+use crate::profile::{CsvHistory, Field, TimeFormats};
 use crate::timestamp;
 
-/// The columns a change file must have.
-const REQUIRED: &[&str] = &["ticket_id", "changed_at", "to_priority"];
-
+/// The columns of one CSV change file, as the profile finds them.
 struct ChangeColumns {
     id: Option<usize>,
     changed_at: Option<usize>,
     to: Option<usize>,
     from: Option<usize>,
     by: Option<usize>,
+    /// Long field-change rows: the field column and the names that count.
+    field: Option<(usize, Vec<String>)>,
 }
 
 impl ChangeColumns {
-    fn new(columns: &Columns) -> ChangeColumns {
-        ChangeColumns {
-            id: columns.get("ticket_id"),
-            changed_at: columns.get("changed_at"),
-            to: columns.get("to_priority"),
-            from: columns.get("from_priority"),
-            by: columns.get("changed_by"),
-        }
+    fn new(
+        columns: &Columns,
+        spec: &CsvHistory,
+        decorations: bool,
+        path: &str,
+    ) -> Result<ChangeColumns, IngestError> {
+        let find = |f: Option<&Field>| f.and_then(|f| columns.find(&f.columns, decorations));
+        let need = |f: &Field| {
+            find(Some(f))
+                .map(Some)
+                .ok_or_else(|| IngestError::MissingColumn {
+                    path: path.to_string(),
+                    field: f.key,
+                    candidates: f.columns.clone(),
+                    found: columns.names.clone(),
+                })
+        };
+        let field = match &spec.filter {
+            None => None,
+            Some(filter) => Some((
+                need(&filter.field)?.unwrap_or_default(),
+                filter.values.clone(),
+            )),
+        };
+        Ok(ChangeColumns {
+            id: need(&spec.ticket_id)?,
+            changed_at: need(&spec.changed_at)?,
+            to: need(&spec.to_priority)?,
+            from: find(spec.from_priority.as_ref()),
+            by: find(spec.changed_by.as_ref()),
+            field,
+        })
     }
+}
+
+/// A history row's texts, from a CSV record or a JSON one.
+pub(super) struct ChangeFields<'r> {
+    pub(super) id: &'r str,
+    pub(super) changed_at: &'r str,
+    pub(super) to: &'r str,
+    pub(super) from: &'r str,
+    pub(super) by: &'r str,
+}
+
+/// What an accepted change row carries, before its ticket is looked up.
+pub(super) type ParsedChange = (i64, u32, Option<u32>, ChangedBy);
+
+/// The contract's checks of a change row that need no other row, in its
+/// order: the fields, the timestamp, the priorities (to, then from). An
+/// import reads an empty `to` as the policy default (EXPORTS.md rule 4);
+/// the native files require it.
+pub(super) fn check_change(
+    row: &ChangeFields<'_>,
+    timestamps: &TimeFormats,
+    dates: &mut timestamp::Parser,
+    opts: &ReadOptions<'_>,
+) -> Result<ParsedChange, Reason> {
+    let native = opts.profile.is_native();
+    if row.id.is_empty() || row.changed_at.is_empty() || (native && row.to.is_empty()) {
+        return Err(Reason::MissingField);
+    }
+    let changed_at = timestamps.parse(row.changed_at, opts.zone, dates)?;
+    let to = parse_priority(row.to, opts).ok_or(Reason::BadPriority)?;
+    let from = if row.from.is_empty() {
+        None
+    } else {
+        Some(parse_priority(row.from, opts).ok_or(Reason::BadPriority)?)
+    };
+    Ok((changed_at, to, from, ChangedBy::parse(row.by)))
 }
 
 /// One change record after its checks, in input order.
@@ -45,8 +107,9 @@ struct ChangeRow {
     line: u64,
     raw: (usize, usize),
     /// Without the ticket's state, which the shards' lookup puts in
-    /// `ChangeChunk::states`.
-    parsed: Result<(i64, u32, Option<u32>, ChangedBy), Reason>,
+    /// `ChangeChunk::states`; `Ok(None)` for a row of another field
+    /// (EXPORTS.md rule 3: neither accepted nor rejected).
+    parsed: Result<Option<ParsedChange>, Reason>,
 }
 
 /// The rows of one chunk of a change file.
@@ -64,7 +127,7 @@ struct ChangeChunk {
 fn parse_change_chunk(
     body: &Body<'_>,
     (start, end, line, lines): Chunk,
-    cols: &ChangeColumns,
+    (cols, spec): (&ChangeColumns, &CsvHistory),
     opts: &ReadOptions<'_>,
     path: &str,
 ) -> Result<ChangeChunk, IngestError> {
@@ -75,53 +138,47 @@ fn parse_change_chunk(
     let mut by_shard = vec![Vec::new(); SHARDS];
     let mut ranges = Vec::with_capacity(body.columns.width);
     let mut dates = timestamp::Parser::default();
+    let timestamps = &spec.timestamps;
     while let Some((rec, bytes)) = records
         .next_record(&mut ranges)
         .map_err(|e| e.in_file(path))?
     {
         let raw = (start + rec.raw.0, start + rec.raw.1);
-        let mut id_span = (0, 0);
         let parsed = decode(bytes, &mut ranges, body.columns.width).and_then(|all| {
             let values = Fields {
                 all,
                 ranges: &ranges,
             };
-            let id = values.get(cols.id);
-            let changed_text = values.get(cols.changed_at);
-            let to_text = values.get(cols.to);
-            if id.is_empty() || changed_text.is_empty() || to_text.is_empty() {
-                return Err(Reason::MissingField);
+            if let Some((column, names)) = &cols.field {
+                let field = values.get(Some(*column));
+                if !names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
+                    return Ok(None);
+                }
             }
-            let changed_at = dates.parse(changed_text, opts.zone)?;
-            let to = opts
-                .policy
-                .parse_priority(to_text)
-                .ok_or(Reason::BadPriority)?;
-            let from_text = values.get(cols.from);
-            let from = if from_text.is_empty() {
-                None
-            } else {
-                Some(
-                    opts.policy
-                        .parse_priority(from_text)
-                        .ok_or(Reason::BadPriority)?,
-                )
+            let row = ChangeFields {
+                id: values.get(cols.id),
+                changed_at: values.get(cols.changed_at),
+                to: values.get(cols.to),
+                from: values.get(cols.from),
+                by: values.get(cols.by),
             };
-            let by = ChangedBy::parse(values.get(cols.by));
-            id_span = (text.len() as u32, id.len() as u32);
-            text.push_str(id);
-            Ok((changed_at, to, from, by))
+            let change = check_change(&row, timestamps, &mut dates, opts)?;
+            Ok(Some((row.id, change)))
         });
-        if parsed.is_ok() {
-            let (s, n) = id_span;
-            let hash = hash_id(&text.as_bytes()[s as usize..(s + n) as usize]);
-            by_shard[shard_of(hash)].push(IdRow {
-                hash,
-                id: id_span,
-                row: rows.len() as u32,
-                verdict: (),
-            });
-        }
+        let parsed = parsed.map(|p| {
+            p.map(|(id, change)| {
+                let id_span = (text.len() as u32, id.len() as u32);
+                text.push_str(id);
+                let hash = hash_id(id.as_bytes());
+                by_shard[shard_of(hash)].push(IdRow {
+                    hash,
+                    id: id_span,
+                    row: rows.len() as u32,
+                    verdict: (),
+                });
+                change
+            })
+        });
         rows.push(ChangeRow {
             line: rec.line,
             raw,
@@ -171,14 +228,23 @@ pub(super) fn load_changes(
     sizes: Sizes,
 ) -> Result<(), IngestError> {
     let file = ds.files.len();
+    let Some(spec) = &opts.profile.changes.csv else {
+        return Err(IngestError::HistoryShape {
+            path: path.to_string(),
+            message: format!(
+                "format {} reads its history from JSON, not CSV",
+                opts.profile.name
+            ),
+        });
+    };
     let Opened {
         mut reader,
         first,
         header,
         records_from,
         line_after_header,
-    } = open_input(path, opts, sizes, REQUIRED)?;
-    let cols = ChangeColumns::new(&header.columns);
+    } = open_input(path, opts, sizes)?;
+    let cols = ChangeColumns::new(&header.columns, spec, opts.profile.header_decorations, path)?;
     let mut stats = FileStats::new(path, Kind::Changes);
     let mut block = Some((first, records_from, line_after_header));
     while let Some((b, from, line)) = block.take() {
@@ -195,7 +261,7 @@ pub(super) fn load_changes(
             || -> Result<Vec<ChangeChunk>, IngestError> {
                 let parsed = chunks
                     .par_iter()
-                    .map(|&c| parse_change_chunk(&body, c, &cols, opts, path))
+                    .map(|&c| parse_change_chunk(&body, c, (&cols, spec), opts, path))
                     .collect::<Vec<_>>()
                     .into_iter()
                     // the first error in file order, not the first one found
@@ -230,13 +296,18 @@ fn merge_changes(chunks: &[ChangeChunk], data: &[u8], file: usize, ds: &mut Data
         counts.read += 1;
         // the ticket's state: UNSEEN (unknown id), REJECTED, SKIPPED,
         // OUTSIDE, or the accepted ticket's index
-        let parsed = row
-            .parsed
-            .and_then(|p| match state.load(Ordering::Relaxed) {
+        let parsed = match row.parsed {
+            Ok(None) => {
+                counts.ignored += 1;
+                continue;
+            }
+            Ok(Some(p)) => match state.load(Ordering::Relaxed) {
                 UNSEEN => Err(Reason::UnknownTicket),
                 REJECTED => Err(Reason::TicketRejected),
                 state => Ok((state, p)),
-            });
+            },
+            Err(reason) => Err(reason),
+        };
         match parsed {
             Ok((SKIPPED, _)) => counts.skipped += 1,
             Ok((OUTSIDE, (changed_at, ..))) => {

@@ -22,15 +22,18 @@ use crate::labels::Labels;
 use crate::model::{Change, Ticket};
 use crate::period::Period;
 use crate::policy::Policy;
+use crate::profile::Profile;
 use crate::timestamp::{InputZone, TsError};
 
 mod blocks;
 mod changes;
+mod customers;
 mod ids;
 mod names;
 mod records;
 mod tickets;
 
+pub use customers::Customers;
 pub use ids::Ids;
 
 /// Which kind of input a file holds.
@@ -104,7 +107,8 @@ impl From<TsError> for Reason {
 }
 
 /// Record counts of a file, or of a part of one: read = accepted +
-/// rejected + skipped + outside (the last only with a period selection).
+/// rejected + skipped + outside + ignored (outside only with a period
+/// selection, ignored only in an import's long history).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub read: u64,
@@ -113,6 +117,8 @@ pub struct Counts {
     pub skipped: u64,
     /// Tickets created outside the selected period, and their changes.
     pub outside: u64,
+    /// History rows of other fields than the priority (EXPORTS.md rule 3).
+    pub ignored: u64,
 }
 
 impl Counts {
@@ -123,6 +129,7 @@ impl Counts {
         self.rejected += other.rejected;
         self.skipped += other.skipped;
         self.outside += other.outside;
+        self.ignored += other.ignored;
     }
 }
 
@@ -216,9 +223,23 @@ pub enum IngestError {
     HeaderNotUtf8 {
         path: String,
     },
+    /// No column of the header feeds a required field.
     MissingColumn {
         path: String,
-        column: &'static str,
+        /// The field (the profile key).
+        field: &'static str,
+        /// The header names that would have fed it.
+        candidates: Vec<String>,
+        /// The header's names.
+        found: Vec<String>,
+    },
+    /// A ticket file of an import without a plan column, and no
+    /// `--customers` to look the organization up in.
+    NoPlan {
+        path: String,
+        plan: Vec<String>,
+        organization: Vec<String>,
+        customers: bool,
     },
     Csv {
         path: String,
@@ -226,6 +247,17 @@ pub enum IngestError {
     },
     TooManyRows {
         path: String,
+    },
+    /// A history file of a shape the format does not read.
+    HistoryShape {
+        path: String,
+        message: String,
+    },
+    /// A mistake in the `--customers` file.
+    Customers {
+        path: String,
+        line: u64,
+        message: String,
     },
     /// A record longer than `limit` bytes (`ReadOptions::max_record`)
     /// starts on `line`.
@@ -244,10 +276,60 @@ impl fmt::Display for IngestError {
             IngestError::HeaderNotUtf8 { path } => {
                 write!(f, "{path}:1: header row is not valid UTF-8")
             }
-            IngestError::MissingColumn { path, column } => {
-                write!(f, "{path}:1: missing required column '{column}'")
+            IngestError::MissingColumn {
+                path,
+                field,
+                candidates,
+                found,
+            } => {
+                if candidates.len() == 1 && candidates[0] == *field {
+                    write!(f, "{path}:1: missing required column '{field}'")
+                } else {
+                    write!(
+                        f,
+                        "{path}:1: no column for {field}: expected {}; the header has {}",
+                        quoted_list(candidates, "or"),
+                        quoted_list(found, "and")
+                    )
+                }
+            }
+            IngestError::NoPlan {
+                path,
+                plan,
+                organization,
+                customers,
+            } => {
+                write!(
+                    f,
+                    "{path}:1: no plan for the tickets: no column {}",
+                    quoted_list(plan, "or")
+                )?;
+                if *customers {
+                    write!(
+                        f,
+                        ", and no column {} to look up in --customers",
+                        quoted_list(organization, "or")
+                    )
+                } else if organization.is_empty() {
+                    write!(
+                        f,
+                        " (the profile has no tickets.organization for --customers)"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "; give --customers FILE (organization,plan) to look up column {}",
+                        quoted_list(organization, "or")
+                    )
+                }
             }
             IngestError::Csv { path, message } => write!(f, "{path}: {message}"),
+            IngestError::HistoryShape { path, message } => write!(f, "{path}: {message}"),
+            IngestError::Customers {
+                path,
+                line,
+                message,
+            } => write!(f, "{path}:{line}: customers file: {message}"),
             IngestError::TooManyRows { path } => write!(
                 f,
                 "{path}: too many ticket rows: at most {} in all ticket files \
@@ -266,6 +348,22 @@ impl fmt::Display for IngestError {
 
 impl std::error::Error for IngestError {}
 
+/// `'a', 'b' or 'c'` (at most 12 names, then how many more).
+fn quoted_list(names: &[String], last: &str) -> String {
+    if names.is_empty() {
+        return "(none)".to_string();
+    }
+    let shown: Vec<String> = names.iter().take(12).map(|n| format!("'{n}'")).collect();
+    let mut text = match shown.len() {
+        1 => shown[0].clone(),
+        n => format!("{} {last} {}", shown[..n - 1].join(", "), shown[n - 1]),
+    };
+    if names.len() > shown.len() {
+        text.push_str(&format!(" (and {} more)", names.len() - shown.len()));
+    }
+    text
+}
+
 /// Told the number of input bytes read so far, block by block (progress).
 pub type OnBytes<'a> = &'a (dyn Fn(u64) + Sync);
 
@@ -273,6 +371,10 @@ pub type OnBytes<'a> = &'a (dyn Fn(u64) + Sync);
 #[derive(Clone, Copy)]
 pub struct ReadOptions<'a> {
     pub policy: &'a Policy,
+    /// How the files are shaped (`Profile::native` for the contract's).
+    pub profile: &'a Profile,
+    /// `--customers`: the plan of each organization.
+    pub customers: Option<&'a Customers>,
     pub zone: InputZone,
     /// Tickets created after it are skipped (with their changes).
     pub as_of: Option<i64>,
@@ -365,6 +467,8 @@ mod tests {
     fn options(policy: &Policy, as_of: Option<i64>) -> ReadOptions<'_> {
         ReadOptions {
             policy,
+            profile: Profile::native_ref(),
+            customers: None,
             zone: InputZone::Utc,
             as_of,
             delimiter: None,

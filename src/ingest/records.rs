@@ -295,12 +295,54 @@ impl RecordError {
 pub(super) struct Columns {
     pub(super) width: usize,
     index: HashMap<String, usize>,
+    /// The names without a Zendesk type decoration (`Plan [list]`).
+    undecorated: HashMap<String, usize>,
+    /// The header's names as written (trimmed).
+    pub(super) names: Vec<String>,
 }
 
 impl Columns {
+    fn new(names: Vec<String>) -> Columns {
+        let mut index = HashMap::new();
+        let mut undecorated = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let key = name.to_lowercase();
+            if let Some(plain) = strip_decoration(&key) {
+                undecorated.entry(plain.to_string()).or_insert(i);
+            }
+            index.entry(key).or_insert(i);
+        }
+        Columns {
+            width: names.len(),
+            index,
+            undecorated,
+            names,
+        }
+    }
+
     pub(super) fn get(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
+
+    /// The column of the first candidate name the header has (any case,
+    /// trimmed); with `decorations`, `Plan [list]` is also `Plan`.
+    pub(super) fn find(&self, candidates: &[String], decorations: bool) -> Option<usize> {
+        candidates.iter().find_map(|c| {
+            let key = c.trim().to_lowercase();
+            self.get(&key).or_else(|| {
+                decorations
+                    .then(|| self.undecorated.get(&key).copied())
+                    .flatten()
+            })
+        })
+    }
+}
+
+/// `plan [list]` -> `plan`: a trailing bracketed word after a space.
+fn strip_decoration(name: &str) -> Option<&str> {
+    let open = name.strip_suffix(']')?.rfind(" [")?;
+    let plain = name[..open].trim_end();
+    (!plain.is_empty()).then_some(plain)
 }
 
 /// The header of a file: its delimiter and columns.
@@ -318,7 +360,6 @@ pub(super) fn read_header(
     path: &str,
     delimiter: u8,
     max_record: usize,
-    required: &[&'static str],
 ) -> Result<(Header, usize, u64), IngestError> {
     let mut records = Records::new(data, delimiter, line, max_record);
     let mut fields = Vec::new();
@@ -330,32 +371,17 @@ pub(super) fn read_header(
             path: path.to_string(),
         });
     };
-    let mut index = HashMap::new();
-    let width = fields.len();
-    for (i, &(s, e)) in fields.iter().enumerate() {
+    let mut names = Vec::with_capacity(fields.len());
+    for &(s, e) in &fields {
         let name = std::str::from_utf8(&bytes[s..e]).map_err(|_| IngestError::HeaderNotUtf8 {
             path: path.to_string(),
         })?;
-        index.entry(name.trim().to_lowercase()).or_insert(i);
+        names.push(name.trim().to_string());
     }
-    for &column in required {
-        if !index.contains_key(column) {
-            return Err(IngestError::MissingColumn {
-                path: path.to_string(),
-                column,
-            });
-        }
-    }
+    let columns = Columns::new(names);
     let records_from = records.offset();
     records.count_lines_to(records_from);
-    Ok((
-        Header {
-            delimiter,
-            columns: Columns { width, index },
-        },
-        records_from,
-        records.line,
-    ))
+    Ok((Header { delimiter, columns }, records_from, records.line))
 }
 
 /// Validates a record (field count, UTF-8 in every field) given as its

@@ -16,17 +16,27 @@ use super::ids::{
 use super::names::{ChunkNames, NameMaps, SpellingCache, StageIndex};
 use super::records::{decode, Columns, Fields, Records};
 use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
+use crate::model::instant::in_span;
 use crate::model::Ticket;
-use crate::timestamp;
+use crate::profile::{Field, PriorityValue, Response};
+use crate::timestamp::{self, TsError};
 
-/// The columns a ticket file must have.
-const REQUIRED: &[&str] = &["ticket_id", "created_at", "plan"];
+/// Where each ticket's plan comes from.
+#[derive(Clone, Copy)]
+enum PlanFrom {
+    /// A column, through the profile's plan map, then the policy's names.
+    Column(usize),
+    /// The organization column, looked up in `--customers`.
+    Customers(usize),
+    Constant(u16),
+}
 
+/// The columns of one ticket file, as the profile finds them in its header.
 struct TicketColumns {
     id: Option<usize>,
     created: Option<usize>,
     response: Option<usize>,
-    plan: Option<usize>,
+    plan: PlanFrom,
     priority: Option<usize>,
     stage: Option<usize>,
     group: Option<usize>,
@@ -34,17 +44,65 @@ struct TicketColumns {
 }
 
 impl TicketColumns {
-    fn new(columns: &Columns) -> TicketColumns {
-        TicketColumns {
-            id: columns.get("ticket_id"),
-            created: columns.get("created_at"),
-            response: columns.get("first_response_at"),
-            plan: columns.get("plan"),
-            priority: columns.get("priority"),
-            stage: columns.get("product_stage"),
-            group: columns.get("group"),
-            assignee: columns.get("assignee"),
-        }
+    /// The profile's fields in the header; a required field without a
+    /// column is fatal (ticket_id, created_at, then the plan).
+    fn new(
+        columns: &Columns,
+        opts: &ReadOptions<'_>,
+        path: &str,
+    ) -> Result<TicketColumns, IngestError> {
+        let profile = opts.profile;
+        let spec = &profile.tickets;
+        let find = |f: Option<&Field>| {
+            f.and_then(|f| columns.find(&f.columns, profile.header_decorations))
+        };
+        let need = |f: &Field| {
+            find(Some(f))
+                .map(Some)
+                .ok_or_else(|| IngestError::MissingColumn {
+                    path: path.to_string(),
+                    field: f.key,
+                    candidates: f.columns.clone(),
+                    found: columns.names.clone(),
+                })
+        };
+        let id = need(&spec.ticket_id)?;
+        let created = need(&spec.created_at)?;
+        let plan = match (spec.plan_constant, find(spec.plan.as_ref())) {
+            (Some(plan), _) => PlanFrom::Constant(plan),
+            (None, Some(column)) => PlanFrom::Column(column),
+            (None, None) => match (opts.customers, find(spec.organization.as_ref())) {
+                (Some(_), Some(column)) => PlanFrom::Customers(column),
+                _ if profile.is_native() => {
+                    need(
+                        spec.plan
+                            .as_ref()
+                            .expect("the native profile has a plan column"),
+                    )?;
+                    unreachable!("the plan column was not found")
+                }
+                (customers, _) => {
+                    let names =
+                        |f: Option<&Field>| f.map(|f| f.columns.clone()).unwrap_or_default();
+                    return Err(IngestError::NoPlan {
+                        path: path.to_string(),
+                        plan: names(spec.plan.as_ref()),
+                        organization: names(spec.organization.as_ref()),
+                        customers: customers.is_some(),
+                    });
+                }
+            },
+        };
+        Ok(TicketColumns {
+            id,
+            created,
+            response: find(spec.response.as_ref().map(Response::field)),
+            plan,
+            priority: find(spec.priority.as_ref()),
+            stage: find(spec.product_stage.as_ref()),
+            group: find(spec.group.as_ref()),
+            assignee: find(spec.assignee.as_ref()),
+        })
     }
 }
 
@@ -121,31 +179,50 @@ fn parse_ticket(
     opts: &ReadOptions<'_>,
     chunk: &mut TicketChunk,
 ) -> Result<ParsedTicket, Reason> {
+    let profile = opts.profile;
+    let spec = &profile.tickets;
     let id = values.get(cols.id);
     let created_text = values.get(cols.created);
-    let plan_text = values.get(cols.plan);
-    if id.is_empty() || created_text.is_empty() || plan_text.is_empty() {
+    // an empty organization is an unknown plan, not a missing field
+    let plan_text = match cols.plan {
+        PlanFrom::Column(c) => Some(values.get(Some(c))),
+        PlanFrom::Customers(_) | PlanFrom::Constant(_) => None,
+    };
+    if id.is_empty() || created_text.is_empty() || plan_text == Some("") {
         return Err(Reason::MissingField);
     }
-    let created = chunk.created.parse(created_text, opts.zone)?;
+    let created = spec
+        .timestamps
+        .parse(created_text, opts.zone, &mut chunk.created)?;
     let response_text = values.get(cols.response);
     let response = if response_text.is_empty() {
         None
     } else {
-        Some(chunk.responses.parse(response_text, opts.zone)?)
+        Some(match &spec.response {
+            Some(Response::After(_, unit)) => after(created, response_text, *unit)?,
+            _ => spec
+                .timestamps
+                .parse(response_text, opts.zone, &mut chunk.responses)?,
+        })
     };
-    let plan = chunk
-        .plans
-        .get(plan_text, |t| opts.policy.find_plan(t))
-        .ok_or(Reason::UnknownPlan)?;
-    let priority_text = values.get(cols.priority);
-    let priority = if priority_text.is_empty() {
-        opts.policy.default_priority
-    } else {
-        opts.policy
-            .parse_priority(priority_text)
-            .ok_or(Reason::BadPriority)?
+    let plan = match cols.plan {
+        PlanFrom::Constant(plan) => plan,
+        PlanFrom::Column(_) => chunk
+            .plans
+            .get(plan_text.unwrap_or_default(), |t| {
+                profile
+                    .plan
+                    .get(t)
+                    .map(usize::from)
+                    .or_else(|| opts.policy.find_plan(t))
+            })
+            .ok_or(Reason::UnknownPlan)? as u16,
+        PlanFrom::Customers(c) => opts
+            .customers
+            .and_then(|customers| customers.plan(values.get(Some(c))))
+            .ok_or(Reason::UnknownPlan)?,
     };
+    let priority = parse_priority(values.get(cols.priority), opts).ok_or(Reason::BadPriority)?;
     let verdict = if response.is_some_and(|r| r < created) {
         Verdict::ResponseBeforeCreated
     } else if opts.as_of.is_some_and(|as_of| created > as_of) {
@@ -158,17 +235,100 @@ fn parse_ticket(
     } else {
         Verdict::Accept
     };
+    let stage_text = values.get(cols.stage);
+    let stage_text = match profile.stage.get(stage_text) {
+        Some(i) => profile.stage_names[i as usize].as_str(),
+        None => stage_text,
+    };
     Ok(ParsedTicket {
         id: chunk.push_text(id),
         created,
         response,
-        plan: plan as u16,
+        plan,
         priority,
-        stage: chunk.names.stages.intern(values.get(cols.stage)),
+        stage: chunk.names.stages.intern(stage_text),
         group: chunk.names.groups.intern(values.get(cols.group)),
         assignee: chunk.names.assignees.intern(values.get(cols.assignee)),
         verdict,
     })
+}
+
+/// A priority as the profile reads it: through its value map, or the
+/// policy's own words when it has none; empty is the policy default.
+pub(super) fn parse_priority(text: &str, opts: &ReadOptions<'_>) -> Option<u32> {
+    if text.is_empty() {
+        return Some(opts.policy.default_priority);
+    }
+    match &opts.profile.priority {
+        None => opts.policy.parse_priority(text),
+        Some(map) => map.get(text).map(|v| match v {
+            PriorityValue::Level(level) => level,
+            PriorityValue::Default => opts.policy.default_priority,
+        }),
+    }
+}
+
+/// `created + duration` on the calendar clock: a decimal count of `unit`
+/// seconds (minutes, hours), or `H:MM[:SS]` when `unit` is `None`; the
+/// fraction of a second is truncated, as the contract truncates timestamps.
+fn after(created: i64, text: &str, unit: Option<i64>) -> Result<i64, TsError> {
+    let seconds = match unit {
+        Some(unit) => decimal_seconds(text, unit),
+        None => clock_seconds(text),
+    }
+    .ok_or(TsError::Bad)?;
+    let t = created.checked_add(seconds).ok_or(TsError::OutOfSpan)?;
+    if in_span(t) {
+        Ok(t)
+    } else {
+        Err(TsError::OutOfSpan)
+    }
+}
+
+/// `digits[.digits]` times `unit`, in whole seconds.
+fn decimal_seconds(text: &str, unit: i64) -> Option<i64> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let all_digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) || text.ends_with('.') {
+        return None;
+    }
+    // 12 digits of whole units lie far outside the span whatever the unit
+    if whole.len() > 12 {
+        return Some(i64::MAX / 2);
+    }
+    let mut seconds = whole.parse::<i64>().ok()?.checked_mul(unit)?;
+    // exact: the fraction's digits, scaled by the unit, then truncated
+    let digits = &fraction[..fraction.len().min(12)];
+    if !digits.is_empty() {
+        let scale = 10i64.pow(digits.len() as u32);
+        seconds = seconds.checked_add(digits.parse::<i64>().ok()? * unit / scale)?;
+    }
+    Some(seconds)
+}
+
+/// `H:MM` or `H:MM:SS` (any number of hours) in seconds.
+fn clock_seconds(text: &str) -> Option<i64> {
+    let mut parts = text.split(':');
+    let hours = parts.next()?;
+    let minutes = parts.next()?;
+    let seconds = parts.next().unwrap_or("00");
+    let two = |s: &str| {
+        (s.len() == 2 && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<i64>().ok())
+            .flatten()
+    };
+    if parts.next().is_some()
+        || hours.is_empty()
+        || hours.len() > 12
+        || !hours.bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let (m, s) = (two(minutes)?, two(seconds)?);
+    if m > 59 || s > 59 {
+        return None;
+    }
+    Some(hours.parse::<i64>().ok()? * 3600 + m * 60 + s)
 }
 
 fn parse_ticket_chunk(
@@ -259,8 +419,8 @@ pub(super) fn load_tickets(
         header,
         records_from,
         line_after_header,
-    } = open_input(path, opts, sizes, REQUIRED)?;
-    let cols = TicketColumns::new(&header.columns);
+    } = open_input(path, opts, sizes)?;
+    let cols = TicketColumns::new(&header.columns, opts, path)?;
     ds.groups.present |= cols.group.is_some();
     ds.assignees.present |= cols.assignee.is_some();
     let mut stats = FileStats::new(path, Kind::Tickets);

@@ -227,6 +227,12 @@ impl Profile {
             .expect("the native profile holds no policy values")
     }
 
+    /// The native format, shared (it holds no policy values).
+    pub fn native_ref() -> &'static Profile {
+        static NATIVE: std::sync::OnceLock<Profile> = std::sync::OnceLock::new();
+        NATIVE.get_or_init(|| Profile::native(&Policy::embedded()))
+    }
+
     pub fn is_native(&self) -> bool {
         self.export_priority == ExportPriority::Submitted
             && !self.header_decorations

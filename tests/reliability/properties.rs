@@ -265,6 +265,8 @@ fn load_bytes(
     std::fs::write(&c, changes).unwrap();
     let opts = ReadOptions {
         policy: policy(),
+        profile: sla_report::profile::Profile::native_ref(),
+        customers: None,
         zone: InputZone::new(chrono_tz::Europe::Bratislava),
         as_of,
         delimiter,
@@ -457,6 +459,8 @@ fn load_sized(
     std::fs::write(&c, changes).unwrap();
     let opts = ReadOptions {
         policy: policy(),
+        profile: sla_report::profile::Profile::native_ref(),
+        customers: None,
         zone: InputZone::new(chrono_tz::Europe::Bratislava),
         as_of: Some(1_772_500_000),
         delimiter,
