@@ -126,10 +126,20 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                     &format!("sla-report: time per stage\n{}", timings.render()),
                 )?;
             }
+            let mut import = String::new();
+            if summary.ignored > 0 {
+                import += &format!(", {} history rows of other fields ignored", summary.ignored);
+            }
+            if summary.export_mismatches > 0 {
+                import += &format!(
+                    ", {} tickets whose history ends on another priority than the export's (the history wins)",
+                    summary.export_mismatches
+                );
+            }
             emit(
                 Stream::Stderr,
                 &format!(
-                    "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings; reports in {}\n",
+                    "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings{import}; reports in {}\n",
                     summary.tickets,
                     summary.rejected,
                     summary.skipped,

@@ -409,12 +409,21 @@ pub struct RunSummary {
     /// Rows outside the selected period.
     pub outside: u64,
     pub warnings: u64,
+    /// Tickets whose history ends on another priority than the export's.
+    pub export_mismatches: u64,
+    /// Records of other fields in long histories.
+    pub ignored: u64,
     pub out: PathBuf,
 }
 
 /// `sla-report run`: evaluates and writes every output.
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
-    let inputs: Vec<&String> = cfg.tickets.iter().chain(&cfg.changes).collect();
+    let inputs: Vec<&String> = cfg
+        .tickets
+        .iter()
+        .chain(&cfg.changes)
+        .chain(cfg.customers.as_ref().map(|c| &c.path))
+        .collect();
     report::refuse_overwriting_inputs(&cfg.out, &report::REPORT_FILES, &inputs)?;
     let ev = evaluate(cfg, timings)?;
     timings.stage("comparing modes and writing", None);
@@ -422,6 +431,8 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
     // written: the time of both is the write stage's
     let out = Report {
         policy: &cfg.policy,
+        profile: &cfg.profile,
+        customers: cfg.customers.as_ref(),
         evaluation: &ev,
         input_tz: &cfg.input_tz_name,
         period: cfg.period.as_ref(),
@@ -443,6 +454,8 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         skipped: ds.files.iter().map(|f| f.counts.skipped).sum(),
         outside: ds.files.iter().map(|f| f.counts.outside).sum(),
         warnings: ds.files.iter().map(|f| f.warnings).sum(),
+        export_mismatches: ds.files.iter().map(|f| f.export_mismatches).sum(),
+        ignored: ds.files.iter().map(|f| f.counts.ignored).sum(),
         out: cfg.out.clone(),
     })
 }

@@ -6,5 +6,6 @@ mod common;
 
 mod analysis;
 mod cli;
+mod imports;
 mod reliability;
 mod report;

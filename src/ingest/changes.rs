@@ -17,7 +17,7 @@ use super::tickets::parse_priority;
 use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
 use crate::model::{Change, ChangedBy};
 use crate::profile::{CsvHistory, Field, TimeFormats};
-use crate::timestamp;
+use crate::timestamp::{self, InputZone};
 
 /// The columns of one CSV change file, as the profile finds them.
 struct ChangeColumns {
@@ -92,7 +92,12 @@ pub(super) fn check_change(
     if row.id.is_empty() || row.changed_at.is_empty() || (native && row.to.is_empty()) {
         return Err(Reason::MissingField);
     }
-    let changed_at = timestamps.parse(row.changed_at, opts.zone, dates)?;
+    let zone = opts
+        .profile
+        .changes
+        .timezone
+        .map_or(opts.zone, InputZone::new);
+    let changed_at = timestamps.parse(row.changed_at, zone, dates)?;
     let to = parse_priority(row.to, opts).ok_or(Reason::BadPriority)?;
     let from = if row.from.is_empty() {
         None

@@ -22,7 +22,7 @@ use crate::labels::Labels;
 use crate::model::{Change, Ticket};
 use crate::period::Period;
 use crate::policy::Policy;
-use crate::profile::Profile;
+use crate::profile::{ExportPriority, Profile};
 use crate::timestamp::{InputZone, TsError};
 
 mod blocks;
@@ -31,6 +31,7 @@ mod customers;
 mod ids;
 mod names;
 mod records;
+mod submitted;
 mod tickets;
 
 pub use customers::Customers;
@@ -143,6 +144,9 @@ pub struct FileStats {
     pub counts: Counts,
     /// `from_priority` mismatches at or before `as_of` (filled by the replay).
     pub warnings: u64,
+    /// Tickets whose history ends on another priority than the export's
+    /// (an import's history files, EXPORTS.md rule 2).
+    pub export_mismatches: u64,
 }
 
 impl FileStats {
@@ -154,6 +158,7 @@ impl FileStats {
             sha256: String::new(),
             counts: Counts::default(),
             warnings: 0,
+            export_mismatches: 0,
         }
     }
 }
@@ -434,6 +439,9 @@ pub fn load_with(
     }
     for path in change_paths {
         changes::load_changes(path, opts, &mut ds, &merge.row_ticket, sizes)?;
+    }
+    if opts.profile.export_priority == ExportPriority::Current {
+        submitted::settle(&mut ds, opts.policy.default_priority);
     }
     ds.ids.finish();
     Ok(ds)

@@ -19,7 +19,7 @@ use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, 
 use crate::model::instant::in_span;
 use crate::model::Ticket;
 use crate::profile::{Field, PriorityValue, Response};
-use crate::timestamp::{self, TsError};
+use crate::timestamp::{self, InputZone, TsError};
 
 /// Where each ticket's plan comes from.
 #[derive(Clone, Copy)]
@@ -191,9 +191,10 @@ fn parse_ticket(
     if id.is_empty() || created_text.is_empty() || plan_text == Some("") {
         return Err(Reason::MissingField);
     }
+    let zone = spec.timezone.map_or(opts.zone, InputZone::new);
     let created = spec
         .timestamps
-        .parse(created_text, opts.zone, &mut chunk.created)?;
+        .parse(created_text, zone, &mut chunk.created)?;
     let response_text = values.get(cols.response);
     let response = if response_text.is_empty() {
         None
@@ -202,7 +203,7 @@ fn parse_ticket(
             Some(Response::After(_, unit)) => after(created, response_text, *unit)?,
             _ => spec
                 .timestamps
-                .parse(response_text, opts.zone, &mut chunk.responses)?,
+                .parse(response_text, zone, &mut chunk.responses)?,
         })
     };
     let plan = match cols.plan {

@@ -129,6 +129,9 @@ impl<T: Copy> ValueMap<T> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TicketSpec {
     pub timestamps: TimeFormats,
+    /// The zone of this file kind's offsetless timestamps, a fact of the
+    /// source: it wins over `--input-tz`.
+    pub timezone: Option<chrono_tz::Tz>,
     pub ticket_id: Field,
     pub created_at: Field,
     pub response: Option<Response>,
@@ -184,6 +187,8 @@ pub struct CsvHistory {
 /// `json` (told apart by content).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangeSpec {
+    /// As `TicketSpec::timezone`, for the history files.
+    pub timezone: Option<chrono_tz::Tz>,
     pub csv: Option<CsvHistory>,
     pub json: Option<(JsonShape, TimeFormats)>,
 }
@@ -197,7 +202,8 @@ pub struct Profile {
     pub export_priority: ExportPriority,
     /// Whether `Plan [list]` matches `Plan` (Zendesk's type decorations).
     pub header_decorations: bool,
-    /// The zone of offsetless timestamps, unless `--input-tz` is given.
+    /// The zone of offsetless timestamps, unless `--input-tz` is given
+    /// (a kind's own `timezone` wins over both).
     pub timezone: Option<chrono_tz::Tz>,
     pub tickets: TicketSpec,
     pub changes: ChangeSpec,
@@ -289,15 +295,7 @@ impl Profile {
                 .as_bool()
                 .ok_or_else(|| wrong("header_decorations", "a boolean", v))?,
         };
-        let timezone = match root.get("timezone") {
-            None => None,
-            Some(v) => {
-                let s = string(v, "timezone")?;
-                Some(s.parse::<chrono_tz::Tz>().map_err(|_| {
-                    ProfileError::new("timezone", format!("{s:?} is not an IANA time zone"))
-                })?)
-            }
-        };
+        let timezone = zone(root.get("timezone"), "timezone")?;
         let empty = toml::Table::new();
         let values = table_or_empty(&root, "values", &empty)?;
         check_keys(values, "values", &["priority", "plan", "stage"])?;
@@ -335,6 +333,7 @@ fn ticket_spec(t: &toml::Table, policy: &Policy) -> Result<TicketSpec> {
         t,
         "tickets",
         &[
+            "timezone",
             "timestamps",
             "ticket_id",
             "created_at",
@@ -400,6 +399,7 @@ fn ticket_spec(t: &toml::Table, policy: &Policy) -> Result<TicketSpec> {
         ));
     }
     Ok(TicketSpec {
+        timezone: zone(t.get("timezone"), "tickets.timezone")?,
         timestamps: timestamps(t, "tickets", "timestamps")?,
         ticket_id: required_field(t, "tickets", "ticket_id")?,
         created_at: required_field(t, "tickets", "created_at")?,
@@ -419,6 +419,7 @@ fn change_spec(t: &toml::Table) -> Result<ChangeSpec> {
         t,
         "changes",
         &[
+            "timezone",
             "timestamps",
             "ticket_id",
             "changed_at",
@@ -508,7 +509,11 @@ fn change_spec(t: &toml::Table) -> Result<ChangeSpec> {
             Some((shape, timestamps(t, "changes", "json_timestamps")?))
         }
     };
-    Ok(ChangeSpec { csv, json })
+    Ok(ChangeSpec {
+        timezone: zone(t.get("timezone"), "changes.timezone")?,
+        csv,
+        json,
+    })
 }
 
 fn priority_map(t: &toml::Table, policy: &Policy) -> Result<ValueMap<PriorityValue>> {
@@ -582,6 +587,16 @@ fn insert<T: Copy>(map: &mut ValueMap<T>, raw: &str, target: T, key: &str) -> Re
     }
     map.written.push((raw.to_string(), target));
     Ok(())
+}
+
+fn zone(v: Option<&toml::Value>, key: &str) -> Result<Option<chrono_tz::Tz>> {
+    let Some(v) = v else {
+        return Ok(None);
+    };
+    let s = string(v, key)?;
+    s.parse::<chrono_tz::Tz>()
+        .map(Some)
+        .map_err(|_| ProfileError::new(key, format!("{s:?} is not an IANA time zone")))
 }
 
 fn timestamps(t: &toml::Table, path: &str, key: &str) -> Result<TimeFormats> {

@@ -273,6 +273,7 @@ mod tests {
             sha256: String::new(),
             counts: Default::default(),
             warnings: 0,
+            export_mismatches: 0,
         });
         ds.rejects = records
             .iter()

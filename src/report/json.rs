@@ -23,7 +23,9 @@ pub fn run_json(r: &Report<'_>) -> Value {
                 "records_rejected": s.counts.rejected,
                 "records_skipped": s.counts.skipped,
                 "records_outside_period": s.counts.outside,
-                "warnings": s.warnings,
+                "records_ignored": s.counts.ignored,
+                "warnings": s.warnings + s.export_mismatches,
+                "export_priority_mismatches": s.export_mismatches,
             })
         })
         .collect();
@@ -44,16 +46,41 @@ pub fn run_json(r: &Report<'_>) -> Value {
         "as_of": ev.as_of.map(timestamp::format_utc),
         "reclassification": ev.mode.as_str(),
         "input_tz": r.input_tz,
+        "input": input_json(r),
         "policy": r.policy.to_json(),
         "files": files,
         "tickets_evaluated": ev.outcomes.len(),
         "rejected_total": ev.dataset.rejects.len(),
         "rejected_by_reason": reasons,
         "skipped_total": ev.dataset.files.iter().map(|s| s.counts.skipped).sum::<u64>(),
-        "warnings_total": ev.dataset.files.iter().map(|s| s.warnings).sum::<u64>(),
+        "warnings_total": ev.dataset.files.iter().map(|s| s.warnings + s.export_mismatches).sum::<u64>(),
         "period": r.period.map(|p| p.to_json()),
         "outside_period_total": ev.dataset.files.iter().map(|s| s.counts.outside).sum::<u64>(),
     })
+}
+
+/// How the inputs were read: a built-in format by name, a profile file
+/// whole (as the policy is recorded), and the customers file.
+fn input_json(r: &Report<'_>) -> Value {
+    let built_in = crate::profile::BUILT_IN
+        .iter()
+        .any(|(name, text)| *name == r.profile.name && *text == r.profile.text);
+    let mut input = serde_json::Map::new();
+    if built_in {
+        input.insert("format".into(), json!(r.profile.name));
+    } else {
+        input.insert(
+            "profile".into(),
+            json!({"name": r.profile.name, "text": r.profile.text}),
+        );
+    }
+    if let Some(c) = r.customers {
+        input.insert(
+            "customers".into(),
+            json!({"path": c.path, "sha256": c.sha256, "organizations": c.len()}),
+        );
+    }
+    Value::Object(input)
 }
 
 pub fn write_run_json<W: Write>(mut w: W, r: &Report<'_>) -> io::Result<()> {

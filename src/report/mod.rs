@@ -21,13 +21,19 @@ pub use columns::{each_ticket_column, ticket_columns, TicketRow, Value};
 pub use output_dir::{refuse_overwriting_inputs, OutputDir, OutputError};
 
 use crate::evaluation::Evaluation;
+use crate::ingest::Customers;
 use crate::period::Period;
 use crate::policy::Policy;
+use crate::profile::Profile;
 
 /// What the reports are written from: a run's results and the choices that
 /// shape the report, nothing of the command line.
 pub struct Report<'a> {
     pub policy: &'a Policy,
+    /// How the inputs were read (`--format` / `--profile`).
+    pub profile: &'a Profile,
+    /// `--customers`, when given.
+    pub customers: Option<&'a Customers>,
     pub evaluation: &'a Evaluation,
     /// `--input-tz` as given.
     pub input_tz: &'a str,
