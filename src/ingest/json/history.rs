@@ -320,3 +320,257 @@ pub(in crate::ingest) fn compact(text: &[u8]) -> String {
         Err(_) => String::from_utf8_lossy(text).into_owned(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn row(id: &str, at: &str, to: &str, from: Option<&str>, by: &str) -> Extracted {
+        Extracted::Row(HistoryRow {
+            id: id.into(),
+            changed_at: at.into(),
+            to: to.into(),
+            from: from.map(str::to_string),
+            by: by.into(),
+        })
+    }
+
+    /// The records of a fixture page, through `extract`.
+    fn fixture(bytes: &[u8], key: &str, extract: fn(&[u8]) -> Extracted) -> Vec<Extracted> {
+        let page: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        page[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| extract(serde_json::to_string_pretty(r).unwrap().as_bytes()))
+            .collect()
+    }
+
+    #[test]
+    fn the_zendesk_fixture_gives_a_row_per_audit_with_a_priority_event() {
+        let got = fixture(
+            include_bytes!("../../../tests/fixtures/zendesk/audits.json"),
+            "audits",
+            zendesk_audit,
+        );
+        assert_eq!(
+            got,
+            [
+                row("101", "2026-03-02T08:00:00Z", "high", None, "7001"),
+                row("102", "2026-03-02T09:15:00Z", "", None, "7002"),
+                row(
+                    "101",
+                    "2026-03-03T10:30:00Z",
+                    "urgent",
+                    Some("high"),
+                    "8001"
+                ),
+                Extracted::Ignored,
+                row("104", "2026-03-05T07:05:00Z", "normal", None, "7004"),
+                row("105", "2026-03-05T16:20:00Z", "low", None, "7005"),
+                // two priority events: the last
+                row(
+                    "106",
+                    "2026-03-06T11:00:00Z",
+                    "urgent",
+                    Some("normal"),
+                    "-1"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_freshdesk_fixture_gives_a_row_per_activity_with_a_priority() {
+        let got = fixture(
+            include_bytes!("../../../tests/fixtures/freshdesk/activities.json"),
+            "activities_data",
+            freshdesk_activity,
+        );
+        let at = |d: &str| format!("{d}-03-2026");
+        assert_eq!(
+            got,
+            [
+                row("101", &(at("02") + " 08:00:00 +0000"), "3", None, "user"),
+                Extracted::Ignored,
+                row(
+                    "101",
+                    &(at("03") + " 10:30:00 +0000"),
+                    "Urgent",
+                    None,
+                    "agent"
+                ),
+                Extracted::Ignored,
+                row("103", &(at("05") + " 07:05:00 +0000"), "4", None, "system"),
+                row("104", &(at("05") + " 16:20:00 +0000"), "Low", None, "user"),
+                Extracted::Ignored,
+                row("106", &(at("06") + " 11:30:00 +0000"), "2", None, "agent"),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_and_strings_are_accepted_for_each_other() {
+        let audit = br#"{"ticket_id": "101", "created_at": "2026-03-02T08:00:00Z", "author_id": 7001.0,
+            "events": [{"type": "Change", "field_name": "priority", "value": 2, "previous_value": -3}]}"#;
+        assert_eq!(
+            zendesk_audit(audit),
+            row("101", "2026-03-02T08:00:00Z", "2", Some("-3"), "7001")
+        );
+        let activity = br#"{"ticket_id": 18446744073709551615, "performed_at": 1772438400,
+            "performer_type": "agent", "activity": {"priority": 4.5}}"#;
+        assert_eq!(
+            freshdesk_activity(activity),
+            row("18446744073709551615", "1772438400", "4.5", None, "agent")
+        );
+        // an escaped key is the same key
+        let escaped = br#"{"ticket\u005fid": 7, "activity": {"priority": "High"}}"#;
+        assert_eq!(freshdesk_activity(escaped), row("7", "", "High", None, ""));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_kind_or_a_record_that_is_no_object_is_malformed() {
+        let event = r#"{"type": "Create", "field_name": "priority", "value": "high"}"#;
+        for audit in [
+            format!(r#"{{"ticket_id": {{}}, "events": [{event}]}}"#),
+            format!(r#"{{"ticket_id": [1], "events": [{event}]}}"#),
+            format!(r#"{{"ticket_id": 1, "created_at": true, "events": [{event}]}}"#),
+            format!(r#"{{"ticket_id": 1, "author_id": {{"id": 1}}, "events": [{event}]}}"#),
+            r#"{"events": [{"type": "Create", "field_name": "priority", "value": ["high"]}]}"#
+                .to_string(),
+            r#"{"events": [{"type": "Create", "field_name": "priority", "value": false}]}"#
+                .to_string(),
+            r#"{"events": [{"type": "Change", "field_name": "priority", "value": "low",
+                "previous_value": {}}]}"#
+                .to_string(),
+            // a priority event that says nothing
+            r#"{"events": [{"type": "Create", "field_name": "priority"}]}"#.to_string(),
+            r#"{"events": {"type": "Create"}}"#.to_string(),
+            r#"{"events": [null]}"#.to_string(),
+            // serde would read a struct from an array by position
+            r#"{"events": [["Create", "priority", "high"]]}"#.to_string(),
+            r#"[1, "2026-03-02T08:00:00Z", 7, []]"#.to_string(),
+            format!(r#"{{"ticket_id": 1, "ticket_id": 2, "events": [{event}]}}"#),
+            "null".into(),
+            "\"audit\"".into(),
+            "12".into(),
+            "{\"ticket_id\": 1,".into(),
+            "{\"ticket_id\": \"\\xff\"}".into(),
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
+            format!(
+                "{{\"events\": [{}]}}",
+                "{\"a\": ".repeat(200) + &"}".repeat(200)
+            ),
+        ] {
+            assert_eq!(
+                zendesk_audit(audit.as_bytes()),
+                Extracted::Malformed,
+                "{:.80}",
+                audit
+            );
+        }
+        for activity in [
+            r#"{"ticket_id": 1, "activity": {"priority": {"id": 4}}}"#,
+            r#"{"ticket_id": true, "activity": {"priority": 4}}"#,
+            r#"{"ticket_id": 1, "performer_type": ["agent"], "activity": {"priority": 4}}"#,
+            r#"{"ticket_id": 1, "activity": "priority 4"}"#,
+            r#"{"ticket_id": 1, "activity": [4]}"#,
+            r#"{"activity": {"priority": 4, "priority": 3}}"#,
+            r#"[{"activity": {"priority": 4}}]"#,
+        ] {
+            assert_eq!(
+                freshdesk_activity(activity.as_bytes()),
+                Extracted::Malformed,
+                "{activity}"
+            );
+        }
+        assert_eq!(zendesk_audit(b"\xff{}"), Extracted::Malformed);
+    }
+
+    #[test]
+    fn records_without_a_priority_are_ignored_and_missing_fields_are_empty() {
+        for audit in [
+            "{}",
+            r#"{"ticket_id": 1, "events": null}"#,
+            r#"{"ticket_id": 1, "events": []}"#,
+            r#"{"events": [{"type": "Comment", "body": "priority", "value": {"x": [1]}}]}"#,
+            r#"{"events": [{"type": "Notification", "field_name": "priority", "value": "low"}]}"#,
+            r#"{"events": [{"type": "Change", "field_name": "status", "value": "open"}]}"#,
+            r#"{"events": [{"type": "Change", "field_name": "tags", "value": ["a"]}]}"#,
+        ] {
+            assert_eq!(
+                zendesk_audit(audit.as_bytes()),
+                Extracted::Ignored,
+                "{audit}"
+            );
+        }
+        for activity in [
+            "{}",
+            r#"{"ticket_id": 1, "activity": null}"#,
+            r#"{"ticket_id": 1, "activity": {"status": "Closed", "note": {"id": 1}}}"#,
+            r#"{"ticket_id": 1, "activity": {"custom_fields": {"priority": 4}}}"#,
+        ] {
+            assert_eq!(
+                freshdesk_activity(activity.as_bytes()),
+                Extracted::Ignored,
+                "{activity}"
+            );
+        }
+        let bare = br#"{"events": [{"type": "Change", "field_name": "priority", "value": null,
+            "previous_value": null}]}"#;
+        assert_eq!(zendesk_audit(bare), row("", "", "", Some(""), ""));
+        let no_previous = br#"{"ticket_id": null, "events": [{"type": "Change",
+            "field_name": "priority", "value": "low"}]}"#;
+        assert_eq!(zendesk_audit(no_previous), row("", "", "low", None, ""));
+        let bare = br#"{"activity": {"priority": null}}"#;
+        assert_eq!(freshdesk_activity(bare), row("", "", "", None, ""));
+    }
+
+    #[test]
+    fn compact_gives_one_line_json_or_the_raw_text() {
+        let pretty = b"{\n  \"b\": [1, 2.5, \"x\\u00e9\"],\r\n  \"a\": null\n}";
+        assert_eq!(compact(pretty), r#"{"b":[1,2.5,"xé"],"a":null}"#);
+        assert_eq!(compact(b"{\"a\": tru\n"), "{\"a\": tru\n");
+        assert_eq!(compact(b"{\"a\": \"\xff\"}"), "{\"a\": \"\u{FFFD}\"}");
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert_eq!(compact(deep.as_bytes()), deep);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn random_records_never_panic(
+            text in proptest::collection::vec(
+                proptest::sample::select(
+                    b"{}[]\",:\\ 0-.e\xC3\xA9tnull\"priority\"\"events\"\"type\"\"Change\"".to_vec(),
+                ),
+                0..300,
+            ),
+        ) {
+            let _ = zendesk_audit(&text);
+            let _ = freshdesk_activity(&text);
+            let _ = compact(&text);
+        }
+
+        /// Well-formed audits with random scalars come out as their text.
+        #[test]
+        fn any_scalar_id_comes_out_as_its_text(id in proptest::prop_oneof![
+            (0u64..u64::MAX).prop_map(|n| (n.to_string(), n.to_string())),
+            (i64::MIN..0).prop_map(|n| (n.to_string(), n.to_string())),
+            proptest::collection::vec(proptest::sample::select(b"az09 -".to_vec()), 0..12)
+                .prop_map(|s| {
+                    let s = String::from_utf8(s).unwrap();
+                    (format!("\"{s}\""), s)
+                }),
+        ]) {
+            let (json, text) = id;
+            let audit = format!(
+                r#"{{"ticket_id": {json}, "events": [{{"type": "Create", "field_name": "priority", "value": {json}}}]}}"#
+            );
+            proptest::prop_assert_eq!(
+                zendesk_audit(audit.as_bytes()),
+                row(&text, "", &text, None, "")
+            );
+        }
+    }
+}

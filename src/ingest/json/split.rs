@@ -650,7 +650,7 @@ impl JsonRecords {
                 } else if (c == b'\n' || c == b'\r') && p.first && p.one_line {
                     // a raw line end cannot be in a string: the first line
                     // is a broken NDJSON record
-                    return self.to_ndjson(p);
+                    return self.read_as_ndjson(p);
                 }
                 if p.depth == 1 {
                     self.capture(c);
@@ -711,7 +711,7 @@ impl JsonRecords {
             return Ok((Phase::Probe(p), Some(Step::More)));
         }
         if p.first && p.one_line {
-            return self.to_ndjson(p);
+            return self.read_as_ndjson(p);
         }
         let line = p.line;
         Err(self.error(
@@ -723,7 +723,7 @@ impl JsonRecords {
     /// A top-level object ended without a known key.
     fn probed_object(&mut self, p: Probe) -> Result<(Phase, Option<Step>), IngestError> {
         if p.first && p.one_line {
-            return self.to_ndjson(p);
+            return self.read_as_ndjson(p);
         }
         let keys: Vec<String> = self
             .keys
@@ -747,7 +747,7 @@ impl JsonRecords {
     }
 
     /// The file is NDJSON: its first line is read again as a record.
-    fn to_ndjson(&mut self, p: Probe) -> Result<(Phase, Option<Step>), IngestError> {
+    fn read_as_ndjson(&mut self, p: Probe) -> Result<(Phase, Option<Step>), IngestError> {
         match self.keep {
             Some(k) if !p.overflow => {
                 self.shape = Some(Shape::Ndjson);
@@ -1100,6 +1100,15 @@ mod tests {
             "u".repeat(5000)
         );
         assert_eq!(split_with(big.as_bytes(), 100, 64, 1).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_fixtures_split_at_their_documented_lines() {
+        let ndjson = include_bytes!("../../../tests/fixtures/zendesk/audits.ndjson");
+        assert_eq!(lines(&split_any(ndjson).unwrap()), [1, 2, 3, 5, 6, 7, 8]);
+        let activities = include_bytes!("../../../tests/fixtures/freshdesk/activities.json");
+        let got = split_any(activities).unwrap();
+        assert_eq!(lines(&got), [3, 16, 25, 36, 46, 57, 69, 79]);
     }
 
     #[test]
