@@ -65,6 +65,7 @@ fn chunk_bounds(data: &[u8], from: usize, delimiter: u8, chunk: usize) -> Vec<(u
     bounds
 }
 
+/// Bytes as lowercase hex (the form of every digest in run.json).
 pub(super) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
