@@ -315,3 +315,147 @@ fn a_customers_file_with_an_organization_twice_is_fatal_with_its_line() {
     assert!(err.contains("customers.csv:3: customers file: organization \"Åre Bygg AB\" is listed twice (also on line 2)"), "{err}");
     assert!(!out_dir.exists(), "nothing is written");
 }
+
+#[test]
+fn zendesk_audits_as_a_page_or_ndjson_give_the_report_of_their_native_twin_in_every_mode() {
+    let tickets = fixture("zendesk/api/tickets.csv");
+    let native = native_twin("zendesk/api");
+    for audits in ["zendesk/audits.json", "zendesk/audits.ndjson"] {
+        let audits = fixture(audits);
+        let import = [
+            "--format",
+            "zendesk",
+            "--tickets",
+            &tickets,
+            "--changes",
+            &audits,
+        ];
+        assert_same_as_native("zendesk-audits", &import, &strs(&native));
+    }
+}
+
+#[test]
+fn a_freshdesk_export_in_stockholm_time_with_activities_gives_the_report_of_its_native_twin() {
+    let import = [
+        "--format",
+        "freshdesk",
+        "--input-tz",
+        "Europe/Stockholm",
+        "--customers",
+        &fixture("freshdesk/customers.csv"),
+        "--tickets",
+        &fixture("freshdesk/tickets.csv"),
+        "--changes",
+        &fixture("freshdesk/activities.json"),
+    ];
+    assert_same_as_native("freshdesk", &import, &strs(&native_twin("freshdesk")));
+    let out = scratch("freshdesk-accounting");
+    run_ok(
+        &[
+            &["run", "--no-charts", "--out", out.to_str().unwrap()][..],
+            &import,
+        ]
+        .concat(),
+    );
+    let run = json(&out);
+    let history = &run["files"][1];
+    assert_eq!(
+        (
+            history["records_read"].as_u64(),
+            history["records_accepted"].as_u64(),
+            history["records_ignored"].as_u64()
+        ),
+        (Some(8), Some(5), Some(3))
+    );
+    assert_eq!(
+        history["export_priority_mismatches"], 1,
+        "104: Low in the history, High exported"
+    );
+    let reasons: Vec<String> = rows(&out, "rejects.csv")
+        .iter()
+        .map(|r| format!("{}:{}", r["line"], r["reason"]))
+        .collect();
+    assert_eq!(reasons, ["9:bad_priority", "10:unknown_plan"]);
+}
+
+/// JSON rejects name the line where the record starts and keep it as
+/// compact JSON; a history of a shape the format does not read is fatal.
+#[test]
+fn a_rejected_json_record_keeps_its_line_and_compact_text() {
+    let dir = scratch("json-rejects");
+    let audits = dir.join("audits.ndjson");
+    std::fs::write(
+        &audits,
+        concat!(
+            "{\"id\":1,\"ticket_id\":101,\"created_at\":\"2026-03-02T08:00:00Z\",\"author_id\":7,\"events\":[{\"type\":\"Create\",\"field_name\":\"priority\",\"value\":\"high\"}]}\n",
+            "{\"id\":2,\"ticket_id\":999, \"created_at\":\"2026-03-02T08:00:00Z\",\"author_id\":7,\"events\":[{\"type\":\"Change\",\"field_name\":\"priority\",\"value\":\"high\",\"previous_value\":\"low\"}]}\n",
+            "\n",
+            "{\"id\":3,\"ticket_id\":\"102\",\"created_at\":\"2026-03-02T10:00:00Z\",\"events\":[{\"type\":\"Change\",\"field_name\":\"priority\",\"value\":\"p0\"}]}\n",
+            "{\"id\":4,\"ticket_id\":102,\n",
+            "{\"id\":5,\"ticket_id\":102,\"created_at\":\"2026-03-02T10:00:00Z\",\"events\":[{\"type\":\"Comment\",\"body\":\"hi\"}]}\n",
+        ),
+    )
+    .unwrap();
+    let tickets = fixture("zendesk/api/tickets.csv");
+    let out = dir.join("out");
+    run_ok(&[
+        "run",
+        "--no-charts",
+        "--format",
+        "zendesk",
+        "--tickets",
+        &tickets,
+        "--changes",
+        audits.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let rejects: Vec<(String, String, String)> = rows(&out, "rejects.csv")
+        .into_iter()
+        .filter(|r| r["file"].ends_with("audits.ndjson"))
+        .map(|r| (r["line"].clone(), r["reason"].clone(), r["record"].clone()))
+        .collect();
+    assert_eq!(rejects.len(), 3, "{rejects:?}");
+    assert_eq!(rejects[0].0, "2");
+    assert_eq!(rejects[0].1, "unknown_ticket");
+    assert!(
+        rejects[0]
+            .2
+            .starts_with("{\"id\":2,\"ticket_id\":999,\"created_at\""),
+        "compact: {}",
+        rejects[0].2
+    );
+    assert_eq!(
+        (rejects[1].0.as_str(), rejects[1].1.as_str()),
+        ("4", "bad_priority")
+    );
+    assert_eq!(
+        (rejects[2].0.as_str(), rejects[2].1.as_str()),
+        ("5", "malformed_row")
+    );
+    let history = &json(&out)["files"][1];
+    assert_eq!(history["records_read"], 5);
+    assert_eq!(history["records_ignored"], 1);
+    // Freshdesk's history is JSON only
+    let fields = fixture("zendesk/field_history.csv");
+    let res = sla(&[
+        "run",
+        "--format",
+        "freshdesk",
+        "--tickets",
+        &fixture("freshdesk/tickets.csv"),
+        "--customers",
+        &fixture("freshdesk/customers.csv"),
+        "--changes",
+        &fields,
+        "--out",
+        dir.join("o2").to_str().unwrap(),
+    ]);
+    assert_eq!(res.status.code(), Some(1));
+    assert!(
+        stderr(&res)
+            .contains("field_history.csv: a CSV history, which format freshdesk does not read"),
+        "{}",
+        stderr(&res)
+    );
+}

@@ -12,11 +12,12 @@ use super::blocks::{
 use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
+use super::json::{self, Extracted, JsonRecords};
 use super::records::{decode, Columns, Fields, Records};
 use super::tickets::parse_priority;
 use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
 use crate::model::{Change, ChangedBy};
-use crate::profile::{CsvHistory, Field, TimeFormats};
+use crate::profile::{CsvHistory, Field, JsonShape, TimeFormats};
 use crate::timestamp::{self, InputZone};
 
 /// The columns of one CSV change file, as the profile finds them.
@@ -110,6 +111,8 @@ pub(super) fn check_change(
 /// One change record after its checks, in input order.
 struct ChangeRow {
     line: u64,
+    /// The record's bytes in its block (a JSON record: its index in the
+    /// batch, twice).
     raw: (usize, usize),
     /// Without the ticket's state, which the shards' lookup puts in
     /// `ChangeChunk::states`; `Ok(None)` for a row of another field
@@ -129,6 +132,48 @@ struct ChangeChunk {
     states: Vec<AtomicU32>,
 }
 
+impl ChangeChunk {
+    fn with_capacity(rows: usize) -> ChangeChunk {
+        ChangeChunk {
+            rows: Vec::with_capacity(rows),
+            text: String::new(),
+            by_shard: vec![Vec::new(); SHARDS],
+            states: Vec::new(),
+        }
+    }
+
+    /// Adds a record after its own checks: an accepted row with its
+    /// ticket id, a row to ignore, or a reject.
+    fn push(
+        &mut self,
+        line: u64,
+        raw: (usize, usize),
+        parsed: Result<Option<(&str, ParsedChange)>, Reason>,
+    ) {
+        let parsed = parsed.map(|p| {
+            p.map(|(id, change)| {
+                let id_span = (self.text.len() as u32, id.len() as u32);
+                self.text.push_str(id);
+                let hash = hash_id(id.as_bytes());
+                self.by_shard[shard_of(hash)].push(IdRow {
+                    hash,
+                    id: id_span,
+                    row: self.rows.len() as u32,
+                    verdict: (),
+                });
+                change
+            })
+        });
+        self.rows.push(ChangeRow { line, raw, parsed });
+    }
+
+    /// Ready for the lookups: one state slot per row.
+    fn finish(mut self) -> ChangeChunk {
+        self.states = self.rows.iter().map(|_| AtomicU32::new(UNSEEN)).collect();
+        self
+    }
+}
+
 fn parse_change_chunk(
     body: &Body<'_>,
     (start, end, line, lines): Chunk,
@@ -138,9 +183,7 @@ fn parse_change_chunk(
 ) -> Result<ChangeChunk, IngestError> {
     let chunk = &body.data[start..end];
     let mut records = Records::new(chunk, body.delimiter, line, opts.max_record);
-    let mut rows = Vec::with_capacity(row_capacity(lines, chunk.len()));
-    let mut text = String::new();
-    let mut by_shard = vec![Vec::new(); SHARDS];
+    let mut out = ChangeChunk::with_capacity(row_capacity(lines, chunk.len()));
     let mut ranges = Vec::with_capacity(body.columns.width);
     let mut dates = timestamp::Parser::default();
     let timestamps = &spec.timestamps;
@@ -170,33 +213,9 @@ fn parse_change_chunk(
             let change = check_change(&row, timestamps, &mut dates, opts)?;
             Ok(Some((row.id, change)))
         });
-        let parsed = parsed.map(|p| {
-            p.map(|(id, change)| {
-                let id_span = (text.len() as u32, id.len() as u32);
-                text.push_str(id);
-                let hash = hash_id(id.as_bytes());
-                by_shard[shard_of(hash)].push(IdRow {
-                    hash,
-                    id: id_span,
-                    row: rows.len() as u32,
-                    verdict: (),
-                });
-                change
-            })
-        });
-        rows.push(ChangeRow {
-            line: rec.line,
-            raw,
-            parsed,
-        });
+        out.push(rec.line, raw, parsed);
     }
-    let states = rows.iter().map(|_| AtomicU32::new(UNSEEN)).collect();
-    Ok(ChangeChunk {
-        rows,
-        text,
-        by_shard,
-        states,
-    })
+    Ok(out.finish())
 }
 
 /// The id lookups of one shard over a block's change chunks: each
@@ -233,14 +252,22 @@ pub(super) fn load_changes(
     sizes: Sizes,
 ) -> Result<(), IngestError> {
     let file = ds.files.len();
+    let json = starts_like_json(path)?;
+    let shape = |what: &str| IngestError::HistoryShape {
+        path: path.to_string(),
+        message: format!(
+            "a {what} history, which format {} does not read (see `sla-report profile {}`)",
+            opts.profile.name, opts.profile.name
+        ),
+    };
+    if json {
+        let Some((json, timestamps)) = &opts.profile.changes.json else {
+            return Err(shape("JSON"));
+        };
+        return load_json_changes(path, (*json, timestamps), opts, ds, row_ticket, sizes);
+    }
     let Some(spec) = &opts.profile.changes.csv else {
-        return Err(IngestError::HistoryShape {
-            path: path.to_string(),
-            message: format!(
-                "format {} reads its history from JSON, not CSV",
-                opts.profile.name
-            ),
-        });
+        return Err(shape("CSV"));
     };
     let Opened {
         mut reader,
@@ -280,7 +307,9 @@ pub(super) fn load_changes(
             },
             || next_reported(&mut reader, opts),
         );
-        let counts = merge_changes(&parsed?, &b.data, file, ds);
+        let record =
+            |row: &ChangeRow| String::from_utf8_lossy(&b.data[row.raw.0..row.raw.1]).into_owned();
+        let counts = merge_changes(&parsed?, file, ds, record);
         stats.counts.merge(&counts);
         block = next?.map(|n| {
             let line = n.line;
@@ -292,9 +321,113 @@ pub(super) fn load_changes(
     Ok(())
 }
 
+/// Whether a file's first character (after a BOM and white space) opens a
+/// JSON object or array: no CSV header starts so.
+fn starts_like_json(path: &str) -> Result<bool, IngestError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map_err(|error| IngestError::Read {
+            path: path.to_string(),
+            error,
+        })?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    Ok(matches!(
+        head.iter().find(|c| !c.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    ))
+}
+
+/// One JSON history file: batches of records, each cut into chunks
+/// parsed in parallel, their tickets looked up in parallel shards, then
+/// merged in order. A record's position is the line where it starts; a
+/// reject keeps its compact JSON text.
+fn load_json_changes(
+    path: &str,
+    (shape, timestamps): (JsonShape, &TimeFormats),
+    opts: &ReadOptions<'_>,
+    ds: &mut Dataset,
+    row_ticket: &[u32],
+    sizes: Sizes,
+) -> Result<(), IngestError> {
+    let file = ds.files.len();
+    let (keys, extract): (_, fn(&[u8]) -> Extracted) = match shape {
+        JsonShape::ZendeskAudits => (json::ZENDESK_KEYS, json::zendesk_audit),
+        JsonShape::FreshdeskActivities => (json::FRESHDESK_KEYS, json::freshdesk_activity),
+    };
+    let mut reader = JsonRecords::open(path, keys, opts.max_record)?;
+    let mut stats = FileStats::new(path, Kind::Changes);
+    let mut read = 0;
+    while let Some(batch) = reader.next_batch(sizes.block)? {
+        if let Some(on_bytes) = opts.on_bytes {
+            on_bytes(reader.read_bytes() - read);
+            read = reader.read_bytes();
+        }
+        // chunks of about `sizes.chunk` bytes of records
+        let mut bounds = vec![0];
+        let mut bytes = 0;
+        for (k, rec) in batch.iter().enumerate() {
+            bytes += rec.text.len();
+            if bytes >= sizes.chunk {
+                bounds.push(k + 1);
+                bytes = 0;
+            }
+        }
+        if *bounds.last().unwrap_or(&0) != batch.len() {
+            bounds.push(batch.len());
+        }
+        let chunks: Vec<ChangeChunk> = bounds
+            .par_windows(2)
+            .map(|w| {
+                let mut out = ChangeChunk::with_capacity(w[1] - w[0]);
+                let mut dates = timestamp::Parser::default();
+                for k in w[0]..w[1] {
+                    let rec = &batch[k];
+                    match extract(&rec.text) {
+                        Extracted::Ignored => out.push(rec.line, (k, k), Ok(None)),
+                        Extracted::Malformed => {
+                            out.push(rec.line, (k, k), Err(Reason::MalformedRow))
+                        }
+                        Extracted::Row(h) => {
+                            let row = ChangeFields {
+                                id: &h.id,
+                                changed_at: &h.changed_at,
+                                to: &h.to,
+                                from: h.from.as_deref().unwrap_or(""),
+                                by: &h.by,
+                            };
+                            let parsed = check_change(&row, timestamps, &mut dates, opts)
+                                .map(|c| Some((row.id, c)));
+                            out.push(rec.line, (k, k), parsed);
+                        }
+                    }
+                }
+                out.finish()
+            })
+            .collect();
+        ds.ids
+            .shards
+            .par_iter()
+            .enumerate()
+            .for_each(|(shard, table)| look_up_changes(table, shard, &chunks, row_ticket));
+        let record = |row: &ChangeRow| json::compact(&batch[row.raw.0].text);
+        let counts = merge_changes(&chunks, file, ds, record);
+        stats.counts.merge(&counts);
+    }
+    stats.sha256 = reader.sha256();
+    ds.files.push(stats);
+    Ok(())
+}
+
 /// Appends a block's change rows to the data set in input order, as
 /// accepted changes or rejects, and counts them.
-fn merge_changes(chunks: &[ChangeChunk], data: &[u8], file: usize, ds: &mut Dataset) -> Counts {
+fn merge_changes(
+    chunks: &[ChangeChunk],
+    file: usize,
+    ds: &mut Dataset,
+    record: impl Fn(&ChangeRow) -> String,
+) -> Counts {
     let mut counts = Counts::default();
     let rows = chunks.iter().flat_map(|c| c.rows.iter().zip(&c.states));
     for (row, state) in rows {
@@ -336,7 +469,7 @@ fn merge_changes(chunks: &[ChangeChunk], data: &[u8], file: usize, ds: &mut Data
                     file,
                     line: row.line,
                     reason,
-                    record: String::from_utf8_lossy(&data[row.raw.0..row.raw.1]).into_owned(),
+                    record: record(row),
                 });
             }
         }

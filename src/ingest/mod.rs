@@ -29,8 +29,6 @@ mod blocks;
 mod changes;
 mod customers;
 mod ids;
-// wired into the history reading by the import profiles
-#[allow(dead_code, unused_imports)]
 mod json;
 mod names;
 mod records;
