@@ -459,3 +459,21 @@ fn a_rejected_json_record_keeps_its_line_and_compact_text() {
         stderr(&res)
     );
 }
+
+/// The README's worked profile for a helpdesk that is not built in.
+#[test]
+fn the_servicenow_profile_of_the_readme_gives_the_report_of_its_native_twin() {
+    let import = [
+        "--profile",
+        &fixture("servicenow/profile.toml"),
+        "--input-tz",
+        "Europe/Stockholm",
+        "--customers",
+        &fixture("servicenow/customers.csv"),
+        "--tickets",
+        &fixture("servicenow/incidents.csv"),
+        "--changes",
+        &fixture("servicenow/sys_audit.csv"),
+    ];
+    assert_same_as_native("servicenow", &import, &strs(&native_twin("servicenow")));
+}
