@@ -239,6 +239,15 @@ impl Profile {
         NATIVE.get_or_init(|| Profile::native(&Policy::embedded()))
     }
 
+    /// The built-in format this profile is, word for word (a printed
+    /// built-in given as `--profile` is that format).
+    pub fn built_in_name(&self) -> Option<&'static str> {
+        BUILT_IN
+            .iter()
+            .find(|(name, text)| *name == self.name && *text == self.text)
+            .map(|(name, _)| *name)
+    }
+
     pub fn is_native(&self) -> bool {
         self.export_priority == ExportPriority::Submitted
             && !self.header_decorations

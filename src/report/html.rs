@@ -42,6 +42,8 @@ pub struct ReportData<'a> {
     /// The path of rejects.csv as the run wrote it (e.g. `reports/rejects.csv`).
     pub rejects_path: String,
     pub charts: Vec<Chart<'a>>,
+    /// How a helpdesk export was read (none for the native files).
+    pub input_note: Option<String>,
 }
 
 /// Writes the page.
@@ -668,6 +670,9 @@ fn rejects_section(h: &mut String, r: &ReportData<'_>, ds: &Dataset) {
         ds.rejects.len(),
         esc(&r.rejects_path)
     );
+    if let Some(note) = &r.input_note {
+        let _ = writeln!(h, "<p>{}</p>", esc(note));
+    }
     if !ds.rejects.is_empty() {
         h.push_str("<table><tr><th>reason</th><th>rows</th></tr>\n");
         for reason in crate::ingest::Reason::ALL {
@@ -682,22 +687,43 @@ fn rejects_section(h: &mut String, r: &ReportData<'_>, ds: &Dataset) {
         }
         h.push_str("</table>\n");
     }
-    h.push_str("<table><tr><th>file</th><th>kind</th><th>records read</th><th>accepted</th><th>rejected</th><th>skipped (after as-of)</th><th>warnings</th><th>SHA-256</th></tr>\n");
+    // history rows of other fields exist only in an import's long history
+    let ignored = ds.files.iter().any(|f| f.counts.ignored > 0);
+    let mismatches: u64 = ds.files.iter().map(|f| f.export_mismatches).sum();
+    h.push_str("<table><tr><th>file</th><th>kind</th><th>records read</th><th>accepted</th><th>rejected</th><th>skipped (after as-of)</th>");
+    if ignored {
+        h.push_str("<th>ignored (other fields)</th>");
+    }
+    h.push_str("<th>warnings</th><th>SHA-256</th></tr>\n");
     for f in &ds.files {
-        let _ = writeln!(
+        let _ = write!(
             h,
-            "<tr><td class=\"nw\"><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><code class=\"hash\">{}</code></td></tr>",
+            "<tr><td class=\"nw\"><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
             esc(&f.path),
             f.kind.as_str(),
             f.counts.read,
             f.counts.accepted,
             f.counts.rejected,
             f.counts.skipped,
-            f.warnings,
+        );
+        if ignored {
+            let _ = write!(h, "<td class=\"n\">{}</td>", f.counts.ignored);
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"n\">{}</td><td><code class=\"hash\">{}</code></td></tr>",
+            f.warnings + f.export_mismatches,
             esc(&f.sha256)
         );
     }
-    h.push_str("</table>\n<p class=\"note\">Warnings: priority changes whose <code>from_priority</code> disagreed with the replayed priority (the change still applied). Full details in <a href=\"run.json\"><code>run.json</code></a>.</p>\n");
+    h.push_str("</table>\n<p class=\"note\">Warnings: priority changes whose <code>from_priority</code> disagreed with the replayed priority (the change still applied)");
+    if mismatches > 0 {
+        let _ = write!(
+            h,
+            "; and {mismatches} ticket(s) whose history ends on another priority than the export's (the history wins)"
+        );
+    }
+    h.push_str(". Full details in <a href=\"run.json\"><code>run.json</code></a>.</p>\n");
 }
 
 #[cfg(test)]

@@ -62,12 +62,9 @@ pub fn run_json(r: &Report<'_>) -> Value {
 /// How the inputs were read: a built-in format by name, a profile file
 /// whole (as the policy is recorded), and the customers file.
 fn input_json(r: &Report<'_>) -> Value {
-    let built_in = crate::profile::BUILT_IN
-        .iter()
-        .any(|(name, text)| *name == r.profile.name && *text == r.profile.text);
     let mut input = serde_json::Map::new();
-    if built_in {
-        input.insert("format".into(), json!(r.profile.name));
+    if let Some(name) = r.profile.built_in_name() {
+        input.insert("format".into(), json!(name));
     } else {
         input.insert(
             "profile".into(),

@@ -45,6 +45,29 @@ pub struct Report<'a> {
     pub charts: bool,
 }
 
+/// The page's sentence on how a helpdesk export was read.
+fn input_note(r: &Report<'_>) -> Option<String> {
+    if r.profile.is_native() && r.customers.is_none() {
+        return None;
+    }
+    let mut note = if let Some(name) = r.profile.built_in_name() {
+        format!("The inputs were read as {name} exports (--format {name}).")
+    } else {
+        format!(
+            "The inputs were read through the import profile \"{}\" (recorded whole in run.json).",
+            r.profile.name
+        )
+    };
+    if let Some(c) = r.customers {
+        note += &format!(
+            " Plans come from {} ({} organizations) where the tickets carry none.",
+            c.path,
+            c.len()
+        );
+    }
+    Some(note)
+}
+
 /// The contract's report files (CONTRACT.md section 6), written by every
 /// run; checked against the inputs before anything is read (every other
 /// output is checked when written: `OutputDir::protect`).
@@ -125,6 +148,7 @@ fn render_charts_and_page(
         summary: &ev.summary,
         flows: &ev.flows,
         rejects_path: dir.join("rejects.csv").display().to_string(),
+        input_note: input_note(r),
         charts: CHARTS
             .iter()
             .zip(&pngs)
