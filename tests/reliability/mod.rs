@@ -10,6 +10,7 @@ pub use crate::common::*;
 mod exit_codes;
 mod generated;
 mod hostile;
+mod killed;
 mod outputs;
 mod properties;
 mod resources;
