@@ -152,12 +152,12 @@ fn decode_file(path: &Path) -> Image {
     decode_png(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
-/// The files of a folder, name -> bytes.
+/// The files of a report folder, name -> bytes (not its lock file).
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap())
-        .filter(|e| e.file_type().unwrap().is_file())
+        .filter(|e| e.file_type().unwrap().is_file() && e.file_name() != ".sla-report.lock")
         .map(|e| {
             (
                 e.file_name().to_string_lossy().into_owned(),

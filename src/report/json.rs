@@ -1,13 +1,17 @@
-//! run.json: what was read, how, and the effective policy.
+//! run.json: what was read, how, the effective policy, and the files
+//! written beside it.
 
 use std::io::{self, Write};
 
 use serde_json::{json, Value};
 
+use crate::report::output_dir::Written;
 use crate::report::Report;
 use crate::timestamp;
 
-pub fn run_json(r: &Report<'_>) -> Value {
+/// `outputs`: every other file of the report (sorted by name), so that a
+/// bundle can be verified later and the next run knows what it may remove.
+pub fn run_json(r: &Report<'_>, outputs: &[Written]) -> Value {
     let ev = r.evaluation;
     let files: Vec<Value> = ev
         .dataset
@@ -56,6 +60,10 @@ pub fn run_json(r: &Report<'_>) -> Value {
         "warnings_total": ev.dataset.files.iter().map(|s| s.warnings + s.export_mismatches).sum::<u64>(),
         "period": r.period.map(|p| p.to_json()),
         "outside_period_total": ev.dataset.files.iter().map(|s| s.counts.outside).sum::<u64>(),
+        "outputs": outputs
+            .iter()
+            .map(|o| json!({"file": o.file, "sha256": o.sha256, "bytes": o.bytes}))
+            .collect::<Vec<Value>>(),
     })
 }
 
@@ -80,7 +88,7 @@ fn input_json(r: &Report<'_>) -> Value {
     Value::Object(input)
 }
 
-pub fn write_run_json<W: Write>(mut w: W, r: &Report<'_>) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut w, &run_json(r))?;
+pub fn write_run_json<W: Write>(mut w: W, r: &Report<'_>, outputs: &[Written]) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut w, &run_json(r, outputs))?;
     w.write_all(b"\n")
 }

@@ -132,9 +132,8 @@ fn render_charts_and_page(
     };
     let mut pngs = Vec::with_capacity(CHARTS.len());
     for (spec, png) in CHARTS.iter().zip(drawn) {
-        let png = png.map_err(|e| OutputError {
-            path: dir.join(spec.file),
-            error: std::io::Error::other(e.to_string()),
+        let png = png.map_err(|e| {
+            OutputError::io(&dir.join(spec.file), std::io::Error::other(e.to_string()))
         })?;
         pngs.push((spec.file, png));
     }
@@ -161,16 +160,15 @@ fn render_charts_and_page(
             .collect(),
     };
     let mut page_bytes = Vec::new();
-    html::write_report(&mut page_bytes, &page).map_err(|error| OutputError {
-        path: dir.join("report.html"),
-        error,
-    })?;
+    html::write_report(&mut page_bytes, &page)
+        .map_err(|error| OutputError::io(&dir.join("report.html"), error))?;
     pngs.push(("report.html", page_bytes));
     Ok(pngs)
 }
 
 /// Writes every output of `r` into `dir`, refusing to overwrite any of
-/// `inputs`, and commits them all or none. `analyze` computes the analysis
+/// `inputs`, and commits them all or none (run.json, which lists the others
+/// with their digests, is written last). `analyze` computes the analysis
 /// while tickets.csv, by far the largest output, is formatted and written,
 /// and the charts and the page are drawn.
 pub fn write_all<E, P>(
@@ -204,7 +202,6 @@ where
         csv::write_reclassifications(w, r)
     })?;
     out.write("rejects.csv", |w| csv::write_rejects(w, r))?;
-    out.write("run.json", |w| json::write_run_json(w, r))?;
     analysis::write_all(&mut out, r, &analysis)?;
     if r.parquet {
         out.write("tickets.parquet", |w| parquet::write_tickets(w, r))?;
@@ -213,6 +210,9 @@ where
     for (name, bytes) in rendered.into_iter().flatten() {
         out.write(name, |w| w.write_all(&bytes))?;
     }
+    // last: run.json lists every other file with its digest
+    let outputs = out.written();
+    out.write("run.json", |w| json::write_run_json(w, r, &outputs))?;
     out.commit()?;
     Ok(())
 }

@@ -2,7 +2,9 @@
 //! a report (accepted rows, and exactly the rejects in
 //! `NAME.expected_rejects.csv`) or one fatal message naming the file and the
 //! problem; per-file accounting always holds. The same cases agree with the
-//! conformance oracle (`tests/fixtures/hostile/oracle.sh`).
+//! conformance oracle (`tests/fixtures/hostile/oracle.sh`). Hostile states
+//! of the output folder (symlinks, a file as `--out`, stale temporaries)
+//! are set up by the tests in `outputs.rs`: git cannot hold them.
 
 use super::*;
 

@@ -1,6 +1,7 @@
 //! Reliability tests: hostile input files, property tests of the
-//! invariants, outputs that never half-exist, exit codes.
+//! invariants, outputs that never half-exist (also when killed), exit codes.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -9,6 +10,7 @@ pub use crate::common::*;
 mod exit_codes;
 mod generated;
 mod hostile;
+mod killed;
 mod outputs;
 mod properties;
 mod resources;
@@ -65,4 +67,70 @@ fn accounting(dir: &Path) -> Vec<(String, u64, u64, u64, u64)> {
         "every reject belongs to a file"
     );
     files
+}
+
+/// The lock file every run leaves in its output folder.
+const LOCK: &str = ".sla-report.lock";
+
+/// The report in a folder: its visible files, name -> bytes (hidden files
+/// are the tool's lock, journal and temporaries, or the user's).
+fn report_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// Checks that `report` (name -> bytes) is one complete report: run.json
+/// lists every other file, sorted by name, each with its size and SHA-256.
+fn assert_complete(report: &BTreeMap<String, Vec<u8>>, what: &str) {
+    use sha2::{Digest, Sha256};
+    let run: serde_json::Value = serde_json::from_slice(
+        report
+            .get("run.json")
+            .unwrap_or_else(|| panic!("{what}: no run.json")),
+    )
+    .unwrap_or_else(|e| panic!("{what}: run.json: {e}"));
+    let outputs = run["outputs"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: no outputs"));
+    let listed: Vec<&str> = outputs
+        .iter()
+        .map(|o| o["file"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<&str> = report
+        .keys()
+        .map(String::as_str)
+        .filter(|n| *n != "run.json")
+        .collect();
+    expected.sort();
+    assert_eq!(listed, expected, "{what}: the files run.json lists");
+    for o in outputs {
+        let bytes = &report[o["file"].as_str().unwrap()];
+        assert_eq!(o["bytes"].as_u64(), Some(bytes.len() as u64), "{what}: {o}");
+        let digest = format!("{:x}", Sha256::digest(bytes));
+        assert_eq!(o["sha256"].as_str(), Some(digest.as_str()), "{what}: {o}");
+    }
+}
+
+/// `sample` data in `dir/name`: (tickets, changes) paths.
+fn sample_data(dir: &Path, name: &str, tickets: u32, seed: u32) -> (String, String) {
+    let data = dir.join(name);
+    let out = sla(&[
+        "sample",
+        "--tickets",
+        &tickets.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let path = |f: &str| data.join(f).to_str().unwrap().to_string();
+    (path("tickets.csv"), path("priority_changes.csv"))
 }
