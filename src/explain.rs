@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use crate::ingest::{self, Dataset};
+use crate::ingest::{self, Dataset, Submission, SubmittedFrom};
 
 use crate::model::{Change, Ticket};
 use crate::pipeline::{self, RunConfig, RunError};
@@ -57,6 +57,7 @@ pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, Expl
     let (changes, later) = ticket_changes(&ds, index as u32, as_of);
     Ok(render(&Subject {
         ticket: &ds.tickets[index],
+        index,
         changes: &changes,
         later,
         dataset: &ds,
@@ -88,6 +89,8 @@ pub fn ticket_changes(ds: &Dataset, ticket: u32, as_of: i64) -> (Vec<Change>, us
 /// Everything the rendering needs.
 pub struct Subject<'a> {
     pub ticket: &'a Ticket,
+    /// The ticket's index in `dataset.tickets`.
+    pub index: usize,
     pub changes: &'a [Change],
     /// Changes after `as_of` (not shown, they have not happened yet).
     pub later: usize,
@@ -191,6 +194,9 @@ impl<'a> Page<'a> {
             escape(s.dataset.id(t)),
             prio(t.submitted)
         );
+        if let Some(sub) = s.dataset.submissions.get(s.index) {
+            self.submission(o, sub);
+        }
         let stage = s.dataset.stage(t);
         if !stage.is_empty() {
             let covered = if t.excluded {
@@ -214,6 +220,31 @@ impl<'a> Page<'a> {
             when(s.as_of),
             tz.name()
         );
+    }
+
+    /// How an import's history gave the submitted priority (EXPORTS.md
+    /// rule 2), and a disagreement with the export.
+    fn submission(&self, o: &mut String, sub: &Submission) {
+        let export = self.prio(sub.export);
+        let why = match sub.from {
+            SubmittedFrom::Export => "the export's priority (the history has no row for it)".to_string(),
+            SubmittedFrom::Default => format!(
+                "the policy default: its history starts after creation (the export says {export} now)"
+            ),
+            SubmittedFrom::History { file, at } => format!(
+                "the last history row at or before creation, {} in {} (the export says {export} now)",
+                self.when(at),
+                escape(&self.s.dataset.files[file as usize].path)
+            ),
+        };
+        let _ = writeln!(o, "submitted priority: {why}");
+        if let Some(end) = sub.history_end.filter(|&end| end != sub.export) {
+            let _ = writeln!(
+                o,
+                "warning: the history ends on {}, the export says {export}: the history wins",
+                self.prio(end)
+            );
+        }
     }
 
     /// Creation, every change with what it did, and the response.

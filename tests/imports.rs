@@ -477,3 +477,34 @@ fn the_servicenow_profile_of_the_readme_gives_the_report_of_its_native_twin() {
     ];
     assert_same_as_native("servicenow", &import, &strs(&native_twin("servicenow")));
 }
+
+/// An auditor sees where an imported ticket's submitted priority came from.
+#[test]
+fn explain_tells_where_an_imported_tickets_submitted_priority_came_from() {
+    let z = zendesk_args();
+    let explain = |id: &str| {
+        let mut args = vec!["explain", id];
+        args.extend(strs(&z));
+        let out = sla(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out)
+    };
+    let text = explain("101");
+    assert!(
+        text.contains("submitted priority: the last history row at or before creation, 2026-03-02 09:15:00 CET (2026-03-02T08:15:00Z) in ")
+            && text.contains("field_history.csv (the export says P3 General Issue now)"),
+        "{text}"
+    );
+    let text = explain("102");
+    assert!(text.contains("submitted priority: the policy default: its history starts after creation (the export says P1 Business Critical now)"), "{text}");
+    assert!(explain("103")
+        .contains("submitted priority: the export's priority (the history has no row for it)"));
+    assert!(explain("105").contains("warning: the history ends on P2 Degraded Service, the export says P1 Business Critical: the history wins"));
+    // the native files say nothing of it
+    let out = sla(&["explain", "T-0001"]);
+    assert!(
+        !stdout(&out).contains("submitted priority:"),
+        "{}",
+        stdout(&out)
+    );
+}

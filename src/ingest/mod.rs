@@ -37,6 +37,7 @@ mod tickets;
 
 pub use customers::Customers;
 pub use ids::Ids;
+pub use submitted::{Submission, SubmittedFrom};
 
 /// Which kind of input a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,6 +198,9 @@ pub struct Dataset {
     /// Names of the optional ticket columns `group` and `assignee`.
     pub groups: Labels,
     pub assignees: Labels,
+    /// An import's tickets (same order as `tickets`): where each submitted
+    /// priority came from. Empty for the native files.
+    pub submissions: Vec<Submission>,
     /// The latest timestamp of the rows outside the selected period (for the
     /// default `as_of`, which the period selection does not move).
     pub outside_latest: Option<i64>,

@@ -16,9 +16,39 @@ use rayon::prelude::*;
 
 use super::Dataset;
 
+/// Where an imported ticket's submitted priority came from, for `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubmittedFrom {
+    /// No history rows: the export's priority.
+    Export,
+    /// History rows only after creation: the policy default.
+    Default,
+    /// The last history row at or before creation: its file and instant.
+    History { file: u32, at: i64 },
+}
+
+/// An imported ticket's priorities as the export and its history tell them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Submission {
+    pub from: SubmittedFrom,
+    /// The export's priority (the priority now).
+    pub export: u32,
+    /// The priority the history ends on, when it has rows.
+    pub history_end: Option<u32>,
+}
+
 /// Replaces each ticket's export priority by its submitted one and drops
 /// the history rows that only told it.
 pub(super) fn settle(ds: &mut Dataset, default: u32) {
+    ds.submissions = ds
+        .tickets
+        .iter()
+        .map(|t| Submission {
+            from: SubmittedFrom::Export,
+            export: t.submitted,
+            history_end: None,
+        })
+        .collect();
     if ds.changes.is_empty() {
         return;
     }
@@ -32,20 +62,31 @@ pub(super) fn settle(ds: &mut Dataset, default: u32) {
     let mut before_creation = vec![false; changes.len()];
     let mut mismatches = vec![0u64; ds.files.len()];
     for rows in order.chunk_by(|&a, &b| changes[a as usize].ticket == changes[b as usize].ticket) {
-        let ticket = &mut ds.tickets[changes[rows[0] as usize].ticket as usize];
+        let index = changes[rows[0] as usize].ticket as usize;
+        let ticket = &mut ds.tickets[index];
         let mut submitted = default;
+        let mut from = SubmittedFrom::Default;
         for &i in rows {
             let c = &changes[i as usize];
             if c.changed_at > ticket.created {
                 break;
             }
             submitted = c.to;
+            from = SubmittedFrom::History {
+                file: c.file,
+                at: c.changed_at,
+            };
             before_creation[i as usize] = true;
         }
         let last = &changes[rows[rows.len() - 1] as usize];
         if last.to != ticket.submitted {
             mismatches[last.file as usize] += 1;
         }
+        ds.submissions[index] = Submission {
+            from,
+            export: ticket.submitted,
+            history_end: Some(last.to),
+        };
         ticket.submitted = submitted;
     }
     let mut k = 0;
