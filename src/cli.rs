@@ -207,6 +207,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub customers: Option<String>,
 
+    /// Text encoding of the CSV files: utf-8, windows-1252 (what Excel on
+    /// Windows saves in Sweden and most of Western Europe) or iso-8859-1.
+    /// JSON files are always UTF-8. Default: utf-8.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+
     /// Time zone of timestamps written without an offset (IANA name, e.g.
     /// Europe/Bratislava). Default: the profile's `timezone`, else UTC.
     #[arg(long = "input-tz", value_name = "ZONE")]
@@ -405,6 +411,7 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         }
     };
     let profile = resolve_profile(args, &policy)?;
+    let input_tz_chosen = input_tz.is_some() || profile.timezone.is_some();
     let (input_tz, input_tz_name) = match (input_tz, profile.timezone) {
         (Some(tz), _) => (tz, args.input_tz.clone().unwrap_or_default()),
         (None, Some(tz)) => (tz, tz.name().to_string()),
@@ -429,10 +436,19 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
             })?,
         ),
     };
+    let encoding = match &args.encoding {
+        None => ingest::Encoding::Utf8,
+        Some(name) => ingest::Encoding::parse(name).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--encoding '{name}': not an encoding (use utf-8, windows-1252 or iso-8859-1)"
+            ))
+        })?,
+    };
     let customers = match &args.customers {
         None => None,
         Some(path) => Some(
-            ingest::Customers::load(path, &policy).map_err(|e| CliError::Fatal(e.to_string()))?,
+            ingest::Customers::load(path, &policy, encoding)
+                .map_err(|e| CliError::Fatal(e.to_string()))?,
         ),
     };
     let mut policy = policy;
@@ -460,8 +476,10 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         as_of,
         input_tz,
         input_tz_name,
+        input_tz_chosen,
         profile,
         customers,
+        encoding,
         out: PathBuf::from("reports"),
         delimiter,
         max_record,

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub(crate) mod analysis;
 pub mod calendar;
 pub mod cli;
+pub mod digest;
 pub(crate) mod evaluation;
 pub mod explain;
 pub mod ingest;

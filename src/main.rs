@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use sla_report::cli::{self, Cli, CliError, Command};
-use sla_report::terminal::escape;
+use sla_report::terminal::{escape, escape_lines};
 use sla_report::{explain, pipeline, policy, sample};
 
 fn main() -> ExitCode {
@@ -126,28 +126,37 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                     &format!("sla-report: time per stage\n{}", timings.render()),
                 )?;
             }
-            let mut import = String::new();
-            if summary.ignored > 0 {
-                import += &format!(", {} history rows of other fields ignored", summary.ignored);
+            let mut text = escape_lines(&summary.counts);
+            if summary.warnings > 0 {
+                text += &format!(
+                    "sla-report: {} from_priority warnings (changes whose from_priority disagreed \
+                     with the replayed priority; they still applied)\n",
+                    summary.warnings
+                );
             }
             if summary.export_mismatches > 0 {
-                import += &format!(
-                    ", {} tickets whose history ends on another priority than the export's (the history wins)",
+                text += &format!(
+                    "sla-report: {} tickets whose history ends on another priority than the \
+                     export's (the history wins)\n",
                     summary.export_mismatches
                 );
             }
-            emit(
-                Stream::Stderr,
-                &format!(
-                    "sla-report: {} tickets evaluated, {} rows rejected, {} skipped (after as-of), {} outside the period, {} from_priority warnings{import}; reports in {}\n",
-                    summary.tickets,
-                    summary.rejected,
-                    summary.skipped,
-                    summary.outside,
-                    summary.warnings,
-                    escape(&summary.out.display().to_string())
-                ),
-            )?;
+            if summary.offsetless > 0 && !cfg.input_tz_chosen {
+                text += &format!(
+                    "sla-report: warning: {} timestamp(s) without an offset were read as UTC; \
+                     if the export is in local time, give its zone with --input-tz \
+                     (e.g. --input-tz Europe/Stockholm)\n",
+                    summary.offsetless
+                );
+            }
+            text += &escape_lines(&summary.rejects);
+            if strict && summary.rejected > 0 {
+                text += &format!(
+                    "sla-report: exit status 3: {} rows rejected under --strict (the report was written)\n",
+                    summary.rejected
+                );
+            }
+            emit(Stream::Stderr, &text)?;
             Ok(if strict && summary.rejected > 0 { 3 } else { 0 })
         }
     }

@@ -9,8 +9,9 @@ use rayon::prelude::*;
 
 use crate::aggregate::{self, Flow};
 use crate::analysis;
+use crate::digest;
 use crate::evaluation::Evaluation;
-use crate::ingest::{self, Customers, Dataset, IngestError, ReadOptions};
+use crate::ingest::{self, Customers, Dataset, Encoding, IngestError, ReadOptions};
 use crate::model::month::Months;
 use crate::model::Change;
 use crate::model::MonthKey;
@@ -32,10 +33,15 @@ pub struct RunConfig {
     pub profile: Profile,
     /// `--customers`.
     pub customers: Option<Customers>,
+    /// `--encoding` of the CSV inputs.
+    pub encoding: Encoding,
     pub mode: Mode,
     pub as_of: Option<i64>,
     pub input_tz: Tz,
     pub input_tz_name: String,
+    /// Whether the zone was chosen (`--input-tz` or the profile's), not
+    /// UTC by default.
+    pub input_tz_chosen: bool,
     pub out: PathBuf,
     pub delimiter: Option<u8>,
     /// `--max-record-size`, in bytes.
@@ -55,6 +61,7 @@ impl RunConfig {
             policy: &self.policy,
             profile: &self.profile,
             customers: self.customers.as_ref(),
+            encoding: self.encoding,
             zone: InputZone::new(self.input_tz),
             as_of: self.as_of,
             delimiter: self.delimiter,
@@ -413,6 +420,12 @@ pub struct RunSummary {
     pub export_mismatches: u64,
     /// Records of other fields in long histories.
     pub ignored: u64,
+    /// Timestamps read without an offset.
+    pub offsetless: u64,
+    /// The end-of-run lines (`digest::summary`).
+    pub counts: String,
+    /// The digest of the rejects and the loud warnings (`digest::rejects`).
+    pub rejects: String,
     pub out: PathBuf,
 }
 
@@ -433,6 +446,7 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         policy: &cfg.policy,
         profile: &cfg.profile,
         customers: cfg.customers.as_ref(),
+        encoding: cfg.encoding,
         evaluation: &ev,
         input_tz: &cfg.input_tz_name,
         period: cfg.period.as_ref(),
@@ -456,6 +470,9 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         warnings: ds.files.iter().map(|f| f.warnings).sum(),
         export_mismatches: ds.files.iter().map(|f| f.export_mismatches).sum(),
         ignored: ds.files.iter().map(|f| f.counts.ignored).sum(),
+        offsetless: ds.files.iter().map(|f| f.offsetless).sum(),
+        counts: digest::summary(ds, &cfg.out.display().to_string()),
+        rejects: digest::rejects(ds, &cfg.profile),
         out: cfg.out.clone(),
     })
 }

@@ -27,6 +27,20 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape`] for text of several lines: each line escaped, its line
+/// ends kept.
+pub fn escape_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let (body, end) = match line.strip_suffix('\n') {
+                Some(body) => (body, "\n"),
+                None => (line, ""),
+            };
+            format!("{}{end}", escape(body))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

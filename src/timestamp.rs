@@ -135,6 +135,9 @@ pub fn parse(text: &str, zone: InputZone) -> Result<i64, TsError> {
 #[derive(Debug, Default)]
 pub struct Parser {
     last: Option<([u8; 10], Date)>,
+    /// How many timestamps it read without an offset (wall times in the
+    /// input zone), for the warning when no zone was given.
+    pub offsetless: u64,
 }
 
 impl Parser {
@@ -202,6 +205,9 @@ impl Parser {
             return Err(TsError::Bad);
         }
         let wall = days * 86_400 + (hour * 3600 + minute * 60 + second) as i64;
+        if offset.is_none() {
+            self.offsetless += 1;
+        }
         let instant = match (offset, zone) {
             (Some(off), _) => wall - off,
             (None, InputZone::Utc) => wall,

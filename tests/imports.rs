@@ -94,7 +94,7 @@ fn a_zendesk_export_accounts_for_every_record_and_takes_the_submitted_priority_f
     args.extend(strs(&z));
     let err = run_ok(&args);
     assert!(
-        err.contains("5 history rows of other fields ignored"),
+        err.contains("changes: 18 rows read, 10 applied, 3 rejected, 5 of other fields ignored"),
         "{err}"
     );
     assert!(

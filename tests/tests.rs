@@ -6,6 +6,7 @@ mod common;
 
 mod analysis;
 mod cli;
+mod first_day;
 mod imports;
 mod reliability;
 mod report;

@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::records::{count_line_ends, read_header, scan_records, Columns, Header, Quoting};
-use super::{IngestError, ReadOptions, Sizes};
+use super::{Encoding, IngestError, ReadOptions, Sizes};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -110,6 +110,8 @@ pub(super) struct BlockReader {
     /// The search for the last record boundary in what was not returned yet.
     scan: BoundaryScan,
     read_bytes: u64,
+    /// The bytes are decoded to UTF-8 as they are read (after hashing).
+    encoding: Encoding,
 }
 
 /// One block: whole records, the first starting on `line`.
@@ -124,6 +126,7 @@ impl BlockReader {
         delimiter: Option<u8>,
         block: usize,
         max_record: usize,
+        encoding: Encoding,
     ) -> Result<BlockReader, IngestError> {
         let file = std::fs::File::open(path).map_err(|error| IngestError::Read {
             path: path.to_string(),
@@ -143,6 +146,7 @@ impl BlockReader {
             max_record,
             scan: BoundaryScan::default(),
             read_bytes: 0,
+            encoding,
         })
     }
 
@@ -174,6 +178,7 @@ impl BlockReader {
         }
         self.hasher.update(&buf[start..]);
         self.read_bytes += (buf.len() - start) as u64;
+        self.encoding.decode_tail(buf, start);
         Ok(())
     }
 
@@ -400,7 +405,13 @@ pub(super) fn open_input(
     opts: &ReadOptions<'_>,
     sizes: Sizes,
 ) -> Result<Opened, IngestError> {
-    let mut reader = BlockReader::open(path, opts.delimiter, sizes.block, opts.max_record)?;
+    let mut reader = BlockReader::open(
+        path,
+        opts.delimiter,
+        sizes.block,
+        opts.max_record,
+        opts.encoding,
+    )?;
     let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,

@@ -15,7 +15,9 @@ use super::ids::{
 use super::json::{self, Extracted, JsonRecords};
 use super::records::{decode, Columns, Fields, Records};
 use super::tickets::parse_priority;
-use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
+use super::{
+    Counts, Dataset, FieldName, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes,
+};
 use crate::model::{Change, ChangedBy};
 use crate::profile::{CsvHistory, Field, JsonShape, TimeFormats};
 use crate::timestamp::{self, InputZone};
@@ -67,6 +69,21 @@ impl ChangeColumns {
     }
 }
 
+impl ChangeColumns {
+    /// The header names that feed the fields a reject can concern.
+    fn named(&self, columns: &Columns) -> Vec<(FieldName, String, usize)> {
+        [
+            (FieldName::TicketId, self.id),
+            (FieldName::ChangedAt, self.changed_at),
+            (FieldName::ToPriority, self.to),
+            (FieldName::FromPriority, self.from),
+        ]
+        .into_iter()
+        .filter_map(|(field, c)| c.map(|c| (field, columns.names[c].clone(), c)))
+        .collect()
+    }
+}
+
 /// A history row's texts, from a CSV record or a JSON one.
 pub(super) struct ChangeFields<'r> {
     pub(super) id: &'r str,
@@ -88,22 +105,31 @@ pub(super) fn check_change(
     timestamps: &TimeFormats,
     dates: &mut timestamp::Parser,
     opts: &ReadOptions<'_>,
-) -> Result<ParsedChange, Reason> {
+) -> Result<ParsedChange, (Reason, FieldName)> {
     let native = opts.profile.is_native();
-    if row.id.is_empty() || row.changed_at.is_empty() || (native && row.to.is_empty()) {
-        return Err(Reason::MissingField);
+    let missing = |field| Err((Reason::MissingField, field));
+    if row.id.is_empty() {
+        return missing(FieldName::TicketId);
+    }
+    if row.changed_at.is_empty() {
+        return missing(FieldName::ChangedAt);
+    }
+    if native && row.to.is_empty() {
+        return missing(FieldName::ToPriority);
     }
     let zone = opts
         .profile
         .changes
         .timezone
         .map_or(opts.zone, InputZone::new);
-    let changed_at = timestamps.parse(row.changed_at, zone, dates)?;
-    let to = parse_priority(row.to, opts).ok_or(Reason::BadPriority)?;
+    let changed_at = timestamps
+        .parse(row.changed_at, zone, dates)
+        .map_err(|e| (Reason::from(e), FieldName::ChangedAt))?;
+    let to = parse_priority(row.to, opts).ok_or((Reason::BadPriority, FieldName::ToPriority))?;
     let from = if row.from.is_empty() {
         None
     } else {
-        Some(parse_priority(row.from, opts).ok_or(Reason::BadPriority)?)
+        Some(parse_priority(row.from, opts).ok_or((Reason::BadPriority, FieldName::FromPriority))?)
     };
     Ok((changed_at, to, from, ChangedBy::parse(row.by)))
 }
@@ -117,12 +143,14 @@ struct ChangeRow {
     /// Without the ticket's state, which the shards' lookup puts in
     /// `ChangeChunk::states`; `Ok(None)` for a row of another field
     /// (EXPORTS.md rule 3: neither accepted nor rejected).
-    parsed: Result<Option<ParsedChange>, Reason>,
+    parsed: Result<Option<ParsedChange>, (Reason, Option<FieldName>)>,
 }
 
 /// The rows of one chunk of a change file.
 struct ChangeChunk {
     rows: Vec<ChangeRow>,
+    /// Timestamps read without an offset.
+    offsetless: u64,
     text: String,
     /// Per id shard, the well-formed rows, in order.
     by_shard: Vec<Vec<IdRow<()>>>,
@@ -136,6 +164,7 @@ impl ChangeChunk {
     fn with_capacity(rows: usize) -> ChangeChunk {
         ChangeChunk {
             rows: Vec::with_capacity(rows),
+            offsetless: 0,
             text: String::new(),
             by_shard: vec![Vec::new(); SHARDS],
             states: Vec::new(),
@@ -148,7 +177,7 @@ impl ChangeChunk {
         &mut self,
         line: u64,
         raw: (usize, usize),
-        parsed: Result<Option<(&str, ParsedChange)>, Reason>,
+        parsed: Result<Option<(&str, ParsedChange)>, (Reason, Option<FieldName>)>,
     ) {
         let parsed = parsed.map(|p| {
             p.map(|(id, change)| {
@@ -192,29 +221,33 @@ fn parse_change_chunk(
         .map_err(|e| e.in_file(path))?
     {
         let raw = (start + rec.raw.0, start + rec.raw.1);
-        let parsed = decode(bytes, &mut ranges, body.columns.width).and_then(|all| {
-            let values = Fields {
-                all,
-                ranges: &ranges,
-            };
-            if let Some((column, names)) = &cols.field {
-                let field = values.get(Some(*column));
-                if !names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
-                    return Ok(None);
+        let parsed = decode(bytes, &mut ranges, body.columns.width)
+            .map_err(|reason| (reason, None))
+            .and_then(|all| {
+                let values = Fields {
+                    all,
+                    ranges: &ranges,
+                };
+                if let Some((column, names)) = &cols.field {
+                    let field = values.get(Some(*column));
+                    if !names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
+                        return Ok(None);
+                    }
                 }
-            }
-            let row = ChangeFields {
-                id: values.get(cols.id),
-                changed_at: values.get(cols.changed_at),
-                to: values.get(cols.to),
-                from: values.get(cols.from),
-                by: values.get(cols.by),
-            };
-            let change = check_change(&row, timestamps, &mut dates, opts)?;
-            Ok(Some((row.id, change)))
-        });
+                let row = ChangeFields {
+                    id: values.get(cols.id),
+                    changed_at: values.get(cols.changed_at),
+                    to: values.get(cols.to),
+                    from: values.get(cols.from),
+                    by: values.get(cols.by),
+                };
+                let change = check_change(&row, timestamps, &mut dates, opts)
+                    .map_err(|(reason, field)| (reason, Some(field)))?;
+                Ok(Some((row.id, change)))
+            });
         out.push(rec.line, raw, parsed);
     }
+    out.offsetless = dates.offsetless;
     Ok(out.finish())
 }
 
@@ -278,6 +311,8 @@ pub(super) fn load_changes(
     } = open_input(path, opts, sizes)?;
     let cols = ChangeColumns::new(&header.columns, spec, opts.profile.header_decorations, path)?;
     let mut stats = FileStats::new(path, Kind::Changes);
+    stats.columns = cols.named(&header.columns);
+    stats.delimiter = Some(header.delimiter);
     let mut block = Some((first, records_from, line_after_header));
     while let Some((b, from, line)) = block.take() {
         let body = Body {
@@ -309,7 +344,9 @@ pub(super) fn load_changes(
         );
         let record =
             |row: &ChangeRow| String::from_utf8_lossy(&b.data[row.raw.0..row.raw.1]).into_owned();
-        let counts = merge_changes(&parsed?, file, ds, record);
+        let parsed = parsed?;
+        stats.offsetless += parsed.iter().map(|c| c.offsetless).sum::<u64>();
+        let counts = merge_changes(&parsed, file, ds, record);
         stats.counts.merge(&counts);
         block = next?.map(|n| {
             let line = n.line;
@@ -386,7 +423,7 @@ fn load_json_changes(
                     match extract(&rec.text) {
                         Extracted::Ignored => out.push(rec.line, (k, k), Ok(None)),
                         Extracted::Malformed => {
-                            out.push(rec.line, (k, k), Err(Reason::MalformedRow))
+                            out.push(rec.line, (k, k), Err((Reason::MalformedRow, None)))
                         }
                         Extracted::Row(h) => {
                             let row = ChangeFields {
@@ -397,11 +434,13 @@ fn load_json_changes(
                                 by: &h.by,
                             };
                             let parsed = check_change(&row, timestamps, &mut dates, opts)
-                                .map(|c| Some((row.id, c)));
+                                .map(|c| Some((row.id, c)))
+                                .map_err(|(reason, field)| (reason, Some(field)));
                             out.push(rec.line, (k, k), parsed);
                         }
                     }
                 }
+                out.offsetless = dates.offsetless;
                 out.finish()
             })
             .collect();
@@ -411,6 +450,7 @@ fn load_json_changes(
             .enumerate()
             .for_each(|(shard, table)| look_up_changes(table, shard, &chunks, row_ticket));
         let record = |row: &ChangeRow| json::compact(&batch[row.raw.0].text);
+        stats.offsetless += chunks.iter().map(|c| c.offsetless).sum::<u64>();
         let counts = merge_changes(&chunks, file, ds, record);
         stats.counts.merge(&counts);
     }
@@ -439,11 +479,11 @@ fn merge_changes(
                 continue;
             }
             Ok(Some(p)) => match state.load(Ordering::Relaxed) {
-                UNSEEN => Err(Reason::UnknownTicket),
-                REJECTED => Err(Reason::TicketRejected),
+                UNSEEN => Err((Reason::UnknownTicket, Some(FieldName::TicketId))),
+                REJECTED => Err((Reason::TicketRejected, Some(FieldName::TicketId))),
                 state => Ok((state, p)),
             },
-            Err(reason) => Err(reason),
+            Err(e) => Err(e),
         };
         match parsed {
             Ok((SKIPPED, _)) => counts.skipped += 1,
@@ -462,12 +502,13 @@ fn merge_changes(
                     by,
                 });
             }
-            Err(reason) => {
+            Err((reason, field)) => {
                 counts.rejected += 1;
                 ds.rejects.push(Reject {
                     file,
                     line: row.line,
                     reason,
+                    field,
                     record: record(row),
                 });
             }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::blocks::hex;
 use super::records::count_line_ends;
-use super::IngestError;
+use super::{Encoding, IngestError};
 use crate::policy::Policy;
 
 /// Organizations (trimmed, compared exactly) and their plans.
@@ -23,12 +23,12 @@ pub struct Customers {
 
 impl Customers {
     /// Reads and checks the file against the policy's plans.
-    pub fn load(path: &str, policy: &Policy) -> Result<Customers, IngestError> {
+    pub fn load(path: &str, policy: &Policy, encoding: Encoding) -> Result<Customers, IngestError> {
         let bytes = std::fs::read(path).map_err(|error| IngestError::Read {
             path: path.to_string(),
             error,
         })?;
-        let mut customers = Customers::parse(path, &bytes, policy)?;
+        let mut customers = Customers::parse(path, &encoding.decode(&bytes), policy)?;
         customers.sha256 = hex(&Sha256::digest(&bytes));
         Ok(customers)
     }

@@ -28,6 +28,7 @@ use crate::timestamp::{InputZone, TsError};
 mod blocks;
 mod changes;
 mod customers;
+mod encoding;
 mod ids;
 mod json;
 mod names;
@@ -36,6 +37,7 @@ mod submitted;
 mod tickets;
 
 pub use customers::Customers;
+pub use encoding::Encoding;
 pub use ids::Ids;
 pub use submitted::{Submission, SubmittedFrom};
 
@@ -109,6 +111,44 @@ impl From<TsError> for Reason {
     }
 }
 
+/// The field a reject concerns, for the digest of the rejects (`None` for
+/// a record that cannot be read at all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FieldName {
+    TicketId,
+    CreatedAt,
+    FirstResponse,
+    Plan,
+    Priority,
+    ChangedAt,
+    ToPriority,
+    FromPriority,
+}
+
+impl FieldName {
+    /// The contract's column name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldName::TicketId => "ticket_id",
+            FieldName::CreatedAt => "created_at",
+            FieldName::FirstResponse => "first_response_at",
+            FieldName::Plan => "plan",
+            FieldName::Priority => "priority",
+            FieldName::ChangedAt => "changed_at",
+            FieldName::ToPriority => "to_priority",
+            FieldName::FromPriority => "from_priority",
+        }
+    }
+
+    /// Whether the field holds a timestamp (or a duration that becomes one).
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            FieldName::CreatedAt | FieldName::FirstResponse | FieldName::ChangedAt
+        )
+    }
+}
+
 /// Record counts of a file, or of a part of one: read = accepted +
 /// rejected + skipped + outside + ignored (outside only with a period
 /// selection, ignored only in an import's long history).
@@ -149,6 +189,12 @@ pub struct FileStats {
     /// Tickets whose history ends on another priority than the export's
     /// (an import's history files, EXPORTS.md rule 2).
     pub export_mismatches: u64,
+    /// The header names that fed each field, with their column (CSV).
+    pub columns: Vec<(FieldName, String, usize)>,
+    /// The CSV delimiter (`None` for JSON).
+    pub delimiter: Option<u8>,
+    /// Timestamps read without an offset (as wall time in the input zone).
+    pub offsetless: u64,
 }
 
 impl FileStats {
@@ -161,6 +207,9 @@ impl FileStats {
             counts: Counts::default(),
             warnings: 0,
             export_mismatches: 0,
+            columns: Vec::new(),
+            delimiter: None,
+            offsetless: 0,
         }
     }
 }
@@ -175,6 +224,8 @@ pub struct Reject {
     /// 1-based line where the record starts (the header is line 1).
     pub line: u64,
     pub reason: Reason,
+    /// The field the reason concerns.
+    pub field: Option<FieldName>,
     /// The raw record without its line end; invalid UTF-8 as U+FFFD.
     pub record: String,
 }
@@ -397,6 +448,8 @@ pub struct ReadOptions<'a> {
     pub profile: &'a Profile,
     /// `--customers`: the plan of each organization.
     pub customers: Option<&'a Customers>,
+    /// `--encoding` of the CSV files (JSON is UTF-8 by definition).
+    pub encoding: Encoding,
     pub zone: InputZone,
     /// Tickets created after it are skipped (with their changes).
     pub as_of: Option<i64>,
@@ -494,6 +547,7 @@ mod tests {
             policy,
             profile: Profile::native_ref(),
             customers: None,
+            encoding: Encoding::Utf8,
             zone: InputZone::Utc,
             as_of,
             delimiter: None,

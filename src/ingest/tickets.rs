@@ -15,7 +15,9 @@ use super::ids::{
 };
 use super::names::{ChunkNames, NameMaps, SpellingCache, StageIndex};
 use super::records::{decode, Columns, Fields, Records};
-use super::{Counts, Dataset, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes};
+use super::{
+    Counts, Dataset, FieldName, FileStats, IngestError, Kind, ReadOptions, Reason, Reject, Sizes,
+};
 use crate::model::instant::in_span;
 use crate::model::Ticket;
 use crate::profile::{Field, PriorityValue, Response};
@@ -106,6 +108,26 @@ impl TicketColumns {
     }
 }
 
+impl TicketColumns {
+    /// The header names that feed the fields a reject can concern.
+    fn named(&self, columns: &Columns) -> Vec<(FieldName, String, usize)> {
+        let plan = match self.plan {
+            PlanFrom::Column(c) | PlanFrom::Customers(c) => Some(c),
+            PlanFrom::Constant(_) => None,
+        };
+        [
+            (FieldName::TicketId, self.id),
+            (FieldName::CreatedAt, self.created),
+            (FieldName::FirstResponse, self.response),
+            (FieldName::Plan, plan),
+            (FieldName::Priority, self.priority),
+        ]
+        .into_iter()
+        .filter_map(|(field, c)| c.map(|c| (field, columns.names[c].clone(), c)))
+        .collect()
+    }
+}
+
 /// What a well-formed ticket row becomes if its id is not a duplicate:
 /// decided from the row alone (the contract's check order after the
 /// duplicate check).
@@ -138,7 +160,7 @@ struct ParsedTicket {
 struct TicketRow {
     line: u64,
     raw: (usize, usize),
-    parsed: Result<ParsedTicket, (Reason, Option<Span>)>,
+    parsed: Result<ParsedTicket, (Reason, Option<FieldName>, Option<Span>)>,
 }
 
 /// The rows of one chunk and the texts their spans and indices point into.
@@ -178,7 +200,7 @@ fn parse_ticket(
     cols: &TicketColumns,
     opts: &ReadOptions<'_>,
     chunk: &mut TicketChunk,
-) -> Result<ParsedTicket, Reason> {
+) -> Result<ParsedTicket, (Reason, FieldName)> {
     let profile = opts.profile;
     let spec = &profile.tickets;
     let id = values.get(cols.id);
@@ -188,24 +210,36 @@ fn parse_ticket(
         PlanFrom::Column(c) => Some(values.get(Some(c))),
         PlanFrom::Customers(_) | PlanFrom::Constant(_) => None,
     };
-    if id.is_empty() || created_text.is_empty() || plan_text == Some("") {
-        return Err(Reason::MissingField);
+    let missing = |field| (Reason::MissingField, field);
+    if id.is_empty() {
+        return Err(missing(FieldName::TicketId));
+    }
+    if created_text.is_empty() {
+        return Err(missing(FieldName::CreatedAt));
+    }
+    if plan_text == Some("") {
+        return Err(missing(FieldName::Plan));
     }
     let zone = spec.timezone.map_or(opts.zone, InputZone::new);
     let created = spec
         .timestamps
-        .parse(created_text, zone, &mut chunk.created)?;
+        .parse(created_text, zone, &mut chunk.created)
+        .map_err(|e| (Reason::from(e), FieldName::CreatedAt))?;
     let response_text = values.get(cols.response);
     let response = if response_text.is_empty() {
         None
     } else {
-        Some(match &spec.response {
-            Some(Response::After(_, unit)) => after(created, response_text, *unit)?,
-            _ => spec
-                .timestamps
-                .parse(response_text, zone, &mut chunk.responses)?,
-        })
+        Some(
+            match &spec.response {
+                Some(Response::After(_, unit)) => after(created, response_text, *unit),
+                _ => spec
+                    .timestamps
+                    .parse(response_text, zone, &mut chunk.responses),
+            }
+            .map_err(|e| (Reason::from(e), FieldName::FirstResponse))?,
+        )
     };
+    let unknown_plan = (Reason::UnknownPlan, FieldName::Plan);
     let plan = match cols.plan {
         PlanFrom::Constant(plan) => plan,
         PlanFrom::Column(_) => chunk
@@ -217,13 +251,14 @@ fn parse_ticket(
                     .map(usize::from)
                     .or_else(|| opts.policy.find_plan(t))
             })
-            .ok_or(Reason::UnknownPlan)? as u16,
+            .ok_or(unknown_plan)? as u16,
         PlanFrom::Customers(c) => opts
             .customers
             .and_then(|customers| customers.plan(values.get(Some(c))))
-            .ok_or(Reason::UnknownPlan)?,
+            .ok_or(unknown_plan)?,
     };
-    let priority = parse_priority(values.get(cols.priority), opts).ok_or(Reason::BadPriority)?;
+    let priority = parse_priority(values.get(cols.priority), opts)
+        .ok_or((Reason::BadPriority, FieldName::Priority))?;
     let verdict = if response.is_some_and(|r| r < created) {
         Verdict::ResponseBeforeCreated
     } else if opts.as_of.is_some_and(|as_of| created > as_of) {
@@ -359,21 +394,25 @@ fn parse_ticket_chunk(
     {
         let raw = (start + rec.raw.0, start + rec.raw.1);
         let parsed = match decode(bytes, &mut ranges, body.columns.width) {
-            Err(reason) => Err((reason, None)),
+            Err(reason) => Err((reason, None, None)),
             Ok(all) => {
                 let values = Fields {
                     all,
                     ranges: &ranges,
                 };
-                parse_ticket(&values, cols, opts, &mut out).map_err(|reason| {
+                parse_ticket(&values, cols, opts, &mut out).map_err(|(reason, field)| {
                     let id = values.get(cols.id);
-                    (reason, (!id.is_empty()).then(|| out.push_text(id)))
+                    (
+                        reason,
+                        Some(field),
+                        (!id.is_empty()).then(|| out.push_text(id)),
+                    )
                 })
             }
         };
         let id = match &parsed {
             Ok(t) => Some((t.id, Some(t.verdict))),
-            Err((_, id)) => id.map(|span| (span, None)),
+            Err((_, _, id)) => id.map(|span| (span, None)),
         };
         if let Some((id, verdict)) = id {
             let hash = hash_id(out.text(id).as_bytes());
@@ -425,6 +464,8 @@ pub(super) fn load_tickets(
     ds.groups.present |= cols.group.is_some();
     ds.assignees.present |= cols.assignee.is_some();
     let mut stats = FileStats::new(path, Kind::Tickets);
+    stats.columns = cols.named(&header.columns);
+    stats.delimiter = Some(header.delimiter);
     let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
     let mut pending = Some((first, records_from, line_after_header));
     let mut first_block = true;
@@ -446,6 +487,10 @@ pub(super) fn load_tickets(
                     // the first error in file order, not the first one found
                     .collect::<Result<Vec<_>, _>>()?;
                 merge_tickets(&chunks, &body, file, path, opts, ds, merge, &mut stats)?;
+                stats.offsetless += chunks
+                    .iter()
+                    .map(|c| c.created.offsetless + c.responses.offsetless)
+                    .sum::<u64>();
                 Ok(chunks.iter().map(|c| c.text.len()).sum())
             },
             || next_reported(&mut reader, opts),
@@ -646,12 +691,15 @@ fn merge_chunk(
     for (r, row) in chunk.rows.iter().enumerate() {
         counts.read += 1;
         let reason = match &row.parsed {
-            Err((reason, _)) => Some(*reason),
+            Err((reason, field, _)) => Some((*reason, *field)),
             Ok(_) if chunk.slots[r].load(Ordering::Relaxed) == DUPLICATE => {
-                Some(Reason::DuplicateTicketId)
+                Some((Reason::DuplicateTicketId, Some(FieldName::TicketId)))
             }
             Ok(t) => match t.verdict {
-                Verdict::ResponseBeforeCreated => Some(Reason::ResponseBeforeCreated),
+                Verdict::ResponseBeforeCreated => Some((
+                    Reason::ResponseBeforeCreated,
+                    Some(FieldName::FirstResponse),
+                )),
                 Verdict::Skip => {
                     counts.skipped += 1;
                     None
@@ -681,12 +729,13 @@ fn merge_chunk(
                 }
             },
         };
-        if let Some(reason) = reason {
+        if let Some((reason, field)) = reason {
             counts.rejected += 1;
             tally.rejects.push(Reject {
                 file,
                 line: row.line,
                 reason,
+                field,
                 record: String::from_utf8_lossy(&body.data[row.raw.0..row.raw.1]).into_owned(),
             });
         }

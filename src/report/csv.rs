@@ -274,6 +274,9 @@ mod tests {
             counts: Default::default(),
             warnings: 0,
             export_mismatches: 0,
+            columns: Vec::new(),
+            delimiter: Some(b','),
+            offsetless: 0,
         });
         ds.rejects = records
             .iter()
@@ -282,6 +285,7 @@ mod tests {
                 file: 0,
                 line: i as u64 + 2,
                 reason: Reason::MalformedRow,
+                field: None,
                 record: r.to_string(),
             })
             .collect();

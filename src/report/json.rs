@@ -79,6 +79,9 @@ fn input_json(r: &Report<'_>) -> Value {
             json!({"name": r.profile.name, "text": r.profile.text}),
         );
     }
+    if r.encoding != crate::ingest::Encoding::Utf8 {
+        input.insert("encoding".into(), json!(r.encoding.as_str()));
+    }
     if let Some(c) = r.customers {
         input.insert(
             "customers".into(),

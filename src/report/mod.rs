@@ -21,7 +21,7 @@ pub use columns::{each_ticket_column, ticket_columns, TicketRow, Value};
 pub use output_dir::{refuse_overwriting_inputs, OutputDir, OutputError};
 
 use crate::evaluation::Evaluation;
-use crate::ingest::Customers;
+use crate::ingest::{Customers, Encoding};
 use crate::period::Period;
 use crate::policy::Policy;
 use crate::profile::Profile;
@@ -34,6 +34,8 @@ pub struct Report<'a> {
     pub profile: &'a Profile,
     /// `--customers`, when given.
     pub customers: Option<&'a Customers>,
+    /// `--encoding` of the CSV inputs.
+    pub encoding: Encoding,
     pub evaluation: &'a Evaluation,
     /// `--input-tz` as given.
     pub input_tz: &'a str,

@@ -1,0 +1,118 @@
+//! The first day with the tool (issue 14): what a run says on stderr when
+//! its inputs are not what it expects.
+
+use crate::common::{fixture, read, rows, scratch_in, sla, stderr};
+
+fn run(name: &str, args: &[&str]) -> (Option<i32>, String, std::path::PathBuf) {
+    let out = scratch_in("first_day", name);
+    let mut all = vec!["run", "-q", "--no-charts", "--out", out.to_str().unwrap()];
+    all.extend_from_slice(args);
+    let res = sla(&all);
+    (res.status.code(), stderr(&res), out)
+}
+
+#[test]
+fn a_run_where_every_row_was_rejected_says_so_and_names_the_column_and_the_forms() {
+    let file = fixture("first_day/local_dates.csv");
+    let (code, err, _) = run("all-rejected", &["--tickets", &file]);
+    assert_eq!(code, Some(0), "the exit status stays as the contract says");
+    assert!(
+        err.contains("sla-report: tickets: 3 rows read, 0 evaluated, 3 rejected"),
+        "{err}"
+    );
+    assert!(
+        err.contains("sla-report: changes: no changes file was read"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: NO ticket was accepted (3 of 3 rejected): the report is empty"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "3  bad_timestamp in column 'created_at', e.g. \"02.03.2026 09:15\" at {file}:2"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("timestamps are read as: YYYY-MM-DD HH:MM[:SS] with an optional Z or +HH:MM"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_month_that_selects_no_ticket_says_the_report_is_empty() {
+    let (code, err, _) = run("empty-month", &["--month", "2030-01"]);
+    assert_eq!(code, Some(0));
+    assert!(
+        err.contains(
+            "warning: no ticket lies in the selected period (3000 outside it): the report is empty"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("changes: 603 rows read, 0 applied, 603 of tickets outside the period"),
+        "{err}"
+    );
+}
+
+#[test]
+fn offsetless_timestamps_read_as_utc_without_input_tz_are_a_warning_naming_the_flag() {
+    let file = fixture("first_day/offsetless.csv");
+    let (_, err, out) = run("offsetless", &["--tickets", &file]);
+    assert!(
+        err.contains("warning: 2 timestamp(s) without an offset were read as UTC; if the export is in local time, give its zone with --input-tz"),
+        "{err}"
+    );
+    assert_eq!(rows(&out, "tickets.csv")[0]["elapsed_s"], "7200");
+    let (_, err, out) = run(
+        "offsetless-tz",
+        &["--tickets", &file, "--input-tz", "Europe/Bratislava"],
+    );
+    assert!(!err.contains("without an offset"), "{err}");
+    assert_eq!(
+        rows(&out, "tickets.csv")[0]["created_at"],
+        "2026-03-02T08:00:00Z"
+    );
+}
+
+#[test]
+fn a_windows_1252_export_is_read_with_encoding_and_the_digest_suggests_the_flag() {
+    let file = fixture("first_day/windows1252.csv");
+    let (_, err, out) = run("cp1252-utf8", &["--tickets", &file]);
+    assert!(err.contains("2  malformed_row, e.g. at"), "{err}");
+    assert!(
+        err.contains("read it with --encoding windows-1252"),
+        "{err}"
+    );
+    assert_eq!(rows(&out, "rejects.csv").len(), 2);
+    let (_, err, out) = run(
+        "cp1252",
+        &["--tickets", &file, "--encoding", "windows-1252"],
+    );
+    assert!(!err.contains("rejected"), "{err}");
+    let names: Vec<String> = rows(&out, "summary_by_assignee.csv")
+        .iter()
+        .map(|r| r["assignee"].clone())
+        .collect();
+    assert!(
+        names.contains(&"Müller".to_string()) && names.contains(&"Åsa Åre".to_string()),
+        "{names:?}"
+    );
+    assert!(read(&out, "run.json").contains("\"encoding\": \"windows-1252\""));
+    let res = sla(&["run", "--encoding", "ebcdic"]);
+    assert_eq!(res.status.code(), Some(2));
+}
+
+#[test]
+fn strict_says_why_it_exits_3() {
+    let file = fixture("first_day/local_dates.csv");
+    let (code, err, _) = run("strict", &["--tickets", &file, "--strict"]);
+    assert_eq!(code, Some(3));
+    assert!(
+        err.contains(
+            "sla-report: exit status 3: 3 rows rejected under --strict (the report was written)"
+        ),
+        "{err}"
+    );
+}
