@@ -153,16 +153,16 @@ struct Group<'a> {
     count: u64,
 }
 
+/// What a group of rejects shares.
+type GroupKey = (Reason, usize, Option<FieldName>);
+
 fn groups(rejects: &[Reject]) -> Vec<Group<'_>> {
-    let mut keyed: Vec<((Reason, usize, Option<FieldName>), Group<'_>)> = Vec::new();
+    let mut keyed: Vec<(GroupKey, Group<'_>)> = Vec::new();
     let mut index = std::collections::HashMap::new();
     for r in rejects {
         let key = (r.reason, r.file, r.field);
         match index.get(&key) {
-            Some(&i) => {
-                let g: &mut ((Reason, usize, Option<FieldName>), Group<'_>) = &mut keyed[i];
-                g.1.count += 1;
-            }
+            Some(&i) => keyed[i].1.count += 1,
             None => {
                 index.insert(key, keyed.len());
                 keyed.push((key, Group { first: r, count: 1 }));

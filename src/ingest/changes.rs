@@ -93,6 +93,9 @@ pub(super) struct ChangeFields<'r> {
     pub(super) by: &'r str,
 }
 
+/// Why a change record is rejected, and the field it concerns.
+type RowReject = (Reason, Option<FieldName>);
+
 /// What an accepted change row carries, before its ticket is looked up.
 pub(super) type ParsedChange = (i64, u32, Option<u32>, ChangedBy);
 
@@ -143,7 +146,7 @@ struct ChangeRow {
     /// Without the ticket's state, which the shards' lookup puts in
     /// `ChangeChunk::states`; `Ok(None)` for a row of another field
     /// (EXPORTS.md rule 3: neither accepted nor rejected).
-    parsed: Result<Option<ParsedChange>, (Reason, Option<FieldName>)>,
+    parsed: Result<Option<ParsedChange>, RowReject>,
 }
 
 /// The rows of one chunk of a change file.
@@ -177,7 +180,7 @@ impl ChangeChunk {
         &mut self,
         line: u64,
         raw: (usize, usize),
-        parsed: Result<Option<(&str, ParsedChange)>, (Reason, Option<FieldName>)>,
+        parsed: Result<Option<(&str, ParsedChange)>, RowReject>,
     ) {
         let parsed = parsed.map(|p| {
             p.map(|(id, change)| {
