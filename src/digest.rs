@@ -158,7 +158,7 @@ type GroupKey = (Reason, usize, Option<FieldName>);
 
 fn groups(rejects: &[Reject]) -> Vec<Group<'_>> {
     let mut keyed: Vec<(GroupKey, Group<'_>)> = Vec::new();
-    let mut index = std::collections::HashMap::new();
+    let mut index: std::collections::HashMap<GroupKey, usize> = std::collections::HashMap::new();
     for r in rejects {
         let key = (r.reason, r.file, r.field);
         match index.get(&key) {
