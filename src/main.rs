@@ -127,6 +127,13 @@ fn run(cli: Cli) -> Result<u8, CliError> {
                 )?;
             }
             let mut text = escape_lines(&summary.counts);
+            if !cfg.policy.defaulted.is_empty() {
+                text += &format!(
+                    "sla-report: note: the policy file leaves out {}: they take the built-in \
+                     policy's values (`sla-report policy` shows them; recorded in run.json)\n",
+                    cfg.policy.defaulted.join(", ")
+                );
+            }
             if summary.warnings > 0 {
                 text += &format!(
                     "sla-report: {} from_priority warnings (changes whose from_priority disagreed \

@@ -116,3 +116,46 @@ fn strict_says_why_it_exits_3() {
         "{err}"
     );
 }
+
+#[test]
+fn a_policy_that_leaves_out_holidays_says_it_gets_the_built_in_ones() {
+    let policy = fixture("first_day/vienna_policy.toml");
+    let (code, err, out) = run("vienna", &["--policy", &policy]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(
+            "note: the policy file leaves out holidays: they take the built-in policy's values"
+        ),
+        "{err}"
+    );
+    let run_json: serde_json::Value = serde_json::from_str(&read(&out, "run.json")).unwrap();
+    assert_eq!(
+        run_json["policy_keys_defaulted"],
+        serde_json::json!(["holidays"])
+    );
+    // the built-in policy leaves out nothing
+    let (_, err, _) = run("builtin", &[]);
+    assert!(!err.contains("leaves out"), "{err}");
+}
+
+#[test]
+fn a_policy_missing_required_keys_names_them_all_first() {
+    let dir = scratch_in("first_day", "partial-policy");
+    let path = dir.join("p.toml");
+    std::fs::write(&path, "timezone = \"UTC\"\ndefault_priority = 9\n").unwrap();
+    let res = sla(&[
+        "run",
+        "--policy",
+        path.to_str().unwrap(),
+        "--out",
+        dir.join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(res.status.code(), Some(1));
+    assert!(
+        stderr(&res).contains(
+            "invalid policy: policy key priorities, business_hours, plans: missing (required"
+        ),
+        "{}",
+        stderr(&res)
+    );
+}

@@ -40,7 +40,7 @@ use std::fmt;
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use crate::calendar::{HolidayRule, Week};
 use crate::model::ClockKind;
@@ -112,6 +112,17 @@ const _: () = assert!(MAX_WITHIN_S <= i32::MAX as i64);
 /// Plans a policy may define: the summaries pack the plan index into 10
 /// bits of a group key (`aggregate::pack_key`).
 pub const MAX_PLANS: usize = 1 << 10;
+
+/// The keys a policy file must have; the others take the built-in values.
+const REQUIRED_KEYS: [&str; 4] = ["timezone", "priorities", "business_hours", "plans"];
+
+/// The optional keys, in the order they are reported when defaulted.
+const OPTIONAL_KEYS: [&str; 4] = [
+    "default_priority",
+    "reclassification",
+    "excluded_stages",
+    "holidays",
+];
 
 const TOP_KEYS: [&str; 8] = [
     "timezone",
@@ -190,6 +201,9 @@ pub struct Policy {
     priority_names: HashMap<String, u32>,
     /// Trimmed, lowercased excluded stages.
     stage_set: HashSet<String>,
+    /// The optional keys the file left out, which took the built-in
+    /// policy's values (`holidays.rules` when only that part is missing).
+    pub defaulted: Vec<String>,
 }
 
 /// A policy error; `Display` is one lowercase line naming the key.
@@ -347,6 +361,19 @@ impl Policy {
         let doc = DeTable::parse(text).map_err(|e| syntax_error(text, &e))?;
         let root = doc.get_ref();
         check_keys(root, "", &TOP_KEYS)?;
+        // every missing required key at once, before any other check can
+        // hide one (a wrong default_priority behind a missing [plans])
+        let missing: Vec<&str> = REQUIRED_KEYS
+            .iter()
+            .copied()
+            .filter(|k| get(root, k).is_none())
+            .collect();
+        if !missing.is_empty() {
+            return Err(PolicyError::new(
+                missing.join(", "),
+                "missing (required; `sla-report policy` prints a complete policy to start from)",
+            ));
+        }
 
         // timezone
         let zone = as_str(required(root, "", "timezone")?, "timezone")?;
@@ -421,6 +448,19 @@ impl Policy {
         // plans
         let (plans, plan_lookup) = parse_plans(root, &priorities)?;
 
+        let mut defaulted: Vec<String> = OPTIONAL_KEYS
+            .iter()
+            .filter(|k| get(root, k).is_none())
+            .map(|k| k.to_string())
+            .collect();
+        if let Some(DeValue::Table(holidays)) = get(root, "holidays") {
+            for part in ["rules", "dates"] {
+                if !holidays.iter().any(|(k, _)| k.get_ref().as_ref() == part) {
+                    defaulted.push(format!("holidays.{part}"));
+                }
+            }
+        }
+
         Ok(Policy {
             timezone,
             default_priority,
@@ -434,6 +474,7 @@ impl Policy {
             plan_lookup,
             priority_names,
             stage_set,
+            defaulted,
         })
     }
 

@@ -52,6 +52,7 @@ pub fn run_json(r: &Report<'_>, outputs: &[Written]) -> Value {
         "input_tz": r.input_tz,
         "input": input_json(r),
         "policy": r.policy.to_json(),
+        "policy_keys_defaulted": r.policy.defaulted,
         "files": files,
         "tickets_evaluated": ev.outcomes.len(),
         "rejected_total": ev.dataset.rejects.len(),
