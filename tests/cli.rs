@@ -205,7 +205,7 @@ mod modes {
         assert!(out.status.success(), "{}", stderr(&out));
         // U = 365 d / T1 + 365 d / T2 + 366 d / T3 + (699 d 7 s) / T4, reduced
         // (as Python's Fraction reduces it); the policy's mode is prorata
-        let u = "U = 810674986406254304141902589812793/1648447648907045781404040437520007 of the budget";
+        let u = "U = 810674986406254304141902589812793/1648447648907045781404040437520007 (49.2%) of the budget";
         assert!(stdout(&out).contains(u), "{}", stdout(&out));
         assert!(stdout(&out).contains("elapsed_s=155088006 deadline=2035-12-29T23:59:54Z"));
     }
