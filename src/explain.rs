@@ -170,7 +170,19 @@ impl<'a> Page<'a> {
     }
 
     fn target_text(&self, level: u32) -> String {
-        match self.plan.targets.get(&level) {
+        let target = self.plan.targets.get(&level);
+        if self.s.ticket.excluded {
+            // tickets.csv writes no target for it either
+            return match target {
+                Some(t) => format!(
+                    "none: the product stage is not covered (P{level}'s {} on the {} clock does not apply)",
+                    duration_text(t.within_s),
+                    t.clock.as_str()
+                ),
+                None => "none: the product stage is not covered".to_string(),
+            };
+        }
+        match target {
             Some(t) => format!(
                 "{} on the {} clock",
                 duration_text(t.within_s),
@@ -355,15 +367,23 @@ impl<'a> Page<'a> {
             );
             let business = duration_text(seg.business_s);
             match seg.target {
-                Some(tg) => {
+                // an excluded ticket has no target (as in tickets.csv)
+                _ if self.s.ticket.excluded => {
                     let _ = writeln!(
                         o,
-                        "     target {} on the {} clock; {} s ({}) on that clock, business time {business}; budget used {}",
+                        "     not covered (excluded stage): consumes no budget; business time {business}"
+                    );
+                }
+                Some(tg) => {
+                    let used = Share::Small(i128::from(seg.clock_s), i128::from(tg.within_s));
+                    let _ = writeln!(
+                        o,
+                        "     target {} on the {} clock; {} s ({}) on that clock, business time {business}; budget used {used} ({})",
                         duration_text(tg.within_s),
                         tg.clock.as_str(),
                         seg.clock_s,
                         duration_text(seg.clock_s),
-                        Share::Small(i128::from(seg.clock_s), i128::from(tg.within_s)),
+                        used.percent_text(),
                     );
                 }
                 None => {
@@ -410,8 +430,9 @@ impl<'a> Page<'a> {
                     Mode::Prorata => {
                         let pr = replay::prorata(cuts, end, target_of, s.clocks);
                         format!(
-                            "each segment uses its share of its own priority's target: U = {} of the budget; elapsed = ceil(U x target)",
-                            pr.used
+                            "each segment uses its share of its own priority's target: U = {} ({}) of the budget; elapsed = ceil(U x target)",
+                            pr.used,
+                            pr.used.percent_text()
                         )
                     }
                     _ => format!("from creation, {}, on the governing clock", when(start)),

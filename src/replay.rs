@@ -270,6 +270,21 @@ impl std::fmt::Display for Share {
     }
 }
 
+impl Share {
+    /// The share as a percentage with one decimal, rounded half up, exactly:
+    /// `1601/1200` is `133.4%`.
+    pub fn percent_text(&self) -> String {
+        let (num, den) = match self {
+            Share::Small(n, d) => (BigInt::from(*n), BigInt::from(*d)),
+            Share::Big(n, d) => (n.clone(), d.clone()),
+        };
+        // tenths of a percent: floor((num * 1000 / den) + 1/2)
+        let tenths: BigInt = (num * 2000 + &den) / (den * 2);
+        let ten = BigInt::from(10);
+        format!("{}.{}%", &tenths / &ten, &tenths % &ten)
+    }
+}
+
 /// The integers prorata computes in, so that its arithmetic is written
 /// once: `i128` with every step checked (`None` on overflow), and
 /// `BigInt`, which does not overflow (always `Some`). All values are >= 0:
@@ -603,6 +618,22 @@ pub fn reclass(ticket: &Ticket, changes: &[Change]) -> Reclass {
 mod tests {
     use super::*;
     use crate::timestamp::{self, InputZone};
+
+    #[test]
+    fn a_share_reads_as_a_fraction_and_a_percentage() {
+        let small = Share::Small(1601, 1200);
+        assert_eq!(
+            (small.to_string(), small.percent_text()),
+            ("1601/1200".into(), "133.4%".into())
+        );
+        assert_eq!(Share::Small(13, 12).percent_text(), "108.3%");
+        assert_eq!(Share::Small(1, 2).percent_text(), "50.0%");
+        // half a tenth rounds up: 1/2000 = 0.05%
+        assert_eq!(Share::Small(1, 2000).percent_text(), "0.1%");
+        assert_eq!(Share::Small(0, 7).percent_text(), "0.0%");
+        let big = Share::Big(BigInt::from(i128::MAX) * 3, BigInt::from(i128::MAX) * 2);
+        assert_eq!(big.percent_text(), "150.0%");
+    }
 
     fn policy() -> Policy {
         Policy::embedded()

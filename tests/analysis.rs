@@ -356,9 +356,9 @@ mod explain {
             "created    2026-03-02 09:00:00 CET (2026-03-02T08:00:00Z)",
             "P1 -> P3 by agent",
             "effective: starts a new segment",
-            "1800 s (0h 30m 00s) on that clock, business time 0h 30m 00s; budget used 1/2",
-            "12600 s (3h 30m 00s) on that clock, business time 3h 30m 00s; budget used 7/12",
-            "U = 13/12 of the budget",
+            "1800 s (0h 30m 00s) on that clock, business time 0h 30m 00s; budget used 1/2 (50.0%)",
+            "12600 s (3h 30m 00s) on that clock, business time 3h 30m 00s; budget used 7/12 (58.3%)",
+            "U = 13/12 (108.3%) of the budget",
             "deadline            2026-03-02 12:30:00 CET (2026-03-02T11:30:00Z)",
         ] {
             assert!(text.contains(needle), "missing {needle:?} in\n{text}");
@@ -383,6 +383,50 @@ mod explain {
                 ("1", "14400", "breached"),
             ]
         );
+    }
+
+    /// tickets.csv has no target for an excluded ticket: neither has
+    /// explain (it names the one that does not apply), and its segments
+    /// use no budget.
+    #[test]
+    fn an_excluded_ticket_has_no_target_and_uses_no_budget() {
+        let out = explain(&["A-6", "--all-modes"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        let targets: Vec<&str> = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("target "))
+            .collect();
+        assert_eq!(targets.len(), 4, "{text}");
+        for line in targets {
+            assert_eq!(
+                line,
+                "  target              none: the product stage is not covered (P2's 3h 00m 00s on the business clock does not apply)"
+            );
+        }
+        assert!(
+            text.contains(
+                "     not covered (excluded stage): consumes no budget; business time 0h 30m 00s"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("budget used"), "{text}");
+        for v in verdicts(&text) {
+            assert_eq!(
+                (v["target_s"].as_str(), v["status"].as_str()),
+                ("", "excluded")
+            );
+        }
+    }
+
+    /// Budget use as a fraction and a percentage: A-2 (Professional P1,
+    /// 3 business hours) answered after 1 hour used 1/3 of it.
+    #[test]
+    fn budget_use_is_also_a_percentage() {
+        let out = explain(&["A-2"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("budget used 1/3 (33.3%)"), "{text}");
     }
 
     #[test]

@@ -205,7 +205,7 @@ mod modes {
         assert!(out.status.success(), "{}", stderr(&out));
         // U = 365 d / T1 + 365 d / T2 + 366 d / T3 + (699 d 7 s) / T4, reduced
         // (as Python's Fraction reduces it); the policy's mode is prorata
-        let u = "U = 810674986406254304141902589812793/1648447648907045781404040437520007 of the budget";
+        let u = "U = 810674986406254304141902589812793/1648447648907045781404040437520007 (49.2%) of the budget";
         assert!(stdout(&out).contains(u), "{}", stdout(&out));
         assert!(stdout(&out).contains("elapsed_s=155088006 deadline=2035-12-29T23:59:54Z"));
     }
@@ -338,12 +338,12 @@ mod determinism {
             data.to_str().unwrap(),
         ]);
         assert!(out.status.success(), "{}", stderr(&out));
-        // one folder: report.html names the folder's rejects.csv, and
-        // run.json lists report.html's digest
+        // a folder per run: nothing written depends on --out (report.html
+        // links its files relative to itself, and run.json lists its digest)
         for mode in ["current", "prorata"] {
-            let out_dir = dir.join(mode);
             let mut reports = Vec::new();
-            for threads in ["1", "2", "2"] {
+            for (run, threads) in ["1", "2", "2"].into_iter().enumerate() {
+                let out_dir = dir.join(format!("{mode}-{run}"));
                 run_with_threads(threads, &data, &out_dir, mode);
                 let report: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out_dir)
                     .unwrap()
@@ -362,7 +362,7 @@ mod determinism {
                 }
                 assert_eq!(report.len(), reports[0].len());
             }
-            assert!(rows(&out_dir, "tickets.csv").len() > 3000);
+            assert!(rows(&dir.join(format!("{mode}-0")), "tickets.csv").len() > 3000);
         }
     }
 

@@ -195,14 +195,12 @@ mod charts {
         for (name, _, _) in CHARTS {
             assert!(fa[name] == fb[name], "{name} differs between two runs");
         }
-        // the page names its output folder, so compare it with the folder
-        // name taken out
-        let page = |dir: &Path, bytes: &[u8]| {
-            String::from_utf8(bytes.to_vec())
-                .unwrap()
-                .replace(dir.to_str().unwrap(), "OUT")
-        };
-        assert_eq!(page(&a, &fa["report.html"]), page(&b, &fb["report.html"]));
+        // the page links its files relative to itself: the folder does
+        // not show
+        assert!(
+            fa["report.html"] == fb["report.html"],
+            "report.html differs"
+        );
     }
 
     #[test]
@@ -303,7 +301,7 @@ mod html {
 
     /// The text of each cell of each row of the table with `id`, up to
     /// the first tag inside the cell (a readable duration may follow).
-    fn table(html: &str, id: &str) -> Vec<Vec<String>> {
+    pub(super) fn table(html: &str, id: &str) -> Vec<Vec<String>> {
         let start = html
             .find(&format!("<table id=\"{id}\""))
             .unwrap_or_else(|| panic!("table {id}"));
@@ -322,7 +320,7 @@ mod html {
             .collect()
     }
 
-    fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    pub(super) fn csv_rows(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
         let mut rdr = csv::Reader::from_path(path).unwrap();
         let header = rdr.headers().unwrap().iter().map(String::from).collect();
         let rows = rdr
@@ -404,27 +402,38 @@ mod html {
             );
             assert!(html.contains(&cell), "{plan} P{priority}: {cell}");
         }
-        // the worst breaches: the 20 most negative margins of tickets.csv
+        // the worst breaches: the 20 largest -margin_s / target_s of
+        // tickets.csv
         let (th, tickets) = csv_rows(&out.join("tickets.csv"));
         let tc = |name: &str| th.iter().position(|h| h == name).unwrap();
-        let mut late: Vec<(i64, usize)> = tickets
+        let late = |t: &Vec<String>| -> (i128, i128) {
+            let n = |c: &str| t[tc(c)].parse::<i128>().unwrap();
+            (-n("margin_s"), n("target_s"))
+        };
+        let mut breached: Vec<&Vec<String>> = tickets
             .iter()
-            .enumerate()
-            .filter(|(_, t)| matches!(t[tc("status")].as_str(), "breached" | "open_breached"))
-            .map(|(i, t)| (t[tc("margin_s")].parse().unwrap(), i))
+            .filter(|t| matches!(t[tc("status")].as_str(), "breached" | "open_breached"))
             .collect();
-        late.sort();
-        let worst = &tickets[late[0].1];
+        breached.sort_by(|a, b| {
+            let ((la, ta), (lb, tb)) = (late(a), late(b));
+            (lb * ta).cmp(&(la * tb)).then(lb.cmp(&la))
+        });
+        let late = breached.clone();
+        let worst = late[0];
         let shown = table(&html, "worst-breaches");
         assert_eq!(shown.len() - 1, 20.min(late.len()));
         assert_eq!(shown[1][1], worst[tc("ticket_id")]);
         assert_eq!(shown[1][5], worst[tc("deadline")]);
         let late_s: i64 = -worst[tc("margin_s")].parse::<i64>().unwrap();
-        assert!(html.contains(&format!("{late_s} s ")), "late by {late_s} s");
+        assert!(
+            html.contains(&format!("{late_s} s</span>")),
+            "late by {late_s} s"
+        );
         // rejects: count and path
         let (_, rejects) = csv_rows(&out.join("rejects.csv"));
         assert!(html.contains(&format!("<b>{} rows rejected</b>", rejects.len())));
-        assert!(html.contains(&format!("{}/rejects.csv", out.display())));
+        assert!(html.contains("<a href=\"rejects.csv\"><code>rejects.csv</code></a>"));
+        assert!(!html.contains(out.to_str().unwrap()));
         // self-contained: the charts are inline, nothing is fetched
         assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 3);
         assert!(!html.contains("<script"));
@@ -559,5 +568,354 @@ mod stale {
             assert!(!out.join(name).exists(), "{name} outlived its run");
         }
         assert!(out.join("summary.csv").is_file());
+    }
+}
+
+/// What the page says about what it covers (issue 14, "A report that
+/// tells the truth"), on `tests/fixtures/page/` (see its README).
+mod truth {
+    use super::html::{csv_rows, table};
+    use super::*;
+
+    /// Runs the page fixture with `extra` flags into `out`; the page.
+    fn page_run(out: &Path, extra: &[&str]) -> String {
+        let mut args = vec![
+            "run",
+            "--tickets",
+            "tests/fixtures/page/tickets.csv",
+            "--changes",
+            "tests/fixtures/page/changes.csv",
+            "--input-tz",
+            "Europe/Bratislava",
+            "--as-of",
+            "2026-03-20T00:00:00+01:00",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        run_ok(&args);
+        std::fs::read_to_string(out.join("report.html")).unwrap()
+    }
+
+    /// The text of the element with `id`, tags taken out.
+    fn text_of(html: &str, id: &str) -> String {
+        let start = html
+            .find(&format!("id=\"{id}\""))
+            .unwrap_or_else(|| panic!("#{id}"));
+        let start = start + html[start..].find('>').unwrap() + 1;
+        let end = start + html[start..].find("</p>").unwrap();
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html[start..end].chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    /// Pixels of `img` within 12 of `color` in every channel.
+    fn count_near(img: &Image, color: [u8; 3]) -> usize {
+        img.rgb
+            .iter()
+            .filter(|c| {
+                c.iter()
+                    .zip(color)
+                    .all(|(&a, b)| (a as i32 - b as i32).abs() < 12)
+            })
+            .count()
+    }
+
+    const NOT_SELECTED_GREY: [u8; 3] = [236, 236, 236];
+
+    #[test]
+    fn the_period_line_states_exactly_what_was_selected() {
+        let dir = scratch("truth-period");
+        let cases: [(&str, &[&str], &str); 4] = [
+            (
+                "all",
+                &[],
+                "Period: 2026-01 to 2026-03 (every ticket of the files, no period selected; month of ticket creation in Europe/Bratislava)",
+            ),
+            (
+                "months",
+                &["--month", "2026-01", "--month", "2026-03"],
+                "Period: tickets created 2026-01 and 2026-03 (selected with --month; dates of ticket creation in Europe/Bratislava)",
+            ),
+            (
+                "dates",
+                &["--from", "2026-03-01", "--until", "2026-03-15"],
+                "Period: tickets created 2026-03-01 to 2026-03-15 (selected with --from and --until, both days included; dates of ticket creation in Europe/Bratislava)",
+            ),
+            (
+                "from",
+                &["--from", "2026-02-01"],
+                "Period: tickets created from 2026-02-01 (selected with --from; dates of ticket creation in Europe/Bratislava)",
+            ),
+        ];
+        for (name, flags, line) in cases {
+            let out = dir.join(name);
+            let html = page_run(&out, flags);
+            assert_eq!(text_of(&html, "period"), line, "{name}");
+            // the charts mark February, which --month left out, as not
+            // selected (a grey band in each panel), and nothing else
+            let grey = |chart: &str| {
+                let img = decode_file(&out.join(chart));
+                img.rgb.iter().filter(|&&c| c == NOT_SELECTED_GREY).count()
+            };
+            for chart in ["attainment.png", "reclassifications.png"] {
+                let n = grey(chart);
+                if name == "months" {
+                    assert!(n > 20_000, "{name} {chart}: {n} grey pixels");
+                } else {
+                    assert!(n < 500, "{name} {chart}: {n} grey pixels");
+                }
+            }
+            assert!(html.contains("a grey band is a month the period selection left out"));
+        }
+    }
+
+    #[test]
+    fn the_page_accounts_for_every_record_read() {
+        let out = scratch("truth-identity");
+        let html = page_run(&out, &["--month", "2026-01", "--month", "2026-03"]);
+        let identity = &html[html.find("<ul id=\"identity\">").unwrap()..];
+        let identity = &identity[..identity.find("</ul>").unwrap()];
+        assert!(
+            identity.contains("<b>Ticket rows:</b> 10 read = 7 accepted + 1 rejected + 1 skipped (after as-of) + 1 outside the period."),
+            "{identity}"
+        );
+        assert!(
+            identity.contains("<b>Priority-change rows:</b> 5 read = 3 accepted + 0 rejected + 1 skipped (after as-of) + 1 outside the period."),
+            "{identity}"
+        );
+        // every file's row adds up, and agrees with run.json
+        let rows = table(&html, "input-files");
+        let files = json(&out)["files"].as_array().unwrap().clone();
+        assert_eq!(rows.len() - 1, files.len());
+        for (row, file) in rows[1..].iter().zip(&files) {
+            let n: Vec<u64> = row[2..7].iter().map(|c| c.parse().unwrap()).collect();
+            assert_eq!(n[0], n[1] + n[2] + n[3] + n[4], "{row:?}");
+            for (v, key) in n.iter().zip([
+                "records_read",
+                "records_accepted",
+                "records_rejected",
+                "records_skipped",
+                "records_outside_period",
+            ]) {
+                assert_eq!(file[key].as_u64(), Some(*v), "{key}");
+            }
+        }
+        // without a selection nothing is outside, and the page says no more
+        let all = page_run(&scratch("truth-identity-all"), &[]);
+        assert!(all.contains(
+            "<b>Ticket rows:</b> 10 read = 8 accepted + 1 rejected + 1 skipped (after as-of)."
+        ));
+        assert!(!all.contains("outside the period</th>"));
+    }
+
+    #[test]
+    fn worst_breaches_rank_by_lateness_relative_to_the_target_with_the_clock_and_local_times() {
+        let out = scratch("truth-breaches");
+        let html = page_run(&out, &[]);
+        let shown = table(&html, "worst-breaches");
+        let ids: Vec<&str> = shown[1..].iter().map(|r| r[1].as_str()).collect();
+        // P-1 is 10 business hours late on 9, P-2 5 hours on a 1-hour 24/7
+        // target: P-2 is the worse breach
+        assert_eq!(ids, ["P-2", "P-1", "P-10", "P-3"]);
+        let mut at = 0;
+        for times in ["5.0", "1.1", "0.7", "0.5"] {
+            let cell = format!("<b>{times}\u{d7}</b> the target");
+            let found = html[at..]
+                .find(&cell)
+                .unwrap_or_else(|| panic!("{cell} after {at}"));
+            at += found + 1;
+        }
+        assert!(html.contains("<b>5.0\u{d7}</b> the target<span class=\"sub\">5h 00m of 24/7 time</span><span class=\"sub\">18000 s</span>"));
+        assert!(html.contains("<b>1.1\u{d7}</b> the target<span class=\"sub\">10h 00m of business time</span><span class=\"sub\">36000 s</span>"));
+        // the response in UTC and in the policy zone
+        assert!(html.contains(
+            "<td>2026-01-13T15:00:00Z<span class=\"sub\">2026-01-13 16:00 CET</span></td>"
+        ));
+    }
+
+    #[test]
+    fn the_heatmap_says_whose_changes_it_counts_and_the_page_splits_them() {
+        let out = scratch("truth-who");
+        let html = page_run(&out, &[]);
+        assert!(html.contains("the effective priority changes, whoever made them"));
+        assert!(!html.contains("which priority changes agents made"));
+        // plan, tickets, reclassified, share, changes, down, up, agent,
+        // customer, other
+        let rows = table(&html, "reclassification-plans");
+        let by_who: Vec<(&str, &[String])> = rows[1..]
+            .iter()
+            .map(|r| (r[0].as_str(), &r[7..10]))
+            .collect();
+        assert_eq!(
+            by_who,
+            [
+                ("Basic", &["0".to_string(), "1".into(), "0".into()][..]),
+                (
+                    "Professional",
+                    &["1".to_string(), "0".into(), "0".into()][..]
+                ),
+                ("Advanced", &["1".to_string(), "0".into(), "1".into()][..]),
+            ]
+        );
+    }
+
+    /// Where a chart draws the point of `color` inside the plot
+    /// `[x0, x1)`: its height between the axis (0) and the 100% line (1).
+    fn height_of_point(img: &Image, color: [u8; 3], (x0, x1): (u32, u32)) -> f64 {
+        let near = |c: [u8; 3]| {
+            c.iter()
+                .zip(color)
+                .all(|(&a, b)| (a as i32 - b as i32).abs() < 12)
+        };
+        // long dark rows: the 100% line and the x axis
+        let long: Vec<u32> = (200..img.height)
+            .filter(|&y| {
+                (x0..x1)
+                    .filter(|&x| img.pixel(x, y).iter().all(|&v| v < 80))
+                    .count()
+                    > ((x1 - x0) * 3 / 4) as usize
+            })
+            .collect();
+        let (top, axis) = (*long.first().unwrap() as f64, *long.last().unwrap() as f64);
+        let ys: Vec<u32> = (200..img.height)
+            .flat_map(|y| {
+                (x0..x1)
+                    .filter(move |&x| near(img.pixel(x, y)))
+                    .map(move |_| y)
+            })
+            .collect();
+        assert!(!ys.is_empty(), "no point of {color:?}");
+        let y = ys.iter().map(|&y| y as f64).sum::<f64>() / ys.len() as f64;
+        (axis - y) / (axis - top)
+    }
+
+    #[test]
+    fn the_attainment_axis_starts_at_zero() {
+        let out = scratch("truth-axis");
+        page_run(&out, &["--month", "2026-03"]);
+        // Advanced P2 in March: 1 met of 2, 50%, halfway up (a 40..100%
+        // axis drew it a sixth of the way up)
+        let img = decode_file(&out.join("attainment.png"));
+        let h = height_of_point(&img, [0, 114, 178], (700, 1150));
+        assert!((h - 0.5).abs() < 0.03, "50% drawn at {h:.3} of the axis");
+    }
+
+    #[test]
+    fn plans_and_priorities_do_not_share_a_colour() {
+        let out = scratch("truth-colours");
+        page_run(&out, &[]);
+        // the priorities' colours (P1 vermillion, P2 blue, P3 green) are
+        // on the attainment chart, and none of them on the plans' lines
+        let attainment = decode_file(&out.join("attainment.png"));
+        let reclass = decode_file(&out.join("reclassifications.png"));
+        for color in [[213, 94, 0], [0, 114, 178], [0, 158, 115]] {
+            assert!(count_near(&attainment, color) > 100, "{color:?}");
+            assert_eq!(
+                count_near(&reclass, color),
+                0,
+                "{color:?} on the plans' chart"
+            );
+        }
+        // the plans' own colours are there
+        for color in [[119, 119, 119], [170, 68, 153], [153, 153, 51]] {
+            assert!(count_near(&reclass, color) > 100, "{color:?}");
+        }
+    }
+
+    #[test]
+    fn the_page_has_the_policy_comparison_mode_sensitive_tickets_and_breakdowns() {
+        let out = scratch("truth-sections");
+        let html = page_run(&out, &[]);
+        for link in [
+            "policy_comparison.csv",
+            "mode_sensitive_tickets.csv",
+            "summary_by_group.csv",
+            "summary_by_assignee.csv",
+            "reclassification_summary.csv",
+        ] {
+            assert!(html.contains(&format!("<a href=\"{link}\">")), "{link}");
+            assert!(out.join(link).is_file(), "{link}");
+        }
+        // per plan and mode: the sums of policy_comparison.csv
+        let (header, rows) = csv_rows(&out.join("policy_comparison.csv"));
+        let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+        let shown = table(&html, "comparison-table");
+        assert_eq!(shown[0].len(), 0, "header row has no td");
+        let plans: Vec<&str> = shown[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(plans, ["Professional", "Advanced"]);
+        assert!(html.contains("<th><code>current</code> (this report)</th>"));
+        let summary = csv_rows(&out.join("summary.csv"));
+        let scol = |n: &str| summary.0.iter().position(|h| h == n).unwrap();
+        for row in &shown[1..] {
+            // current: the run's own summary
+            let (met, counted) = summary
+                .1
+                .iter()
+                .filter(|r| r[scol("plan")] == row[0])
+                .map(|r| {
+                    let n = |c: &str| r[scol(c)].parse::<u64>().unwrap();
+                    (n("met"), n("met") + n("breached") + n("open_breached"))
+                })
+                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            let pct = sla_report::aggregate::attainment_hundredths(met, counted)
+                .map(sla_report::aggregate::percent_text)
+                .unwrap();
+            assert_eq!(row[1], "", "bold value follows");
+            let cell = format!("<b>{pct}%</b><span class=\"sub\">{met} met of {counted}</span>");
+            assert!(html.contains(&cell), "{}: {cell}", row[0]);
+            assert!(rows.iter().any(|r| r[col("plan")] == row[0]));
+        }
+        // Professional under initial: P-1 breached, P-4 breached as P1
+        assert!(html.contains("<b>0.00%</b><span class=\"sub\">0 met of 2</span>"));
+        let sensitive = table(&html, "mode-sensitive-table");
+        let ids: Vec<&str> = sensitive[1..].iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(ids, ["P-3", "P-4"]);
+        assert_eq!(
+            sensitive[2][4..],
+            ["P3 met", "P3 met", "P3 met", "P1 breached"]
+        );
+        assert!(html.contains("<b>2 tickets</b> with a status that depends on the rule"));
+        // by group: (empty) first, then L1 and L2, tickets of all plans
+        let groups = table(&html, "by-group");
+        let g: Vec<(&str, &str)> = groups[1..]
+            .iter()
+            .map(|r| (r[0].as_str(), r[1].as_str()))
+            .collect();
+        assert_eq!(g, [("", "1"), ("L1", "3"), ("L2", "4")]);
+        assert!(html.contains("<td><i>(empty)</i></td>"));
+        let assignees = table(&html, "by-assignee");
+        assert_eq!(assignees.len() - 1, 3);
+    }
+
+    #[test]
+    fn the_page_links_its_files_relative_to_itself_and_names_no_output_folder() {
+        let dir = scratch("truth-relative");
+        let (a, b) = (dir.join("first"), dir.join("elsewhere/second"));
+        let pa = page_run(&a, &[]);
+        let pb = page_run(&b, &[]);
+        assert!(
+            !pa.contains(a.to_str().unwrap()),
+            "the --out path is on the page"
+        );
+        assert!(pa.contains("<a href=\"rejects.csv\"><code>rejects.csv</code></a>"));
+        for href in pa.split("href=\"").skip(1) {
+            let target = &href[..href.find('"').unwrap()];
+            assert!(
+                target.starts_with('#') || (!target.contains('/') && !target.contains(':')),
+                "{target}"
+            );
+        }
+        // so the page, and run.json with its digest, do not depend on --out
+        assert_eq!(pa, pb);
+        assert_eq!(read(&a, "run.json"), read(&b, "run.json"));
     }
 }

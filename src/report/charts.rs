@@ -49,16 +49,19 @@ const PRIORITY_COLORS: [RGBColor; 7] = [
     RGBColor(86, 180, 233),
     RGBColor(0, 0, 0),
 ];
-/// By plan, in policy order.
-const PLAN_COLORS: [RGBColor; 7] = [
-    RGBColor(120, 120, 120),
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(0, 0, 0),
+/// By plan, in policy order: none of them is a priority's colour, so that
+/// a colour means one thing across the charts (Paul Tol's muted scheme,
+/// also readable with colour-blindness).
+const PLAN_COLORS: [RGBColor; 6] = [
+    RGBColor(119, 119, 119),
+    RGBColor(170, 68, 153),
+    RGBColor(153, 153, 51),
+    RGBColor(51, 34, 136),
+    RGBColor(136, 34, 85),
+    RGBColor(68, 170, 153),
 ];
+/// The band over a month the period selection left out.
+const NOT_SELECTED: RGBColor = RGBColor(236, 236, 236);
 
 /// A chart that could not be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,6 +315,30 @@ fn gapped_line(chart: &mut Chart, values: &[Option<f64>], color: RGBColor) -> Re
     Ok(())
 }
 
+/// A grey band, labelled upright, over each month (at `x = i`) that the
+/// period selection left out; drawn before the axes and lines.
+fn not_selected_bands(root: &Area, chart: &Chart, selected: &[bool], y: (f64, f64)) -> Result<()> {
+    for (i, _) in selected.iter().enumerate().filter(|(_, &s)| !s) {
+        let x = i as f64;
+        let (left, top) = chart.backend_coord(&(x - 0.5, y.1));
+        let (right, bottom) = chart.backend_coord(&(x + 0.5, y.0));
+        root.draw(&Rectangle::new(
+            [(left, top), (right, bottom)],
+            NOT_SELECTED.filled(),
+        ))?;
+        draw_text(
+            root,
+            "not selected",
+            ((left + right) / 2, (top + bottom) / 2),
+            16.0,
+            MUTED,
+            CENTER,
+            true,
+        )?;
+    }
+    Ok(())
+}
+
 /// Everything the charts show, taken from the same rows as the CSVs.
 pub struct ChartData<'a> {
     pub policy: &'a Policy,
@@ -334,6 +361,9 @@ pub struct ChartData<'a> {
     /// Per plan with a target and tickets (policy order), the levels it
     /// has a target for and tickets of (ascending): the lines and curves.
     pub targeted: Vec<(usize, Vec<u32>)>,
+    /// Per month of `months`, whether the period selection (if any) takes
+    /// in any of its days.
+    pub selected: Vec<bool>,
 }
 
 impl<'a> ChartData<'a> {
@@ -399,14 +429,31 @@ impl<'a> ChartData<'a> {
         }
         ChartData {
             policy,
-            months,
             summary,
             flows,
             curves,
+            selected: vec![true; months.len()],
+            months,
             plans: plans.into_iter().collect(),
             levels: levels.into_iter().collect(),
             targeted,
         }
+    }
+
+    /// Marks the months that `period` leaves out.
+    pub fn with_period(mut self, period: Option<&crate::period::Period>) -> Self {
+        if let Some(period) = period {
+            self.selected = self
+                .months
+                .iter()
+                .map(|&m| period.selects_month(m))
+                .collect();
+        }
+        self
+    }
+
+    fn plan_color(&self, plan: usize) -> RGBColor {
+        PLAN_COLORS[plan % PLAN_COLORS.len()]
     }
 
     /// Effective changes per (plan, from, to) over the whole period: only
@@ -543,14 +590,14 @@ fn caption(cell: &Area, s: &str) -> Result<()> {
 /// counted tickets is a gap in the line.
 pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
     render(CHART_SIZE, |root| {
-        let area = header(
-            root,
-            "First-response SLA attainment per month",
-            &[
-                "Share of tickets answered within target: met / (met + breached + open and already breached), by month of creation.",
-                "A break in a line: no ticket of that plan and priority counted in that month.",
-            ],
-        )?;
+        let mut subtitle = vec![
+            "Share of tickets answered within target: met / (met + breached + open and already breached), by month of creation.",
+            "A break in a line: no ticket of that plan and priority counted in that month.",
+        ];
+        if data.selected.contains(&false) {
+            subtitle.push("A grey band: a month that the period selection left out.");
+        }
+        let area = header(root, "First-response SLA attainment per month", &subtitle)?;
         let plans: Vec<usize> = data.targeted.iter().map(|&(p, _)| p).collect();
         // (plan, level) -> attainment % per month index, one pass over the
         // summary rows
@@ -584,8 +631,8 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
                 "no ticket with a target was answered or overdue in this period",
             );
         }
-        let lo = (((min - 5.0) / 10.0).floor() * 10.0).clamp(0.0, 90.0);
-        let hi = 100.0 + (100.0 - lo) * 0.07;
+        // from 0: a shorter axis would magnify small differences
+        let (lo, hi) = (0.0, 107.0);
         let mut levels: Vec<u32> = values.iter().map(|v| v.1).collect();
         levels.sort_unstable();
         levels.dedup();
@@ -603,6 +650,7 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
         for (cell, &p) in panels(&area, plans.len()).iter().zip(&plans) {
             caption(cell, &data.policy.plans[p].name)?;
             let mut chart = plot_in(cell, x, (lo, hi), true)?;
+            not_selected_bands(root, &chart, &data.selected, (lo, hi))?;
             draw_axes(
                 root,
                 &chart,
@@ -610,7 +658,7 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
                     x,
                     y: (lo, hi),
                     xticks: month_ticks(&data.months),
-                    yticks: percent_ticks(lo, 100.0, 10.0),
+                    yticks: percent_ticks(lo, 100.0, 20.0),
                     xgrid: false,
                     xdesc: "month of ticket creation",
                     ydesc: "attainment (%)",
@@ -759,6 +807,7 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
             "Priority reclassifications",
             &[
                 "Top: effective priority changes (to a different priority) over the whole period, by plan; row = from, column = to.",
+                "Changes by anyone are counted: agents, customers and others (the page splits them by who).",
                 "Bottom: share of the tickets created in a month that had at least one effective change.",
             ],
         )?;
@@ -931,13 +980,14 @@ fn monthly_share(root: &Area, bottom: &Area, data: &ChartData) -> Result<()> {
         .iter()
         .map(|&p| Entry {
             label: plans[p].name.clone(),
-            color: PLAN_COLORS[p % PLAN_COLORS.len()],
+            color: data.plan_color(p),
         })
         .collect();
     let below = legend(bottom, &entries, (98, 8), 17.0)?;
     let plot = bottom.split_vertically(below).1;
     let x = (-0.5, n as f64 - 0.5);
     let mut chart = plot_in(&plot, x, (0.0, hi), false)?;
+    not_selected_bands(root, &chart, &data.selected, (0.0, hi))?;
     draw_axes(
         root,
         &chart,
@@ -952,7 +1002,7 @@ fn monthly_share(root: &Area, bottom: &Area, data: &ChartData) -> Result<()> {
         },
     )?;
     for (&p, v) in data.plans.iter().zip(&series) {
-        gapped_line(&mut chart, v, PLAN_COLORS[p % PLAN_COLORS.len()])?;
+        gapped_line(&mut chart, v, data.plan_color(p))?;
     }
     Ok(())
 }

@@ -5,20 +5,26 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{self, Write};
 
-use crate::aggregate::{attainment_hundredths, percent_text, FlowRow, SummaryRow};
+use crate::aggregate::{attainment_hundredths, percent_text, SummaryRow};
+use crate::analysis::{Analysis, ModeCounts};
 use crate::calendar::HolidayRule;
-use crate::ingest::Dataset;
+use crate::evaluation::Evaluation;
+use crate::ingest::{Counts, Kind};
+use crate::labels::Labels;
 use crate::model::month_text;
 use crate::model::ClockKind;
-use crate::model::{Outcome, Status};
+use crate::model::Status;
+use crate::period::Period;
 use crate::policy::{Mode, Policy, Target};
 use crate::report::csv::SUMMARY_HEADER;
 use crate::timestamp;
 
 /// How many breaches the "worst breaches" table lists.
 pub const WORST_BREACHES: usize = 20;
+/// How many mode-sensitive tickets, groups or assignees the page lists (the
+/// CSV files have them all).
+pub const LISTED: usize = 10;
 
 /// A chart to embed.
 pub struct Chart<'a> {
@@ -32,23 +38,15 @@ pub struct Chart<'a> {
 /// What the page shows.
 pub struct ReportData<'a> {
     pub policy: &'a Policy,
-    pub as_of: Option<i64>,
-    pub mode: Mode,
+    /// `--input-tz` as given.
     pub input_tz: &'a str,
-    pub dataset: &'a Dataset,
-    pub outcomes: &'a [Outcome],
-    pub summary: &'a [SummaryRow],
-    pub flows: &'a [FlowRow],
-    /// The path of rejects.csv as the run wrote it (e.g. `reports/rejects.csv`).
-    pub rejects_path: String,
+    /// `--month` / `--from` / `--until`, when given.
+    pub period: Option<&'a Period>,
+    pub evaluation: &'a Evaluation,
+    pub analysis: &'a Analysis,
     pub charts: Vec<Chart<'a>>,
     /// How a helpdesk export was read (none for the native files).
     pub input_note: Option<String>,
-}
-
-/// Writes the page.
-pub fn write_report<W: Write>(mut w: W, r: &ReportData<'_>) -> io::Result<()> {
-    w.write_all(render(r).as_bytes())
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -222,6 +220,11 @@ fn local(policy: &Policy, t: i64) -> String {
         .map_or_else(String::new, |l| l.format("%Y-%m-%d %H:%M %Z").to_string())
 }
 
+/// `1 ticket`, `2 tickets`.
+fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
@@ -256,17 +259,50 @@ table.compact th{font-size:12px}
 code.hash{font-size:11px;word-break:break-all}
 ";
 
-fn render(r: &ReportData<'_>) -> String {
+/// The period in words: for the title, and for the page's first line (HTML).
+fn period_words(r: &ReportData<'_>) -> (String, String) {
+    let zone = esc(r.policy.timezone.name());
+    match r.period {
+        Some(period) => {
+            let flags = match period {
+                Period::Months(_) => "<code>--month</code>",
+                Period::Dates {
+                    from: Some(_),
+                    until: Some(_),
+                } => "<code>--from</code> and <code>--until</code>, both days included",
+                Period::Dates { from: Some(_), .. } => "<code>--from</code>",
+                Period::Dates { .. } => "<code>--until</code>, that day included",
+            };
+            let text = period.describe();
+            let line = format!(
+                "tickets created {} (selected with {flags}; dates of ticket creation in {zone})",
+                esc(&text)
+            );
+            (text, line)
+        }
+        None => {
+            let months = r.evaluation.summary.iter().map(|s| s.month);
+            let text = match (months.clone().min(), months.max()) {
+                (Some(a), Some(b)) if a == b => month_text(a),
+                (Some(a), Some(b)) => format!("{} to {}", month_text(a), month_text(b)),
+                _ => "no tickets".to_string(),
+            };
+            let line = format!(
+                "{} (every ticket of the files, no period selected; month of ticket creation in {zone})",
+                esc(&text)
+            );
+            (text, line)
+        }
+    }
+}
+
+/// The page.
+pub fn render(r: &ReportData<'_>) -> String {
     let p = r.policy;
-    let ds = r.dataset;
+    let ev = r.evaluation;
     let mut h = String::with_capacity(1 << 20);
-    let months: Vec<i32> = r.summary.iter().map(|s| s.month).collect();
-    let period = match (months.iter().min(), months.iter().max()) {
-        (Some(&a), Some(&b)) if a == b => month_text(a),
-        (Some(&a), Some(&b)) => format!("{} to {}", month_text(a), month_text(b)),
-        _ => "no tickets".to_string(),
-    };
-    let as_of = match r.as_of {
+    let (period, period_line) = period_words(r);
+    let as_of = match ev.as_of {
         Some(t) => format!(
             "{} <span class=\"note\">({})</span>",
             timestamp::format_utc(t),
@@ -286,29 +322,29 @@ fn render(r: &ReportData<'_>) -> String {
     let _ = writeln!(h, "<h1>First-response SLA report</h1>");
     let _ = writeln!(
         h,
-        "<p class=\"meta\"><b>Period:</b> {} (month of ticket creation, {}) &nbsp; <b>As of:</b> {} &nbsp; <b>Tickets evaluated:</b> {}</p>",
-        esc(&period),
-        esc(p.timezone.name()),
+        "<p class=\"meta\" id=\"period\"><b>Period:</b> {period_line}</p>\n<p class=\"meta\"><b>As of:</b> {} &nbsp; <b>Tickets evaluated:</b> {}</p>",
         as_of,
-        r.outcomes.len()
+        ev.outcomes.len()
     );
     let _ = writeln!(
         h,
         "<p class=\"meta\"><b>Reclassification rule:</b> <code>{}</code>: {}. <b>Input time zone:</b> <code>{}</code>. Made by {}.</p>",
-        r.mode.as_str(),
-        mode_words(r.mode),
+        ev.mode.as_str(),
+        mode_words(ev.mode),
         esc(r.input_tz),
         concat!("sla-report ", env!("CARGO_PKG_VERSION"))
     );
-    h.push_str("<nav><a href=\"#policy\">Policy</a><a href=\"#headline\">Headline</a><a href=\"#charts\">Charts</a><a href=\"#summary\">Monthly summary</a><a href=\"#breaches\">Worst breaches</a><a href=\"#reclassifications\">Reclassifications</a><a href=\"#rejects\">Input and rejects</a></nav>\n");
+    h.push_str("<nav><a href=\"#policy\">Policy</a><a href=\"#headline\">Headline</a><a href=\"#charts\">Charts</a><a href=\"#summary\">Monthly summary</a><a href=\"#breaches\">Worst breaches</a><a href=\"#comparison\">Policy comparison</a><a href=\"#reclassifications\">Reclassifications</a><a href=\"#breakdowns\">Groups and assignees</a><a href=\"#rejects\">Input and rejects</a></nav>\n");
 
-    policy_section(&mut h, p, r.mode);
+    policy_section(&mut h, p, ev.mode);
     headline_section(&mut h, r);
     charts_section(&mut h, r);
     summary_section(&mut h, r);
     breaches_section(&mut h, r);
+    comparison_section(&mut h, r);
     reclassification_section(&mut h, r);
-    rejects_section(&mut h, r, ds);
+    breakdowns_section(&mut h, r);
+    rejects_section(&mut h, r);
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
@@ -417,7 +453,7 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
     }
     let mut by: BTreeMap<(usize, u32), Tally> = BTreeMap::new();
     let mut per_plan: BTreeMap<usize, Tally> = BTreeMap::new();
-    for s in r.summary {
+    for s in &r.evaluation.summary {
         by.entry((s.plan as usize, s.priority)).or_default().add(s);
         if p.plans[s.plan as usize].targets.contains_key(&s.priority) {
             per_plan.entry(s.plan as usize).or_default().add(s);
@@ -457,14 +493,18 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
     h.push_str("</tr>\n</table>\n");
     // tickets per plan in one pass (not one pass per plan)
     let mut tickets: BTreeMap<usize, u64> = BTreeMap::new();
-    for s in r.summary {
+    for s in &r.evaluation.summary {
         *tickets.entry(s.plan as usize).or_default() += s.tickets;
     }
     let without: Vec<String> = (0..p.plans.len())
         .filter(|&i| p.plans[i].targets.is_empty())
         .map(|i| {
             let n = tickets.get(&i).copied().unwrap_or(0);
-            format!("{} ({n} tickets)", esc(&p.plans[i].name))
+            format!(
+                "{} ({})",
+                esc(&p.plans[i].name),
+                count(n as usize, "ticket")
+            )
         })
         .collect();
     if !without.is_empty() {
@@ -502,7 +542,7 @@ fn summary_section(h: &mut String, r: &ReportData<'_>) {
     }
     h.push_str("</tr>\n");
     let mut prev_month = None;
-    for s in r.summary {
+    for s in &r.evaluation.summary {
         let class = if prev_month.is_some_and(|m| m != s.month) {
             " class=\"month-start\""
         } else {
@@ -543,55 +583,80 @@ fn summary_section(h: &mut String, r: &ReportData<'_>) {
     h.push_str("</table></div>\n");
 }
 
+/// `10.6×`: `late / target` to a tenth, rounded half up (exact integers).
+fn times_text(late: i64, target: i64) -> String {
+    let tenths = (i128::from(late) * 20 + i128::from(target)) / (2 * i128::from(target));
+    format!("{}.{}\u{d7}", tenths / 10, tenths % 10)
+}
+
+fn clock_words(clock: ClockKind) -> &'static str {
+    match clock {
+        ClockKind::Business => "business time",
+        ClockKind::TwentyFourSeven => "24/7 time",
+    }
+}
+
 fn breaches_section(h: &mut String, r: &ReportData<'_>) {
     let p = r.policy;
-    let ds = r.dataset;
+    let ev = r.evaluation;
+    let ds = &ev.dataset;
     let _ = writeln!(
         h,
         "<h2 id=\"breaches\">The {WORST_BREACHES} worst breaches</h2>"
     );
-    h.push_str("<p>Breached tickets (answered late, or still open past the deadline) by how late they are: the time counted beyond the target on the ticket's clock, i.e. <code>-margin_s</code> of tickets.csv (business hours for business-hour targets). For open tickets it grows until they are answered.</p>\n");
-    let mut late: Vec<usize> = (0..r.outcomes.len())
-        .filter(|&i| {
-            matches!(
-                r.outcomes[i].status,
-                Status::Breached | Status::OpenBreached
-            )
+    h.push_str("<p>Breached tickets (answered late, or still open past the deadline), ranked by how late they are <b>relative to their target</b>: the time counted beyond the target (<code>-margin_s</code> of tickets.csv) divided by the target, so that business-hour and 24/7 targets, long and short ones, are ranked by one measure. \u{201c}Late by\u{201d} is time on the ticket's own clock: business hours for business-hour targets, every hour for 24/7 ones. It is given in targets (2.0\u{d7} = twice the target beyond the deadline), then as time and in seconds. For open tickets it grows until they are answered.</p>\n");
+    // (late_s, target_s, index) of the breached tickets with a measure
+    let mut late: Vec<(i64, i64, usize)> = ev
+        .outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| matches!(o.status, Status::Breached | Status::OpenBreached))
+        .filter_map(|(i, o)| {
+            let m = o.measure?;
+            (m.target_s > 0).then(|| (-m.margin_s(), i64::from(m.target_s), i))
         })
-        .filter(|&i| r.outcomes[i].measure.is_some())
         .collect();
-    late.sort_by_key(|&i| (r.outcomes[i].measure.map(|m| m.margin_s()).unwrap_or(0), i));
+    // late_a / target_a > late_b / target_b, compared exactly; then the
+    // longer time, then input order
+    late.sort_by(|a, b| {
+        (i128::from(b.0) * i128::from(a.1))
+            .cmp(&(i128::from(a.0) * i128::from(b.1)))
+            .then(b.0.cmp(&a.0))
+            .then(a.2.cmp(&b.2))
+    });
     if late.is_empty() {
         h.push_str("<p>No breaches.</p>\n");
         return;
     }
-    h.push_str("<table id=\"worst-breaches\"><tr><th>#</th><th>ticket</th><th>plan</th><th>priority</th><th>target</th><th>deadline (UTC, as in tickets.csv)</th><th>first response (UTC)</th><th>late by</th></tr>\n");
-    for (rank, &i) in late.iter().take(WORST_BREACHES).enumerate() {
+    h.push_str("<table id=\"worst-breaches\"><tr><th>#</th><th>ticket</th><th>plan</th><th>priority</th><th>target</th><th>deadline (UTC, as in tickets.csv; local below)</th><th>first response (UTC; local below)</th><th>late by</th></tr>\n");
+    for (rank, &(late_s, target_s, i)) in late.iter().take(WORST_BREACHES).enumerate() {
         let t = &ds.tickets[i];
-        let o = &r.outcomes[i];
+        let o = &ev.outcomes[i];
         let m = o.measure.expect("filtered");
-        let response = match r
-            .as_of
-            .and_then(|as_of| crate::replay::response_by(t, as_of))
-        {
-            Some(resp) => timestamp::format_utc(resp),
+        let response = match ev.response(i) {
+            Some(resp) => format!(
+                "{}<span class=\"sub\">{}</span>",
+                timestamp::format_utc(resp),
+                esc(&local(p, resp))
+            ),
             None => "none yet (open)".to_string(),
         };
         let _ = writeln!(
             h,
-            "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td>{} {}</td><td>{}<span class=\"sub\">{}</span></td><td>{}</td><td class=\"n\"><b>{}</b><span class=\"sub\">{} s {}</span></td></tr>",
+            "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{} {}</td><td>{}<span class=\"sub\">{}</span></td><td>{}</td><td class=\"n\"><b>{}</b> the target<span class=\"sub\">{} of {}</span><span class=\"sub\">{} s</span></td></tr>",
             rank + 1,
             esc(ds.id(t)),
             esc(&p.plans[t.plan()].name),
             esc(&p.priority_label(o.governing)),
-            policy_duration(i64::from(m.target_s)),
+            policy_duration(target_s),
             if m.clock == ClockKind::Business { "business" } else { "24/7" },
             timestamp::format_utc(m.deadline),
             esc(&local(p, m.deadline)),
             response,
-            human_duration(-m.margin_s()),
-            -m.margin_s(),
-            if m.clock == ClockKind::Business { "business" } else { "24/7" },
+            times_text(late_s, target_s),
+            human_duration(late_s),
+            clock_words(m.clock),
+            late_s,
         );
     }
     h.push_str("</table>\n");
@@ -609,14 +674,14 @@ fn policy_duration(s: i64) -> String {
 fn reclassification_section(h: &mut String, r: &ReportData<'_>) {
     let p = r.policy;
     h.push_str("<h2 id=\"reclassifications\">Reclassification highlights</h2>\n");
-    h.push_str("<p>An effective change moves a ticket to a different priority. An upgrade moves it to a more urgent priority (a lower number, e.g. P3 to P1), a downgrade to a less urgent one. Counts include changes after the first response, up to the as-of instant, as in <a href=\"reclassifications.csv\"><code>reclassifications.csv</code></a>.</p>\n");
+    h.push_str("<p>An effective change moves a ticket to a different priority. An upgrade moves it to a more urgent priority (a lower number, e.g. P3 to P1), a downgrade to a less urgent one. Counts include changes after the first response, up to the as-of instant, as in <a href=\"reclassifications.csv\"><code>reclassifications.csv</code></a>; who made them (the <code>changed_by</code> column: <code>agent</code>, <code>customer</code>, anything else is other) as in <a href=\"reclassification_summary.csv\"><code>reclassification_summary.csv</code></a>.</p>\n");
     let mut per_plan = vec![Tally::default(); p.plans.len()];
-    for s in r.summary {
+    for s in &r.evaluation.summary {
         per_plan[s.plan as usize].add(s);
     }
     let mut changes = vec![(0u64, 0u64, 0u64); p.plans.len()];
     let mut pairs: BTreeMap<(u32, u32, u32), u64> = BTreeMap::new();
-    for f in r.flows {
+    for f in &r.evaluation.flows {
         let c = &mut changes[f.flow.plan as usize];
         c.0 += f.changes;
         if f.flow.to > f.flow.from {
@@ -628,14 +693,22 @@ fn reclassification_section(h: &mut String, r: &ReportData<'_>) {
             .entry((f.flow.plan, f.flow.from, f.flow.to))
             .or_default() += f.changes;
     }
-    h.push_str("<table><tr><th>plan</th><th>tickets</th><th>reclassified tickets</th><th>share</th><th>effective changes</th><th>downgrades</th><th>upgrades</th></tr>\n");
+    // who made them, from reclassification_summary.csv
+    let mut by = vec![[0u64; 3]; p.plans.len()];
+    for row in &r.analysis.reclass {
+        for (sum, n) in by[row.plan as usize].iter_mut().zip(row.by) {
+            *sum += n;
+        }
+    }
+    h.push_str("<table id=\"reclassification-plans\"><tr><th>plan</th><th>tickets</th><th>reclassified tickets</th><th>share</th><th>effective changes</th><th>downgrades</th><th>upgrades</th><th>by agents</th><th>by customers</th><th>by others</th></tr>\n");
     for (i, plan) in p.plans.iter().enumerate() {
         let t = per_plan[i];
         let (all, down, up) = changes[i];
+        let [agent, customer, other] = by[i];
         let share = attainment_hundredths(t.reclassified, t.tickets).map(percent_text);
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{all}</td><td class=\"n\">{down}</td><td class=\"n\">{up}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{all}</td><td class=\"n\">{down}</td><td class=\"n\">{up}</td><td class=\"n\">{agent}</td><td class=\"n\">{customer}</td><td class=\"n\">{other}</td></tr>",
             esc(&plan.name),
             t.tickets,
             t.reclassified,
@@ -662,13 +735,28 @@ fn reclassification_section(h: &mut String, r: &ReportData<'_>) {
     h.push_str("</table>\n");
 }
 
-fn rejects_section(h: &mut String, r: &ReportData<'_>, ds: &Dataset) {
+/// `read = accepted + rejected + ...` of one kind of file, in words.
+fn identity_words(c: &Counts, period: bool, ignored: bool) -> String {
+    let mut s = format!(
+        "{} read = {} accepted + {} rejected + {} skipped (after as-of)",
+        c.read, c.accepted, c.rejected, c.skipped
+    );
+    if period {
+        let _ = write!(s, " + {} outside the period", c.outside);
+    }
+    if ignored {
+        let _ = write!(s, " + {} ignored (other fields)", c.ignored);
+    }
+    s
+}
+
+fn rejects_section(h: &mut String, r: &ReportData<'_>) {
+    let ds = &r.evaluation.dataset;
     h.push_str("<h2 id=\"rejects\">Input files and rejected rows</h2>\n");
     let _ = writeln!(
         h,
-        "<p><b>{} rows rejected</b>; each is listed with its file, line and reason in <a href=\"rejects.csv\"><code>{}</code></a>. Rejected rows do not enter any figure above.</p>",
+        "<p><b>{} rows rejected</b>; each is listed with its file, line and reason in <a href=\"rejects.csv\"><code>rejects.csv</code></a>. Rejected rows do not enter any figure above.</p>",
         ds.rejects.len(),
-        esc(&r.rejects_path)
     );
     if let Some(note) = &r.input_note {
         let _ = writeln!(h, "<p>{}</p>", esc(note));
@@ -687,10 +775,38 @@ fn rejects_section(h: &mut String, r: &ReportData<'_>, ds: &Dataset) {
         }
         h.push_str("</table>\n");
     }
+    // every record read is accounted for, per kind of file (a changes row
+    // outside the period is one of a ticket outside it)
+    let period = r.period.is_some();
     // history rows of other fields exist only in an import's long history
     let ignored = ds.files.iter().any(|f| f.counts.ignored > 0);
+    h.push_str("<ul id=\"identity\">\n");
+    for (kind, noun) in [
+        (Kind::Tickets, "Ticket rows"),
+        (Kind::Changes, "Priority-change rows"),
+    ] {
+        let mut sum = Counts::default();
+        let mut files = 0;
+        for f in ds.files.iter().filter(|f| f.kind == kind) {
+            sum.merge(&f.counts);
+            files += 1;
+        }
+        let _ = if files == 0 {
+            writeln!(h, "<li><b>{noun}:</b> no file of this kind was read.</li>")
+        } else {
+            writeln!(
+                h,
+                "<li><b>{noun}:</b> {}.</li>",
+                identity_words(&sum, period, ignored)
+            )
+        };
+    }
+    h.push_str("</ul>\n");
     let mismatches: u64 = ds.files.iter().map(|f| f.export_mismatches).sum();
-    h.push_str("<table><tr><th>file</th><th>kind</th><th>records read</th><th>accepted</th><th>rejected</th><th>skipped (after as-of)</th>");
+    h.push_str("<table id=\"input-files\"><tr><th>file</th><th>kind</th><th>records read</th><th>accepted</th><th>rejected</th><th>skipped (after as-of)</th>");
+    if period {
+        h.push_str("<th>outside the period</th>");
+    }
     if ignored {
         h.push_str("<th>ignored (other fields)</th>");
     }
@@ -706,6 +822,9 @@ fn rejects_section(h: &mut String, r: &ReportData<'_>, ds: &Dataset) {
             f.counts.rejected,
             f.counts.skipped,
         );
+        if period {
+            let _ = write!(h, "<td class=\"n\">{}</td>", f.counts.outside);
+        }
         if ignored {
             let _ = write!(h, "<td class=\"n\">{}</td>", f.counts.ignored);
         }
@@ -724,6 +843,179 @@ fn rejects_section(h: &mut String, r: &ReportData<'_>, ds: &Dataset) {
         );
     }
     h.push_str(". Full details in <a href=\"run.json\"><code>run.json</code></a>.</p>\n");
+}
+
+/// Met and counted tickets under one mode, summed.
+fn mode_attainment(c: &ModeCounts) -> String {
+    match c.attainment_hundredths() {
+        Some(a) => format!(
+            "<td class=\"n\"><b>{}%</b><span class=\"sub\">{} met of {}</span></td>",
+            percent_text(a),
+            c.met,
+            c.counted
+        ),
+        None => "<td class=\"n\">no counted tickets</td>".to_string(),
+    }
+}
+
+fn comparison_section(h: &mut String, r: &ReportData<'_>) {
+    let p = r.policy;
+    let ev = r.evaluation;
+    let a = r.analysis;
+    h.push_str("<h2 id=\"comparison\">Policy comparison: the four reclassification rules</h2>\n");
+    h.push_str("<p>How much the reclassification rule moves the figures: every ticket judged under each rule, attainment over the whole period per plan. Per month and priority in <a href=\"policy_comparison.csv\"><code>policy_comparison.csv</code></a>.</p>\n");
+    let mut per_plan: BTreeMap<u32, [ModeCounts; 4]> = BTreeMap::new();
+    for row in &a.comparison {
+        if p.plans[row.plan as usize].targets.is_empty() {
+            continue;
+        }
+        let sums = per_plan.entry(row.plan).or_default();
+        for (sum, c) in sums.iter_mut().zip(&row.modes) {
+            sum.tickets += c.tickets;
+            sum.met += c.met;
+            sum.counted += c.counted;
+        }
+    }
+    if per_plan.is_empty() {
+        h.push_str("<p>No plan with a target has tickets.</p>\n");
+    } else {
+        h.push_str("<table id=\"comparison-table\"><tr><th>plan</th>");
+        for m in Mode::ALL {
+            let this = if m == ev.mode { " (this report)" } else { "" };
+            let _ = write!(h, "<th><code>{}</code>{this}</th>", m.as_str());
+        }
+        h.push_str("</tr>\n");
+        for (plan, modes) in &per_plan {
+            let _ = write!(h, "<tr><td>{}</td>", esc(&p.plans[*plan as usize].name));
+            for c in modes {
+                h.push_str(&mode_attainment(c));
+            }
+            h.push_str("</tr>\n");
+        }
+        h.push_str("</table>\n");
+    }
+    let sensitive: Vec<_> = a
+        .reclassified
+        .iter()
+        .filter(|t| t.mode_sensitive())
+        .collect();
+    let _ = writeln!(
+        h,
+        "<h3 id=\"mode-sensitive\">Mode-sensitive tickets</h3>\n<p><b>{}</b> with a status that depends on the rule (of {} reclassified); all are in <a href=\"mode_sensitive_tickets.csv\"><code>mode_sensitive_tickets.csv</code></a>{}.</p>",
+        count(sensitive.len(), "ticket"),
+        a.reclassified.len(),
+        if sensitive.len() > LISTED {
+            format!(", the first {LISTED} below")
+        } else {
+            String::new()
+        }
+    );
+    if sensitive.is_empty() {
+        return;
+    }
+    let ds = &ev.dataset;
+    h.push_str("<table id=\"mode-sensitive-table\" class=\"compact\"><tr><th>ticket</th><th>plan</th><th>month</th><th>submitted</th>");
+    for m in Mode::ALL {
+        let _ = write!(h, "<th><code>{}</code></th>", m.as_str());
+    }
+    h.push_str("</tr>\n");
+    for t in sensitive.iter().take(LISTED) {
+        let i = t.ticket as usize;
+        let ticket = &ds.tickets[i];
+        let _ = write!(
+            h,
+            "<tr><td class=\"nw\">{}</td><td>{}</td><td class=\"nw\">{}</td><td>P{}</td>",
+            esc(ds.id(ticket)),
+            esc(&p.plans[ticket.plan()].name),
+            month_text(ev.months[i]),
+            ticket.submitted
+        );
+        for v in &t.verdicts {
+            let _ = write!(h, "<td>P{} {}</td>", v.priority, v.status.as_str());
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
+}
+
+/// One breakdown's headline: per value, tickets and attainment over the
+/// whole period.
+fn breakdown_table(
+    h: &mut String,
+    column: &str,
+    file: &str,
+    labels: &Labels,
+    rows: &[(u32, SummaryRow)],
+) {
+    let mut per: Vec<(u32, Tally)> = Vec::new();
+    for (label, row) in rows {
+        match per.last_mut() {
+            Some((l, t)) if l == label => t.add(row),
+            _ => {
+                let mut t = Tally::default();
+                t.add(row);
+                per.push((*label, t));
+            }
+        }
+    }
+    let _ = writeln!(
+        h,
+        "<h3>By {column}</h3>\n<p>{} values of <code>{column}</code>; per month, plan and priority in <a href=\"{file}\"><code>{file}</code></a>{}.</p>",
+        per.len(),
+        if per.len() > LISTED {
+            format!("; the first {LISTED} by name below")
+        } else {
+            String::new()
+        }
+    );
+    let _ = writeln!(
+        h,
+        "<table id=\"by-{column}\"><tr><th>{column}</th><th>tickets</th><th>attainment</th></tr>"
+    );
+    for (label, t) in per.iter().take(LISTED) {
+        let name = labels.name(*label);
+        let name = if name.is_empty() {
+            "<i>(empty)</i>".to_string()
+        } else {
+            esc(name)
+        };
+        let attainment = match t.attainment() {
+            Some(a) => format!(
+                "<b>{a}%</b><span class=\"sub\">{} met of {}</span>",
+                t.met, t.counted
+            ),
+            None => "no counted tickets".to_string(),
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\">{attainment}</td></tr>",
+            t.tickets
+        );
+    }
+    h.push_str("</table>\n");
+}
+
+fn breakdowns_section(h: &mut String, r: &ReportData<'_>) {
+    let ds = &r.evaluation.dataset;
+    let a = r.analysis;
+    h.push_str("<h2 id=\"breakdowns\">Groups and assignees</h2>\n");
+    if a.by_group.is_none() && a.by_assignee.is_none() {
+        h.push_str("<p>The ticket files have no <code>group</code> or <code>assignee</code> column, so there is no breakdown.</p>\n");
+        return;
+    }
+    h.push_str("<p>Attainment over the whole period and every plan and priority with a target; a ticket without a value (an empty field, or a file without the column) is under <i>(empty)</i>.</p>\n");
+    if let Some(rows) = &a.by_group {
+        breakdown_table(h, "group", "summary_by_group.csv", &ds.groups, rows);
+    }
+    if let Some(rows) = &a.by_assignee {
+        breakdown_table(
+            h,
+            "assignee",
+            "summary_by_assignee.csv",
+            &ds.assignees,
+            rows,
+        );
+    }
 }
 
 #[cfg(test)]

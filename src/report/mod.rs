@@ -94,9 +94,10 @@ const CHARTS: [ChartSpec; 3] = [
     ChartSpec {
         file: "attainment.png",
         title: "Attainment per month",
-        caption: "one panel per plan with targets, one line per priority; \
-                  the black line is 100%; a break in a line is a month \
-                  without counted tickets.",
+        caption: "one panel per plan with targets, one line per priority, \
+                  on a scale from 0 to 100%; the black line is 100%; a \
+                  break in a line is a month without counted tickets; a \
+                  grey band is a month the period selection left out.",
         draw: charts::attainment_png,
     },
     ChartSpec {
@@ -110,23 +111,22 @@ const CHARTS: [ChartSpec; 3] = [
     ChartSpec {
         file: "reclassifications.png",
         title: "Reclassifications",
-        caption: "which priority changes agents made, per plan (row: from, \
+        caption: "the effective priority changes, whoever made them \
+                  (agent, customer or other; the split is in the \
+                  reclassification table below), per plan (row: from, \
                   column: to), and the share of each month's tickets that \
                   were reclassified.",
         draw: charts::reclassifications_png,
     },
 ];
 
-/// The charts and report.html, rendered in memory (they are small) as
-/// (file name, bytes); `dir` is the output folder, for messages and the
-/// page's link to rejects.csv.
-fn render_charts_and_page(
-    r: &Report<'_>,
-    dir: &Path,
-) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
+/// The charts, drawn in memory (they are small) as (file name, bytes);
+/// `dir` is the output folder, for messages.
+fn draw_charts(r: &Report<'_>, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
     let ev = r.evaluation;
     let ds = &ev.dataset;
-    let data = charts::ChartData::new(r.policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows);
+    let data = charts::ChartData::new(r.policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows)
+        .with_period(r.period);
     // the charts are independent: drawn and encoded in parallel
     let drawn: Vec<Result<Vec<u8>, charts::ChartError>> = {
         use rayon::prelude::*;
@@ -139,20 +139,26 @@ fn render_charts_and_page(
         })?;
         pngs.push((spec.file, png));
     }
+    Ok(pngs)
+}
+
+/// report.html, with the charts `pngs` (in `CHARTS` order) and the analysis.
+fn render_page(
+    r: &Report<'_>,
+    analysis: &crate::analysis::Analysis,
+    pngs: &[(&'static str, Vec<u8>)],
+) -> Vec<u8> {
+    let ev = r.evaluation;
     let page = html::ReportData {
         policy: r.policy,
-        as_of: ev.as_of,
-        mode: ev.mode,
         input_tz: r.input_tz,
-        dataset: ds,
-        outcomes: &ev.outcomes,
-        summary: &ev.summary,
-        flows: &ev.flows,
-        rejects_path: dir.join("rejects.csv").display().to_string(),
+        period: r.period,
+        evaluation: ev,
+        analysis,
         input_note: input_note(r),
         charts: CHARTS
             .iter()
-            .zip(&pngs)
+            .zip(pngs)
             .map(|(spec, (_, png))| html::Chart {
                 file: spec.file,
                 title: spec.title,
@@ -161,18 +167,14 @@ fn render_charts_and_page(
             })
             .collect(),
     };
-    let mut page_bytes = Vec::new();
-    html::write_report(&mut page_bytes, &page)
-        .map_err(|error| OutputError::io(&dir.join("report.html"), error))?;
-    pngs.push(("report.html", page_bytes));
-    Ok(pngs)
+    html::render(&page).into_bytes()
 }
 
 /// Writes every output of `r` into `dir`, refusing to overwrite any of
 /// `inputs`, and commits them all or none (run.json, which lists the others
 /// with their digests, is written last). `analyze` computes the analysis
 /// while tickets.csv, by far the largest output, is formatted and written,
-/// and the charts and the page are drawn.
+/// and the charts are drawn; the page, which shows the analysis, follows.
 pub fn write_all<E, P>(
     dir: &Path,
     inputs: &[P],
@@ -189,7 +191,7 @@ where
             || out.write("tickets.csv", |w| csv::write_tickets(w, r)),
             || {
                 if r.charts {
-                    render_charts_and_page(r, dir).map(Some)
+                    draw_charts(r, dir).map(Some)
                 } else {
                     Ok(None)
                 }
@@ -198,7 +200,12 @@ where
     });
     let analysis = analysis?;
     tickets?;
-    let rendered = rendered?;
+    // the page shows the analysis, so it is rendered once that is done
+    let rendered = rendered?.map(|mut files| {
+        let page = render_page(r, &analysis, &files);
+        files.push(("report.html", page));
+        files
+    });
     out.write("summary.csv", |w| csv::write_summary(w, r))?;
     out.write("reclassifications.csv", |w| {
         csv::write_reclassifications(w, r)
