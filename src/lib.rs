@@ -12,6 +12,7 @@ pub mod cli;
 pub(crate) mod evaluation;
 pub mod explain;
 pub mod ingest;
+pub mod inspect;
 pub mod labels;
 pub mod model;
 pub(crate) mod period;
