@@ -7,5 +7,6 @@ mod common;
 mod analysis;
 mod cli;
 mod imports;
+mod inspect;
 mod reliability;
 mod report;

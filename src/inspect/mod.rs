@@ -418,6 +418,56 @@ fn suggest_json(path: &str, setup: &Setup<'_>, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::Policy;
+
+    /// The kind a header is taken for under a built-in format.
+    fn kind_of(format: &str, header: &str) -> Fit {
+        let dir = std::env::temp_dir().join(format!("sla-inspect-fit-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{format}-{}.csv", header.len()));
+        std::fs::write(&path, format!("{header}\n")).unwrap();
+        let policy = Policy::embedded();
+        let profile = Profile::built_in(format, &policy).unwrap().unwrap();
+        let opts = ReadOptions {
+            policy: &policy,
+            profile: &profile,
+            customers: None,
+            zone: crate::timestamp::InputZone::Utc,
+            as_of: None,
+            delimiter: None,
+            period: None,
+            on_bytes: None,
+            max_record: crate::ingest::DEFAULT_MAX_RECORD,
+        };
+        let Ok(Input::Csv(csv)) = Input::open(path.to_str().unwrap(), &opts) else {
+            panic!("not a CSV file");
+        };
+        Fit::best(&csv, &profile)
+    }
+
+    #[test]
+    fn a_header_is_taken_for_the_kind_whose_required_columns_it_fits_best() {
+        let fit = kind_of("native", "ticket_id,created_at,plan");
+        assert_eq!(
+            (fit.kind, fit.required, fit.found),
+            (Kind::Tickets, (2, 2), (3, 8))
+        );
+        // ticket_id is a column of both kinds: the history's share is larger
+        let fit = kind_of("native", "ticket_id,changed_at,to_priority,from_priority");
+        assert_eq!((fit.kind, fit.required), (Kind::Changes, (3, 3)));
+        let fit = kind_of("zendesk", "field_name,ticket_id,updated,user_id,value");
+        assert_eq!(
+            (fit.kind, fit.required, fit.found),
+            (Kind::Changes, (4, 4), (5, 5))
+        );
+        // nothing fits: tickets, the kind every run needs
+        assert_eq!(kind_of("native", "Issue key,Created").kind, Kind::Tickets);
+        // a format without a CSV history reads CSV tickets only
+        assert_eq!(
+            kind_of("freshdesk", "ticket_id,changed_at,to_priority").kind,
+            Kind::Tickets
+        );
+    }
 
     #[test]
     fn paths_become_one_shell_word() {
