@@ -402,8 +402,7 @@ fn load_json_changes(
             .map(|w| {
                 let mut out = ChangeChunk::with_capacity(w[1] - w[0]);
                 let mut dates = timestamp::Parser::default();
-                for k in w[0]..w[1] {
-                    let rec = &batch[k];
+                for (k, rec) in (w[0]..w[1]).zip(&batch[w[0]..w[1]]) {
                     match extract(&rec.text) {
                         Extracted::Ignored => out.push(rec.line, (k, k), Ok(None)),
                         Extracted::Malformed => {

@@ -337,10 +337,10 @@ fn suggest_csv(path: &str, csv: &CsvInput, setup: &Setup<'_>, out: &mut String) 
             };
             let customers = fit.kind == Kind::Tickets
                 && p.tickets.plan_constant.is_none()
-                && p.tickets
-                    .plan
-                    .as_ref()
-                    .is_none_or(|f| csv.find(f, p.header_decorations).is_none());
+                && match &p.tickets.plan {
+                    Some(f) => csv.find(f, p.header_decorations).is_none(),
+                    None => true,
+                };
             let word = shell_word(path);
             let _ = writeln!(out, "best fit: {}; to read it so:", p.name);
             let _ = writeln!(out, "  sla-report inspect --format {} {word}", p.name);
@@ -390,7 +390,11 @@ fn suggest_json(path: &str, setup: &Setup<'_>, out: &mut String) {
         });
         let line = match counted {
             Ok([rows, ignored, malformed]) => {
-                if rows > 0 && best.as_ref().is_none_or(|b| rows > b.1) {
+                let better = match &best {
+                    Some(b) => rows > b.1,
+                    None => true,
+                };
+                if rows > 0 && better {
                     best = Some((p.name.clone(), rows));
                 }
                 format!("{rows} with a priority, {ignored} without, {malformed} malformed")
