@@ -79,6 +79,7 @@ pub(crate) struct ChangeFields<'r> {
 impl<'r> ChangeFields<'r> {
     /// A CSV record's history row; `None` for a row of another field than
     /// the priority (EXPORTS.md rule 3).
+    #[inline]
     pub(crate) fn of_record(values: &Fields<'r>, cols: &ChangeColumns) -> Option<ChangeFields<'r>> {
         if let Some((column, names)) = &cols.field {
             let field = values.get(Some(*column));

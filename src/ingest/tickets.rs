@@ -204,7 +204,8 @@ impl CheckedTicket<'_> {
 /// The contract's checks of a ticket row that need no other row, in its
 /// order: the fields, the timestamps, the plan, the priority, then whether
 /// the response precedes creation, lies after `as_of` or outside the
-/// period.
+/// period. Inlined: the run calls it for every ticket row.
+#[inline]
 pub(crate) fn check_ticket<'r>(
     values: &Fields<'r>,
     cols: &TicketColumns,
@@ -297,6 +298,7 @@ fn parse_ticket(
 
 /// A plan column's text as the profile reads it: through its plan map,
 /// then the policy's keys, names and aliases.
+#[inline]
 pub(crate) fn plan_of(text: &str, opts: &ReadOptions<'_>) -> Option<usize> {
     opts.profile
         .plan
@@ -307,6 +309,7 @@ pub(crate) fn plan_of(text: &str, opts: &ReadOptions<'_>) -> Option<usize> {
 
 /// A stage as the profile's stage map names it (unmapped texts as
 /// written).
+#[inline]
 pub(crate) fn stage_of<'r>(text: &'r str, opts: &ReadOptions<'r>) -> &'r str {
     match opts.profile.stage.get(text) {
         Some(i) => opts.profile.stage_names[i as usize].as_str(),
