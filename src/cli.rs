@@ -43,6 +43,24 @@ pub enum Command {
     Profile(ProfileArgs),
     /// Generate realistic example exports (tickets and priority changes).
     Sample(SampleArgs),
+    /// Show how a run with these input flags would read each file, without
+    /// a report: the columns that feed each field, the values and what
+    /// they map to, the timestamp forms, the rows it would reject, a few
+    /// rows as it reads them, and (without --format or --profile) the
+    /// built-in format that fits best. Exits 1 when a run would stop.
+    Inspect(InspectArgs),
+}
+
+/// `inspect FILE...`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InspectArgs {
+    /// The files to look at: ticket exports and histories, told apart by
+    /// their header (or JSON content).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
 }
 
 /// `profile NAME`.
@@ -175,11 +193,6 @@ pub struct InputArgs {
     #[arg(long = "changes", value_name = "PATH")]
     pub changes: Vec<String>,
 
-    /// SLA policy file (TOML) replacing the built-in one; see
-    /// `sla-report policy` for the format. Default: the built-in policy.
-    #[arg(long, value_name = "FILE")]
-    pub policy: Option<PathBuf>,
-
     /// How reclassified tickets are measured; overrides the policy file's
     /// `reclassification`. Default: the policy's (built-in: current).
     #[arg(long, value_enum, value_name = "MODE")]
@@ -190,6 +203,33 @@ pub struct InputArgs {
     /// out. Default: the latest timestamp in the accepted rows.
     #[arg(long = "as-of", value_name = "TIMESTAMP")]
     pub as_of: Option<String>,
+
+    /// Only tickets created in this month (YYYY-MM, local date in the
+    /// policy zone); repeatable. Others are counted in run.json as outside
+    /// the period, not rejected.
+    #[arg(long = "month", value_name = "YYYY-MM", conflicts_with_all = ["from", "until"])]
+    pub month: Vec<String>,
+
+    /// Only tickets created on or after this local date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+
+    /// Only tickets created on or before this local date (YYYY-MM-DD,
+    /// inclusive: the whole day counts).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+
+    #[command(flatten)]
+    pub read: ReadArgs,
+}
+
+/// How the input files are read: shared by `run`, `explain` and `inspect`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReadArgs {
+    /// SLA policy file (TOML) replacing the built-in one; see
+    /// `sla-report policy` for the format. Default: the built-in policy.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
 
     /// How the --tickets and --changes files are shaped: the contract's
     /// own columns, or a helpdesk's export as it gives it. Default: native.
@@ -224,27 +264,23 @@ pub struct InputArgs {
     #[arg(long, value_name = "CHAR", value_parser = [",", ";"], hide_possible_values = true)]
     pub delimiter: Option<String>,
 
-    /// Only tickets created in this month (YYYY-MM, local date in the
-    /// policy zone); repeatable. Others are counted in run.json as outside
-    /// the period, not rejected.
-    #[arg(long = "month", value_name = "YYYY-MM", conflicts_with_all = ["from", "until"])]
-    pub month: Vec<String>,
-
-    /// Only tickets created on or after this local date (YYYY-MM-DD).
-    #[arg(long, value_name = "DATE")]
-    pub from: Option<String>,
-
-    /// Only tickets created on or before this local date (YYYY-MM-DD,
-    /// inclusive: the whole day counts).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-
     /// The longest record an input file may hold (header, row, or quoted
     /// text over several lines), without its line end: bytes, or a number
     /// with KiB, MiB or GiB (e.g. 256MiB). A longer record stops the run
     /// with its file and line. Default: 64MiB.
     #[arg(long = "max-record-size", value_name = "SIZE")]
     pub max_record_size: Option<String>,
+}
+
+impl ReadArgs {
+    /// `--format NAME` or `--profile FILE` as given; `None` for neither.
+    pub fn shape_flag(&self) -> Option<String> {
+        match (&self.profile, self.format) {
+            (Some(path), _) => Some(format!("--profile {}", path.display())),
+            (None, Some(format)) => Some(format!("--format {}", format.as_str())),
+            (None, None) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -352,7 +388,7 @@ fn parse_size(text: &str) -> Option<usize> {
 
 /// The import profile of `--format` or `--profile` (native by default),
 /// read against the policy.
-fn resolve_profile(args: &InputArgs, policy: &Policy) -> Result<Profile, CliError> {
+fn resolve_profile(args: &ReadArgs, policy: &Policy) -> Result<Profile, CliError> {
     match (&args.profile, args.format) {
         (Some(path), _) => {
             let text = std::fs::read(path).map_err(|e| {
@@ -377,9 +413,45 @@ fn resolve_profile(args: &InputArgs, policy: &Policy) -> Result<Profile, CliErro
     }
 }
 
-/// Resolves the input flags shared by `run` and `explain` (the output
-/// settings take their defaults).
-pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
+/// The input-reading flags, resolved: how every input file is read.
+#[derive(Debug, Clone)]
+pub struct ReadConfig {
+    pub policy: Policy,
+    pub profile: Profile,
+    pub customers: Option<ingest::Customers>,
+    /// The zone of offsetless timestamps: `--input-tz`, else the profile's
+    /// `timezone`, else UTC.
+    pub input_tz: Tz,
+    /// As given (for run.json).
+    pub input_tz_name: String,
+    /// Whether the zone was chosen (`--input-tz` or the profile's).
+    pub input_tz_chosen: bool,
+    pub encoding: ingest::Encoding,
+    pub delimiter: Option<u8>,
+    pub max_record: usize,
+}
+
+impl ReadConfig {
+    /// How `inspect` reads: every row counts (no `as_of`, no period).
+    pub fn read_options(&self) -> ingest::ReadOptions<'_> {
+        ingest::ReadOptions {
+            policy: &self.policy,
+            profile: &self.profile,
+            customers: self.customers.as_ref(),
+            encoding: self.encoding,
+            zone: InputZone::new(self.input_tz),
+            as_of: None,
+            delimiter: self.delimiter,
+            period: None,
+            on_bytes: None,
+            max_record: self.max_record,
+        }
+    }
+}
+
+/// Resolves the flags that say how the input files are read: the usage
+/// errors first, then the policy, the profile and the customers file.
+pub fn resolve_read(args: &ReadArgs) -> Result<ReadConfig, CliError> {
     let input_tz = match &args.input_tz {
         None => None,
         Some(name) => Some(
@@ -396,7 +468,6 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
             ))
         })?,
     };
-    let period = resolve_period(args)?;
     let policy = match &args.policy {
         None => Policy::embedded(),
         Some(path) => {
@@ -417,6 +488,49 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         (None, Some(tz)) => (tz, tz.name().to_string()),
         (None, None) => (Tz::UTC, "UTC".to_string()),
     };
+    let encoding = match &args.encoding {
+        None => ingest::Encoding::Utf8,
+        Some(name) => ingest::Encoding::parse(name).ok_or_else(|| {
+            CliError::Usage(format!(
+                "--encoding '{name}': not an encoding (use utf-8, windows-1252 or iso-8859-1)"
+            ))
+        })?,
+    };
+    let customers = match &args.customers {
+        None => None,
+        Some(path) => Some(
+            ingest::Customers::load(path, &policy, encoding)
+                .map_err(|e| CliError::Fatal(e.to_string()))?,
+        ),
+    };
+    Ok(ReadConfig {
+        policy,
+        profile,
+        customers,
+        input_tz,
+        input_tz_name,
+        input_tz_chosen,
+        encoding,
+        delimiter,
+        max_record,
+    })
+}
+
+/// Resolves the input flags shared by `run` and `explain` (the output
+/// settings take their defaults).
+pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
+    let period = resolve_period(args)?;
+    let ReadConfig {
+        mut policy,
+        profile,
+        customers,
+        input_tz,
+        input_tz_name,
+        input_tz_chosen,
+        encoding,
+        delimiter,
+        max_record,
+    } = resolve_read(&args.read)?;
     let as_of = match &args.as_of {
         None => None,
         Some(text) => Some(
@@ -436,22 +550,6 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
             })?,
         ),
     };
-    let encoding = match &args.encoding {
-        None => ingest::Encoding::Utf8,
-        Some(name) => ingest::Encoding::parse(name).ok_or_else(|| {
-            CliError::Usage(format!(
-                "--encoding '{name}': not an encoding (use utf-8, windows-1252 or iso-8859-1)"
-            ))
-        })?,
-    };
-    let customers = match &args.customers {
-        None => None,
-        Some(path) => Some(
-            ingest::Customers::load(path, &policy, encoding)
-                .map_err(|e| CliError::Fatal(e.to_string()))?,
-        ),
-    };
-    let mut policy = policy;
     let mode = args
         .reclassification
         .map(Mode::from)

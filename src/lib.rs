@@ -13,6 +13,7 @@ pub mod digest;
 pub(crate) mod evaluation;
 pub mod explain;
 pub mod ingest;
+pub mod inspect;
 pub mod labels;
 pub mod model;
 pub(crate) mod period;

@@ -13,7 +13,7 @@ use clap::Parser;
 
 use sla_report::cli::{self, Cli, CliError, Command};
 use sla_report::terminal::{escape, escape_lines};
-use sla_report::{explain, pipeline, policy, sample};
+use sla_report::{explain, inspect, pipeline, policy, sample};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -98,6 +98,18 @@ fn run(cli: Cli) -> Result<u8, CliError> {
         Command::Sample(args) => {
             write_sample(&args)?;
             Ok(0)
+        }
+        Command::Inspect(args) => {
+            let read = cli::resolve_read(&args.read)?;
+            let setup = inspect::Setup {
+                opts: read.read_options(),
+                input_tz: read.input_tz,
+                given: args.read.shape_flag(),
+            };
+            let inspection = inspect::inspect(&args.files, &setup);
+            emit(Stream::Stdout, &inspection.text)?;
+            // the run's own message, on stderr as the run gives it
+            inspection.fatal.map_or(Ok(0), |m| Err(CliError::Fatal(m)))
         }
         Command::Explain(args) => {
             let cfg = cli::resolve_input(&args.input)?;

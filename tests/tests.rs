@@ -8,5 +8,6 @@ mod analysis;
 mod cli;
 mod first_day;
 mod imports;
+mod inspect;
 mod reliability;
 mod report;

@@ -12,7 +12,7 @@ use super::blocks::{
 use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
-use super::json::{self, Extracted, JsonRecords};
+use super::json::{self, Extracted, HistoryRow, JsonRecords};
 use super::records::{decode, Columns, Fields, Records};
 use super::tickets::parse_priority;
 use super::{
@@ -20,10 +20,10 @@ use super::{
 };
 use crate::model::{Change, ChangedBy};
 use crate::profile::{CsvHistory, Field, JsonShape, TimeFormats};
-use crate::timestamp::{self, InputZone};
+use crate::timestamp;
 
 /// The columns of one CSV change file, as the profile finds them.
-struct ChangeColumns {
+pub(crate) struct ChangeColumns {
     id: Option<usize>,
     changed_at: Option<usize>,
     to: Option<usize>,
@@ -34,7 +34,7 @@ struct ChangeColumns {
 }
 
 impl ChangeColumns {
-    fn new(
+    pub(super) fn new(
         columns: &Columns,
         spec: &CsvHistory,
         decorations: bool,
@@ -85,25 +85,57 @@ impl ChangeColumns {
 }
 
 /// A history row's texts, from a CSV record or a JSON one.
-pub(super) struct ChangeFields<'r> {
-    pub(super) id: &'r str,
-    pub(super) changed_at: &'r str,
-    pub(super) to: &'r str,
-    pub(super) from: &'r str,
-    pub(super) by: &'r str,
+pub(crate) struct ChangeFields<'r> {
+    pub(crate) id: &'r str,
+    pub(crate) changed_at: &'r str,
+    pub(crate) to: &'r str,
+    pub(crate) from: &'r str,
+    pub(crate) by: &'r str,
+}
+
+impl<'r> ChangeFields<'r> {
+    /// A CSV record's history row; `None` for a row of another field than
+    /// the priority (EXPORTS.md rule 3).
+    #[inline]
+    pub(crate) fn of_record(values: &Fields<'r>, cols: &ChangeColumns) -> Option<ChangeFields<'r>> {
+        if let Some((column, names)) = &cols.field {
+            let field = values.get(Some(*column));
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
+                return None;
+            }
+        }
+        Some(ChangeFields {
+            id: values.get(cols.id),
+            changed_at: values.get(cols.changed_at),
+            to: values.get(cols.to),
+            from: values.get(cols.from),
+            by: values.get(cols.by),
+        })
+    }
+
+    /// A JSON record's history row.
+    pub(super) fn of_json(h: &'r HistoryRow) -> ChangeFields<'r> {
+        ChangeFields {
+            id: &h.id,
+            changed_at: &h.changed_at,
+            to: &h.to,
+            from: h.from.as_deref().unwrap_or(""),
+            by: &h.by,
+        }
+    }
 }
 
 /// Why a change record is rejected, and the field it concerns.
 type RowReject = (Reason, Option<FieldName>);
 
 /// What an accepted change row carries, before its ticket is looked up.
-pub(super) type ParsedChange = (i64, u32, Option<u32>, ChangedBy);
+pub(crate) type ParsedChange = (i64, u32, Option<u32>, ChangedBy);
 
 /// The contract's checks of a change row that need no other row, in its
 /// order: the fields, the timestamp, the priorities (to, then from). An
 /// import reads an empty `to` as the policy default (EXPORTS.md rule 4);
 /// the native files require it.
-pub(super) fn check_change(
+pub(crate) fn check_change(
     row: &ChangeFields<'_>,
     timestamps: &TimeFormats,
     dates: &mut timestamp::Parser,
@@ -120,13 +152,8 @@ pub(super) fn check_change(
     if native && row.to.is_empty() {
         return missing(FieldName::ToPriority);
     }
-    let zone = opts
-        .profile
-        .changes
-        .timezone
-        .map_or(opts.zone, InputZone::new);
     let changed_at = timestamps
-        .parse(row.changed_at, zone, dates)
+        .parse(row.changed_at, opts.change_zone(), dates)
         .map_err(|e| (Reason::from(e), FieldName::ChangedAt))?;
     let to = parse_priority(row.to, opts).ok_or((Reason::BadPriority, FieldName::ToPriority))?;
     let from = if row.from.is_empty() {
@@ -231,18 +258,8 @@ fn parse_change_chunk(
                     all,
                     ranges: &ranges,
                 };
-                if let Some((column, names)) = &cols.field {
-                    let field = values.get(Some(*column));
-                    if !names.iter().any(|n| n.eq_ignore_ascii_case(field)) {
-                        return Ok(None);
-                    }
-                }
-                let row = ChangeFields {
-                    id: values.get(cols.id),
-                    changed_at: values.get(cols.changed_at),
-                    to: values.get(cols.to),
-                    from: values.get(cols.from),
-                    by: values.get(cols.by),
+                let Some(row) = ChangeFields::of_record(&values, cols) else {
+                    return Ok(None);
                 };
                 let change = check_change(&row, timestamps, &mut dates, opts)
                     .map_err(|(reason, field)| (reason, Some(field)))?;
@@ -288,22 +305,14 @@ pub(super) fn load_changes(
     sizes: Sizes,
 ) -> Result<(), IngestError> {
     let file = ds.files.len();
-    let json = starts_like_json(path)?;
-    let shape = |what: &str| IngestError::HistoryShape {
-        path: path.to_string(),
-        message: format!(
-            "a {what} history, which format {} does not read (see `sla-report profile {}`)",
-            opts.profile.name, opts.profile.name
-        ),
-    };
-    if json {
+    if starts_like_json(path)? {
         let Some((json, timestamps)) = &opts.profile.changes.json else {
-            return Err(shape("JSON"));
+            return Err(shape_error(path, "JSON", opts));
         };
         return load_json_changes(path, (*json, timestamps), opts, ds, row_ticket, sizes);
     }
     let Some(spec) = &opts.profile.changes.csv else {
-        return Err(shape("CSV"));
+        return Err(shape_error(path, "CSV", opts));
     };
     let Opened {
         mut reader,
@@ -361,9 +370,21 @@ pub(super) fn load_changes(
     Ok(())
 }
 
+/// A history file of a shape (`what`: "JSON" or "CSV") that the profile
+/// does not read.
+pub(super) fn shape_error(path: &str, what: &str, opts: &ReadOptions<'_>) -> IngestError {
+    IngestError::HistoryShape {
+        path: path.to_string(),
+        message: format!(
+            "a {what} history, which format {} does not read (see `sla-report profile {}`)",
+            opts.profile.name, opts.profile.name
+        ),
+    }
+}
+
 /// Whether a file's first character (after a BOM and white space) opens a
 /// JSON object or array: no CSV header starts so.
-fn starts_like_json(path: &str) -> Result<bool, IngestError> {
+pub(super) fn starts_like_json(path: &str) -> Result<bool, IngestError> {
     use std::io::Read;
     let mut head = Vec::with_capacity(4096);
     std::fs::File::open(path)
@@ -422,20 +443,14 @@ fn load_json_changes(
             .map(|w| {
                 let mut out = ChangeChunk::with_capacity(w[1] - w[0]);
                 let mut dates = timestamp::Parser::default();
-                for (k, rec) in batch.iter().enumerate().take(w[1]).skip(w[0]) {
+                for (k, rec) in (w[0]..w[1]).zip(&batch[w[0]..w[1]]) {
                     match extract(&rec.text) {
                         Extracted::Ignored => out.push(rec.line, (k, k), Ok(None)),
                         Extracted::Malformed => {
                             out.push(rec.line, (k, k), Err((Reason::MalformedRow, None)))
                         }
                         Extracted::Row(h) => {
-                            let row = ChangeFields {
-                                id: &h.id,
-                                changed_at: &h.changed_at,
-                                to: &h.to,
-                                from: h.from.as_deref().unwrap_or(""),
-                                by: &h.by,
-                            };
+                            let row = ChangeFields::of_json(&h);
                             let parsed = check_change(&row, timestamps, &mut dates, opts)
                                 .map(|c| Some((row.id, c)))
                                 .map_err(|(reason, field)| (reason, Some(field)));

@@ -34,12 +34,19 @@ mod json;
 mod names;
 mod records;
 mod submitted;
+mod survey;
 mod tickets;
 
 pub use customers::Customers;
 pub use encoding::Encoding;
 pub use ids::Ids;
 pub use submitted::{Submission, SubmittedFrom};
+// `inspect`'s entry points: the run's own column, record and row checks
+pub(crate) use changes::{check_change, ChangeFields};
+pub(crate) use survey::{compact_json, CsvInput, Input, JsonInput, JsonRow};
+pub(crate) use tickets::{
+    after, check_ticket, parse_priority, plan_of, stage_of, PlanFrom, TicketParsers,
+};
 
 /// Which kind of input a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -463,6 +470,25 @@ pub struct ReadOptions<'a> {
     /// header, a row, or a quoted text over several lines); a longer one
     /// is fatal. It bounds memory whatever the input (`/dev/zero`).
     pub max_record: usize,
+}
+
+impl ReadOptions<'_> {
+    /// The zone of the ticket files' offsetless timestamps: the profile's
+    /// own for that kind (a fact of the source), else the input zone.
+    pub(crate) fn ticket_zone(&self) -> InputZone {
+        self.profile
+            .tickets
+            .timezone
+            .map_or(self.zone, InputZone::new)
+    }
+
+    /// As `ticket_zone`, for the history files.
+    pub(crate) fn change_zone(&self) -> InputZone {
+        self.profile
+            .changes
+            .timezone
+            .map_or(self.zone, InputZone::new)
+    }
 }
 
 /// `ReadOptions::max_record` unless `--max-record-size` says otherwise:

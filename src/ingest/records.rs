@@ -428,7 +428,7 @@ pub(super) fn decode<'r>(
 }
 
 /// Read access to a decoded record's trimmed fields.
-pub(super) struct Fields<'r> {
+pub(crate) struct Fields<'r> {
     pub(super) all: &'r str,
     pub(super) ranges: &'r [(usize, usize)],
 }
@@ -437,7 +437,7 @@ impl<'r> Fields<'r> {
     /// The field of `column` ("" when the file has no such column).
     /// Inlined: called for every field of every row, from other modules.
     #[inline]
-    pub(super) fn get(&self, column: Option<usize>) -> &'r str {
+    pub(crate) fn get(&self, column: Option<usize>) -> &'r str {
         match column {
             None => "",
             Some(i) => {

@@ -21,11 +21,11 @@ use super::{
 use crate::model::instant::in_span;
 use crate::model::Ticket;
 use crate::profile::{Field, PriorityValue, Response};
-use crate::timestamp::{self, InputZone, TsError};
+use crate::timestamp::{self, TsError};
 
 /// Where each ticket's plan comes from.
-#[derive(Clone, Copy)]
-enum PlanFrom {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PlanFrom {
     /// A column, through the profile's plan map, then the policy's names.
     Column(usize),
     /// The organization column, looked up in `--customers`.
@@ -34,11 +34,11 @@ enum PlanFrom {
 }
 
 /// The columns of one ticket file, as the profile finds them in its header.
-struct TicketColumns {
+pub(crate) struct TicketColumns {
     id: Option<usize>,
     created: Option<usize>,
     response: Option<usize>,
-    plan: PlanFrom,
+    pub(crate) plan: PlanFrom,
     priority: Option<usize>,
     stage: Option<usize>,
     group: Option<usize>,
@@ -48,7 +48,7 @@ struct TicketColumns {
 impl TicketColumns {
     /// The profile's fields in the header; a required field without a
     /// column is fatal (ticket_id, created_at, then the plan).
-    fn new(
+    pub(super) fn new(
         columns: &Columns,
         opts: &ReadOptions<'_>,
         path: &str,
@@ -167,10 +167,7 @@ struct TicketRow {
 struct TicketChunk {
     rows: Vec<TicketRow>,
     text: String,
-    /// Timestamp parsers per column: each remembers its column's last date.
-    created: timestamp::Parser,
-    responses: timestamp::Parser,
-    plans: SpellingCache,
+    parsers: TicketParsers,
     names: ChunkNames,
     /// Per id shard, the rows that carry an id, in order; a rejected row's
     /// verdict is `None`.
@@ -195,12 +192,48 @@ impl TicketChunk {
     }
 }
 
-fn parse_ticket(
-    values: &Fields<'_>,
+/// The state the row checks keep along a column: each timestamp parser
+/// remembers its column's last date, the cache the plan spellings met.
+#[derive(Default)]
+pub(crate) struct TicketParsers {
+    created: timestamp::Parser,
+    responses: timestamp::Parser,
+    plans: SpellingCache,
+}
+
+/// A ticket row after the checks that need no other row, its texts
+/// borrowed from the record (the stage as the profile's stage map names it).
+pub(crate) struct CheckedTicket<'r> {
+    pub(crate) id: &'r str,
+    pub(crate) created: i64,
+    pub(crate) response: Option<i64>,
+    pub(crate) plan: u16,
+    pub(crate) priority: u32,
+    pub(crate) stage: &'r str,
+    group: &'r str,
+    assignee: &'r str,
+    verdict: Verdict,
+}
+
+impl CheckedTicket<'_> {
+    /// The reject reason decided from the row alone after its fields were
+    /// read (a response before creation), if any.
+    pub(crate) fn rejected(&self) -> Option<Reason> {
+        (self.verdict == Verdict::ResponseBeforeCreated).then_some(Reason::ResponseBeforeCreated)
+    }
+}
+
+/// The contract's checks of a ticket row that need no other row, in its
+/// order: the fields, the timestamps, the plan, the priority, then whether
+/// the response precedes creation, lies after `as_of` or outside the
+/// period. Inlined: the run calls it for every ticket row.
+#[inline]
+pub(crate) fn check_ticket<'r>(
+    values: &Fields<'r>,
     cols: &TicketColumns,
-    opts: &ReadOptions<'_>,
-    chunk: &mut TicketChunk,
-) -> Result<ParsedTicket, (Reason, FieldName)> {
+    opts: &ReadOptions<'r>,
+    parsers: &mut TicketParsers,
+) -> Result<CheckedTicket<'r>, (Reason, FieldName)> {
     let profile = opts.profile;
     let spec = &profile.tickets;
     let id = values.get(cols.id);
@@ -220,10 +253,10 @@ fn parse_ticket(
     if plan_text == Some("") {
         return Err(missing(FieldName::Plan));
     }
-    let zone = spec.timezone.map_or(opts.zone, InputZone::new);
+    let zone = opts.ticket_zone();
     let created = spec
         .timestamps
-        .parse(created_text, zone, &mut chunk.created)
+        .parse(created_text, zone, &mut parsers.created)
         .map_err(|e| (Reason::from(e), FieldName::CreatedAt))?;
     let response_text = values.get(cols.response);
     let response = if response_text.is_empty() {
@@ -234,7 +267,7 @@ fn parse_ticket(
                 Some(Response::After(_, unit)) => after(created, response_text, *unit),
                 _ => spec
                     .timestamps
-                    .parse(response_text, zone, &mut chunk.responses),
+                    .parse(response_text, zone, &mut parsers.responses),
             }
             .map_err(|e| (Reason::from(e), FieldName::FirstResponse))?,
         )
@@ -242,15 +275,9 @@ fn parse_ticket(
     let unknown_plan = (Reason::UnknownPlan, FieldName::Plan);
     let plan = match cols.plan {
         PlanFrom::Constant(plan) => plan,
-        PlanFrom::Column(_) => chunk
+        PlanFrom::Column(_) => parsers
             .plans
-            .get(plan_text.unwrap_or_default(), |t| {
-                profile
-                    .plan
-                    .get(t)
-                    .map(usize::from)
-                    .or_else(|| opts.policy.find_plan(t))
-            })
+            .get(plan_text.unwrap_or_default(), |t| plan_of(t, opts))
             .ok_or(unknown_plan)? as u16,
         PlanFrom::Customers(c) => opts
             .customers
@@ -271,27 +298,63 @@ fn parse_ticket(
     } else {
         Verdict::Accept
     };
-    let stage_text = values.get(cols.stage);
-    let stage_text = match profile.stage.get(stage_text) {
-        Some(i) => profile.stage_names[i as usize].as_str(),
-        None => stage_text,
-    };
-    Ok(ParsedTicket {
-        id: chunk.push_text(id),
+    Ok(CheckedTicket {
+        id,
         created,
         response,
         plan,
         priority,
-        stage: chunk.names.stages.intern(stage_text),
-        group: chunk.names.groups.intern(values.get(cols.group)),
-        assignee: chunk.names.assignees.intern(values.get(cols.assignee)),
+        stage: stage_of(values.get(cols.stage), opts),
+        group: values.get(cols.group),
+        assignee: values.get(cols.assignee),
         verdict,
     })
 }
 
+fn parse_ticket(
+    values: &Fields<'_>,
+    cols: &TicketColumns,
+    opts: &ReadOptions<'_>,
+    chunk: &mut TicketChunk,
+) -> Result<ParsedTicket, (Reason, FieldName)> {
+    let t = check_ticket(values, cols, opts, &mut chunk.parsers)?;
+    Ok(ParsedTicket {
+        id: chunk.push_text(t.id),
+        created: t.created,
+        response: t.response,
+        plan: t.plan,
+        priority: t.priority,
+        stage: chunk.names.stages.intern(t.stage),
+        group: chunk.names.groups.intern(t.group),
+        assignee: chunk.names.assignees.intern(t.assignee),
+        verdict: t.verdict,
+    })
+}
+
+/// A plan column's text as the profile reads it: through its plan map,
+/// then the policy's keys, names and aliases.
+#[inline]
+pub(crate) fn plan_of(text: &str, opts: &ReadOptions<'_>) -> Option<usize> {
+    opts.profile
+        .plan
+        .get(text)
+        .map(usize::from)
+        .or_else(|| opts.policy.find_plan(text))
+}
+
+/// A stage as the profile's stage map names it (unmapped texts as
+/// written).
+#[inline]
+pub(crate) fn stage_of<'r>(text: &'r str, opts: &ReadOptions<'r>) -> &'r str {
+    match opts.profile.stage.get(text) {
+        Some(i) => opts.profile.stage_names[i as usize].as_str(),
+        None => text,
+    }
+}
+
 /// A priority as the profile reads it: through its value map, or the
 /// policy's own words when it has none; empty is the policy default.
-pub(super) fn parse_priority(text: &str, opts: &ReadOptions<'_>) -> Option<u32> {
+pub(crate) fn parse_priority(text: &str, opts: &ReadOptions<'_>) -> Option<u32> {
     if text.is_empty() {
         return Some(opts.policy.default_priority);
     }
@@ -307,7 +370,7 @@ pub(super) fn parse_priority(text: &str, opts: &ReadOptions<'_>) -> Option<u32> 
 /// `created + duration` on the calendar clock: a decimal count of `unit`
 /// seconds (minutes, hours), or `H:MM[:SS]` when `unit` is `None`; the
 /// fraction of a second is truncated, as the contract truncates timestamps.
-fn after(created: i64, text: &str, unit: Option<i64>) -> Result<i64, TsError> {
+pub(crate) fn after(created: i64, text: &str, unit: Option<i64>) -> Result<i64, TsError> {
     let seconds = match unit {
         Some(unit) => decimal_seconds(text, unit),
         None => clock_seconds(text),
@@ -380,9 +443,7 @@ fn parse_ticket_chunk(
     let mut out = TicketChunk {
         rows: Vec::with_capacity(lines),
         text: String::with_capacity(lines * 12),
-        created: timestamp::Parser::default(),
-        responses: timestamp::Parser::default(),
-        plans: SpellingCache::default(),
+        parsers: TicketParsers::default(),
         names: ChunkNames::default(),
         by_shard: vec![Vec::new(); SHARDS],
         slots: Vec::new(),
@@ -489,7 +550,7 @@ pub(super) fn load_tickets(
                 merge_tickets(&chunks, &body, file, path, opts, ds, merge, &mut stats)?;
                 stats.offsetless += chunks
                     .iter()
-                    .map(|c| c.created.offsetless + c.responses.offsetless)
+                    .map(|c| c.parsers.created.offsetless + c.parsers.responses.offsetless)
                     .sum::<u64>();
                 Ok(chunks.iter().map(|c| c.text.len()).sum())
             },

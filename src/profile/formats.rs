@@ -155,29 +155,33 @@ impl TimeFormats {
     /// The first form that reads `text`. When none does, a wall time that
     /// one form read but the zone skips is `Nonexistent`, one outside the
     /// span `OutOfSpan`, anything else `Bad`.
+    #[inline]
     pub fn parse(
         &self,
         text: &str,
         zone: InputZone,
         iso: &mut timestamp::Parser,
     ) -> Result<i64, TsError> {
+        self.parse_form(text, zone, iso).map(|(_, t)| t)
+    }
+
+    /// `parse`, with the index of the form that read `text` (for `inspect`).
+    #[inline]
+    pub fn parse_form(
+        &self,
+        text: &str,
+        zone: InputZone,
+        iso: &mut timestamp::Parser,
+    ) -> Result<(usize, i64), TsError> {
         let mut error = TsError::Bad;
-        for format in &self.0 {
+        for (i, format) in self.0.iter().enumerate() {
             match format.parse(text, zone, iso) {
-                Ok(t) => return Ok(t),
+                Ok(t) => return Ok((i, t)),
                 Err(TsError::Bad) => {}
                 Err(e) => error = e,
             }
         }
         Err(error)
-    }
-
-    /// The index of the first form that reads `text` (for `inspect`).
-    pub fn matching(&self, text: &str, zone: InputZone) -> Option<usize> {
-        let mut iso = timestamp::Parser::default();
-        self.0
-            .iter()
-            .position(|f| f.parse(text, zone, &mut iso).is_ok())
     }
 
     /// The forms as a profile writes them.

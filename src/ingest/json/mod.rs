@@ -8,8 +8,8 @@
 mod history;
 mod split;
 
-pub(super) use history::{compact, freshdesk_activity, zendesk_audit, Extracted};
-pub(super) use split::JsonRecords;
+pub(super) use history::{compact, freshdesk_activity, zendesk_audit, Extracted, HistoryRow};
+pub(super) use split::{JsonRecords, Shape};
 
 /// The keys of a Zendesk audits page that hold its records.
 pub(super) const ZENDESK_KEYS: &[&str] = &["audits"];

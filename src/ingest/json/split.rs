@@ -377,7 +377,6 @@ impl JsonRecords {
     }
 
     /// The file's shape, known once its first record was read.
-    #[cfg(test)]
     pub(in crate::ingest) fn shape(&self) -> Option<Shape> {
         self.shape
     }
