@@ -2,12 +2,12 @@
 //! configuration. Nothing here reads input data.
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::ingest;
+use crate::model::local_time;
 use crate::period::{self, Period};
 use crate::pipeline::RunConfig;
 use crate::policy::{Mode, Policy};
@@ -455,8 +455,8 @@ pub fn resolve_read(args: &ReadArgs) -> Result<ReadConfig, CliError> {
     let input_tz = match &args.input_tz {
         None => None,
         Some(name) => Some(
-            Tz::from_str(name)
-                .map_err(|_| CliError::Usage(format!("--input-tz: unknown time zone '{name}'")))?,
+            local_time::zone_named(name)
+                .map_err(|e| CliError::Usage(format!("--input-tz: {e}")))?,
         ),
     };
     let delimiter = args.delimiter.as_deref().map(|d| d.as_bytes()[0]);

@@ -20,6 +20,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
+            if let Some(hint) = argument_hint(&e) {
+                let _ = write!(io::stderr(), "{}", e.render());
+                let _ = writeln!(io::stderr(), "\n{hint}");
+                return ExitCode::from(2);
+            }
             // `--help > /dev/full` fails like any other output
             return match e.print() {
                 Err(e) if code == 0 && e.kind() != io::ErrorKind::BrokenPipe => {
@@ -42,6 +47,24 @@ fn main() -> ExitCode {
     // nothing more to do when stderr cannot take the message either
     let _ = writeln!(io::stderr(), "sla-report: {kind}: {}", escape(&msg));
     ExitCode::from(code)
+}
+
+/// A word more for a stray file name on the command line (`run
+/// tickets.csv`, or `--tickets *.csv` expanded by the shell): every input
+/// file needs its own flag.
+fn argument_hint(e: &clap::Error) -> Option<&'static str> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return None;
+    }
+    match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) if !arg.starts_with('-') => Some(
+            "hint: each input file needs its own flag: --tickets a.csv --tickets b.csv \
+             (and --changes for priority histories); a shell pattern like --tickets *.csv \
+             gives the flag to the first file only",
+        ),
+        _ => None,
+    }
 }
 
 /// Where [`emit`] writes.

@@ -159,3 +159,54 @@ fn a_policy_missing_required_keys_names_them_all_first() {
         stderr(&res)
     );
 }
+
+#[test]
+fn a_missing_column_lists_the_header_the_delimiter_and_what_to_try() {
+    let dir = scratch_in("first_day", "tsv");
+    let path = dir.join("export.tsv");
+    std::fs::write(
+        &path,
+        "Ticket ID\tCreated at\tPlan\n1\t2026-03-02 09:00\tBasic\n",
+    )
+    .unwrap();
+    let (code, err, _) = run("tsv-run", &["--tickets", path.to_str().unwrap()]);
+    assert_eq!(code, Some(1));
+    assert!(err.contains("missing required column 'ticket_id'; the header has 'Ticket ID\\tCreated at\\tPlan' (fields split at ','; a tab-separated file must be saved as CSV with ',' or ';')"), "{err}");
+    assert!(err.contains("A helpdesk export? Read it with --format zendesk|freshdesk or --profile FILE; `sla-report inspect "), "{err}");
+}
+
+#[test]
+fn a_file_name_without_its_flag_says_each_file_needs_its_own_flag() {
+    for args in [
+        &["run", "sample-data/tickets.csv"][..],
+        &[
+            "run",
+            "--tickets",
+            "sample-data/tickets.csv",
+            "sample-data/priority_changes.csv",
+        ],
+    ] {
+        let res = sla(args);
+        assert_eq!(res.status.code(), Some(2));
+        assert!(
+            stderr(&res).contains(
+                "hint: each input file needs its own flag: --tickets a.csv --tickets b.csv"
+            ),
+            "{}",
+            stderr(&res)
+        );
+    }
+}
+
+#[test]
+fn a_zone_in_the_wrong_case_gets_its_spelling_suggested() {
+    let res = sla(&["run", "--input-tz", "Europe/bratislava"]);
+    assert_eq!(res.status.code(), Some(2));
+    assert!(
+        stderr(&res).contains(
+            "--input-tz: unknown zone \"Europe/bratislava\"; did you mean \"Europe/Bratislava\"?"
+        ),
+        "{}",
+        stderr(&res)
+    );
+}

@@ -49,6 +49,7 @@ impl ChangeColumns {
                     field: f.key,
                     candidates: f.columns.clone(),
                     found: columns.names.clone(),
+                    delimiter: None,
                 })
         };
         let field = match &spec.filter {
@@ -321,7 +322,8 @@ pub(super) fn load_changes(
         records_from,
         line_after_header,
     } = open_input(path, opts, sizes)?;
-    let cols = ChangeColumns::new(&header.columns, spec, opts.profile.header_decorations, path)?;
+    let cols = ChangeColumns::new(&header.columns, spec, opts.profile.header_decorations, path)
+        .map_err(|e| e.split_at(header.delimiter))?;
     let mut stats = FileStats::new(path, Kind::Changes);
     stats.columns = cols.named(&header.columns);
     stats.delimiter = Some(header.delimiter);

@@ -300,6 +300,8 @@ pub enum IngestError {
         candidates: Vec<String>,
         /// The header's names.
         found: Vec<String>,
+        /// The delimiter the header was split at.
+        delimiter: Option<u8>,
     },
     /// A ticket file of an import without a plan column, and no
     /// `--customers` to look the organization up in.
@@ -356,17 +358,34 @@ impl fmt::Display for IngestError {
                 field,
                 candidates,
                 found,
+                delimiter,
             } => {
                 if candidates.len() == 1 && candidates[0] == *field {
-                    write!(f, "{path}:1: missing required column '{field}'")
+                    write!(f, "{path}:1: missing required column '{field}'")?;
                 } else {
                     write!(
                         f,
-                        "{path}:1: no column for {field}: expected {}; the header has {}",
+                        "{path}:1: no column for {field}: expected {}",
                         quoted_list(candidates, "or"),
-                        quoted_list(found, "and")
-                    )
+                    )?;
                 }
+                write!(f, "; the header has {}", quoted_list(found, "and"))?;
+                if let Some(d) = delimiter {
+                    write!(f, " (fields split at '{}'", char::from(*d))?;
+                    let tabs = found.len() == 1 && found[0].contains('\t');
+                    if tabs {
+                        write!(
+                            f,
+                            "; a tab-separated file must be saved as CSV with ',' or ';'"
+                        )?;
+                    }
+                    write!(f, ")")?;
+                }
+                write!(
+                    f,
+                    ". A helpdesk export? Read it with --format zendesk|freshdesk or --profile \
+                     FILE; `sla-report inspect {path}` shows how it would be read"
+                )
             }
             IngestError::NoPlan {
                 path,
@@ -427,6 +446,16 @@ impl fmt::Display for IngestError {
 }
 
 impl std::error::Error for IngestError {}
+
+impl IngestError {
+    /// A missing column's error with the delimiter its header was split at.
+    pub(crate) fn split_at(mut self, d: u8) -> IngestError {
+        if let IngestError::MissingColumn { delimiter, .. } = &mut self {
+            *delimiter = Some(d);
+        }
+        self
+    }
+}
 
 /// `'a', 'b' or 'c'` (at most 12 names, then how many more).
 fn quoted_list(names: &[String], last: &str) -> String {

@@ -72,6 +72,7 @@ impl CsvInput {
         opts: &ReadOptions<'_>,
     ) -> Result<TicketColumns, IngestError> {
         TicketColumns::new(&self.opened.header.columns, opts, &self.path)
+            .map_err(|e| e.split_at(self.opened.header.delimiter))
     }
 
     /// The columns of a history file, or the run's fatal error.
@@ -88,6 +89,7 @@ impl CsvInput {
             opts.profile.header_decorations,
             &self.path,
         )
+        .map_err(|e| e.split_at(self.opened.header.delimiter))
     }
 
     /// Calls `row` with each record after the header, in file order: the

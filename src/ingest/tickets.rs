@@ -66,6 +66,7 @@ impl TicketColumns {
                     field: f.key,
                     candidates: f.columns.clone(),
                     found: columns.names.clone(),
+                    delimiter: None,
                 })
         };
         let id = need(&spec.ticket_id)?;
@@ -521,7 +522,8 @@ pub(super) fn load_tickets(
         records_from,
         line_after_header,
     } = open_input(path, opts, sizes)?;
-    let cols = TicketColumns::new(&header.columns, opts, path)?;
+    let cols = TicketColumns::new(&header.columns, opts, path)
+        .map_err(|e| e.split_at(header.delimiter))?;
     ds.groups.present |= cols.group.is_some();
     ds.assignees.present |= cols.assignee.is_some();
     let mut stats = FileStats::new(path, Kind::Tickets);

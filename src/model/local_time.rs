@@ -11,6 +11,21 @@
 use chrono::{DateTime, LocalResult, NaiveDateTime, Offset, TimeDelta, TimeZone};
 use chrono_tz::Tz;
 
+/// The IANA zone `name` (exact spelling, as the tz database writes it);
+/// otherwise a message that suggests the right spelling when only the case
+/// is wrong (`europe/bratislava`).
+pub fn zone_named(name: &str) -> Result<Tz, String> {
+    name.parse::<Tz>().map_err(|_| {
+        let near = chrono_tz::TZ_VARIANTS
+            .iter()
+            .find(|tz| tz.name().eq_ignore_ascii_case(name.trim()));
+        match near {
+            Some(tz) => format!("unknown zone {name:?}; did you mean {:?}?", tz.name()),
+            None => format!("unknown zone {name:?} (use an IANA name like \"Europe/Bratislava\")"),
+        }
+    })
+}
+
 /// What a wall time in a DST gap means, like jiff's `Disambiguation`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Gap {
@@ -98,6 +113,18 @@ fn after_gap(tz: Tz, local: NaiveDateTime) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_zone_spelled_in_the_wrong_case_gets_its_spelling_suggested() {
+        assert_eq!(zone_named("Europe/Vienna"), Ok(Tz::Europe__Vienna));
+        assert_eq!(
+            zone_named("europe/bratislava").unwrap_err(),
+            "unknown zone \"europe/bratislava\"; did you mean \"Europe/Bratislava\"?"
+        );
+        assert!(zone_named("Mars/Base")
+            .unwrap_err()
+            .contains("use an IANA name"));
+    }
     use chrono::NaiveDate;
     use chrono_tz::Europe::Bratislava;
 

@@ -377,12 +377,8 @@ impl Policy {
 
         // timezone
         let zone = as_str(required(root, "", "timezone")?, "timezone")?;
-        let timezone: Tz = zone.parse().map_err(|_| {
-            PolicyError::new(
-                "timezone",
-                format!("unknown zone {zone:?} (use an IANA name like \"Europe/Bratislava\")"),
-            )
-        })?;
+        let timezone: Tz = crate::model::local_time::zone_named(zone)
+            .map_err(|e| PolicyError::new("timezone", e))?;
 
         // priorities
         let (priorities, priority_names) = parse_priorities(root)?;

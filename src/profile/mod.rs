@@ -603,9 +603,9 @@ fn zone(v: Option<&toml::Value>, key: &str) -> Result<Option<chrono_tz::Tz>> {
         return Ok(None);
     };
     let s = string(v, key)?;
-    s.parse::<chrono_tz::Tz>()
+    crate::model::local_time::zone_named(s)
         .map(Some)
-        .map_err(|_| ProfileError::new(key, format!("{s:?} is not an IANA time zone")))
+        .map_err(|e| ProfileError::new(key, e))
 }
 
 fn timestamps(t: &toml::Table, path: &str, key: &str) -> Result<TimeFormats> {
@@ -805,7 +805,7 @@ mod tests {
                 "profile key changes.changed_by: a CSV history needs",
             ),
             (&format!("{base}ticket_id = \"again\"\n"), "profile: not valid TOML (line 4)"),
-            (&format!("timezone = \"Mars/Base\"\n{base}"), "profile key timezone: \"Mars/Base\""),
+            (&format!("timezone = \"Mars/Base\"\n{base}"), "profile key timezone: unknown zone \"Mars/Base\""),
         ];
         for (text, expect) in cases {
             let err = read(text).unwrap_err().to_string();
