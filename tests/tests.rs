@@ -7,5 +7,6 @@ mod common;
 mod analysis;
 mod cli;
 mod imports;
+mod imports_property;
 mod reliability;
 mod report;
