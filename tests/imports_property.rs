@@ -7,7 +7,7 @@ use std::path::Path;
 use proptest::prelude::*;
 use sla_report::sample::{self, Format, SampleConfig};
 
-use crate::common::{json, read, rows, scratch_in, sla, stderr};
+use crate::common::{cases, json, read, rows, scratch_in, sla, stderr};
 
 const MODES: [&str; 4] = ["current", "prorata", "restart", "initial"];
 const SAME: [&str; 3] = ["tickets.csv", "summary.csv", "reclassifications.csv"];
@@ -102,7 +102,7 @@ fn same_report_as_the_native_twin(cfg: &SampleConfig, format: Format, name: &str
 
 proptest! {
     // each case runs the binary 18 times on up to 2,500 tickets
-    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig::with_cases(cases(3)))]
 
     #[test]
     fn a_sample_in_each_helpdesk_shape_gives_the_report_of_its_native_twin(
