@@ -4,15 +4,21 @@
 Generates the data once (`sla-report sample`), then runs, several times
 each: the floor (benches/csv_floor.rs, a bare csv-crate loop reading the
 same two files), `sla-report run` with one thread and with all threads.
-The three are interleaved round by round, so that a machine whose speed
-drifts (a shared virtual machine) slows all three alike.
+With --zendesk, also the same number of tickets as a Zendesk export with
+its Fivetran field history (`sample --format zendesk`) and, against it,
+the native twin of those tickets (benches/native_twin.rs), each with one
+thread and with all threads.
+All series are interleaved round by round, so that a machine whose speed
+drifts (a shared virtual machine) slows them alike.
 Prints median wall times, peak resident memory (from wait4), throughput,
 the ratio to the floor and the thread scaling, checks that the outputs
-of the one- and two-thread runs are byte-identical, and prints each target
-of issue 4 as met or not. Never part of the test suite.
+of the one- and two-thread runs are byte-identical (and that the Zendesk
+run reports what its twin does), and prints each target of issues 4 and
+13 as met or not. Never part of the test suite.
 
     python3 benches/bench.py                   # 1,000,000 tickets, 3 runs
     python3 benches/bench.py --tickets 10000000 --runs 3
+    python3 benches/bench.py --zendesk --runs 5
 """
 import argparse
 import filecmp
@@ -37,17 +43,19 @@ def build():
     env = dict(os.environ, CARGO_TARGET_DIR=target_dir())
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, env=env, check=True)
     out = subprocess.run(
-        ["cargo", "bench", "--bench", "csv_floor", "--no-run", "--message-format=json", "-q"],
+        ["cargo", "bench", "--bench", "csv_floor", "--bench", "native_twin", "--no-run",
+         "--message-format=json", "-q"],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
-    floor = None
+    found = {}
     for line in out.splitlines():
         msg = json.loads(line)
-        if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-                and msg["target"]["name"] == "csv_floor":
-            floor = msg["executable"]
-    if floor is None:
-        sys.exit("could not find the csv_floor benchmark executable")
-    return os.path.join(target_dir(), "release", "sla-report"), floor
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
+            found[msg["target"]["name"]] = msg["executable"]
+    for name in ["csv_floor", "native_twin"]:
+        if name not in found:
+            sys.exit(f"could not find the {name} benchmark executable")
+    return os.path.join(target_dir(), "release", "sla-report"), found["csv_floor"], \
+        found["native_twin"]
 
 
 def measure(cmd, env=None):
@@ -76,9 +84,11 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--data", default=os.path.join("/tmp", "sla-report-bench"))
+    ap.add_argument("--zendesk", action="store_true",
+                    help="also a Zendesk export of the tickets against their native twin")
     args = ap.parse_args()
 
-    binary, floor = build()
+    binary, floor, twin_writer = build()
     data = os.path.join(args.data, f"{args.tickets}-{args.seed}")
     tickets = os.path.join(data, "tickets.csv")
     changes = os.path.join(data, "priority_changes.csv")
@@ -95,11 +105,16 @@ def main():
     out1 = os.path.join(data, "out-1thread")
     run = [binary, "run", "--tickets", tickets, "--changes", changes, "--out", out2]
     env1 = dict(os.environ, RAYON_NUM_THREADS="1")
-    walls = {"floor": [], "one": [], "all": []}
-    rss = {"floor": [], "one": [], "all": []}
+    series = [("floor", [floor, tickets, changes], None),
+              ("one", run, env1), ("all", run, None)]
+    if args.zendesk:
+        zendesk, twin = zendesk_data(binary, twin_writer, data, args)
+        series += [("twin one", twin, env1), ("twin all", twin, None),
+                   ("zendesk one", zendesk, env1), ("zendesk all", zendesk, None)]
+    walls = {key: [] for key, _, _ in series}
+    rss = {key: [] for key, _, _ in series}
     for _ in range(args.runs):
-        for key, cmd, env in [("floor", [floor, tickets, changes], None),
-                              ("one", run, env1), ("all", run, None)]:
+        for key, cmd, env in series:
             if key == "all":
                 shutil.rmtree(out1, ignore_errors=True)
                 os.rename(out2, out1)
@@ -109,6 +124,13 @@ def main():
     floor_t, _ = report("csv floor (bare csv loop)", walls["floor"], rss["floor"])
     one_t, _ = report("sla-report run (1 thread)", walls["one"], rss["one"])
     all_t, all_rss = report(f"sla-report run ({os.cpu_count()} threads)", walls["all"], rss["all"])
+    if args.zendesk:
+        zendesk_t = {}
+        for key, label in [("twin one", "native twin (1 thread)"),
+                           ("zendesk one", "zendesk (1 thread)"),
+                           ("twin all", f"native twin ({os.cpu_count()} threads)"),
+                           ("zendesk all", f"zendesk ({os.cpu_count()} threads)")]:
+            zendesk_t[key], _ = report(label, walls[key], rss[key])
 
     files = sorted(f for f in os.listdir(out2) if not f.startswith("."))
     same = all(filecmp.cmp(os.path.join(out1, f), os.path.join(out2, f), shallow=False)
@@ -132,7 +154,47 @@ def main():
         print(f"  at most 3x the csv floor:      {verdict(ratio <= 3)} ({ratio:.2f}x)")
     print(f"  two threads >= 1.6x one:       {verdict(scaling >= 1.6)} ({scaling:.2f}x)")
     print(f"  byte-identical across threads: {verdict(same)}")
+    if args.zendesk:
+        # the last runs of each wrote these folders
+        agree = all(filecmp.cmp(os.path.join(data, "out-zendesk", f),
+                                os.path.join(data, "out-twin", f), shallow=False)
+                    for f in ["tickets.csv", "summary.csv", "reclassifications.csv"])
+        print("targets (issue 13):")
+        for threads in ["one", "all"]:
+            ratio = zendesk_t[f"zendesk {threads}"] / zendesk_t[f"twin {threads}"]
+            label = "1 thread" if threads == "one" else f"{os.cpu_count()} threads"
+            print(f"  zendesk within 1.5x of native, {label + ':':<11}"
+                  f"{verdict(ratio <= 1.5)} ({ratio:.2f}x)")
+        print(f"  zendesk report = native twin's: {verdict(agree)}")
+        same = same and agree
     return 0 if same else 1
+
+
+def zendesk_data(binary, twin_writer, data, args):
+    """The Zendesk sample of the benchmark's tickets and its native twin
+    (generated once), and the two run commands."""
+    zendesk = os.path.join(data, "zendesk")
+    twin = os.path.join(data, "zendesk-twin")
+    if not os.path.exists(os.path.join(zendesk, "field_history.csv")):
+        subprocess.run([binary, "sample", "--format", "zendesk", "--tickets", str(args.tickets),
+                        "--seed", str(args.seed), "--months", "12", "--out", zendesk],
+                       check=True, stderr=subprocess.DEVNULL)
+    if not os.path.exists(os.path.join(twin, "priority_changes.csv")):
+        # `sample`'s default start
+        subprocess.run([twin_writer, "zendesk", str(args.tickets), str(args.seed), "2026-01-01",
+                        "12", twin], check=True)
+    size = sum(os.path.getsize(os.path.join(d, f)) for d in [zendesk] for f in os.listdir(d))
+    print(f"zendesk case: the same tickets as a Zendesk export, {size / 2**20:.0f} MiB of CSV "
+          f"with the field history")
+    z = [binary, "run", "--format", "zendesk", "--input-tz", "Europe/Stockholm",
+         "--customers", os.path.join(zendesk, "customers.csv"),
+         "--tickets", os.path.join(zendesk, "tickets.csv"),
+         "--changes", os.path.join(zendesk, "field_history.csv"),
+         "--out", os.path.join(data, "out-zendesk")]
+    t = [binary, "run", "--tickets", os.path.join(twin, "tickets.csv"),
+         "--changes", os.path.join(twin, "priority_changes.csv"),
+         "--out", os.path.join(data, "out-twin")]
+    return z, t
 
 
 if __name__ == "__main__":

@@ -297,13 +297,18 @@ pub struct SampleArgs {
     /// Number of calendar months the tickets span.
     #[arg(long, value_name = "K", default_value_t = 4)]
     pub months: u32,
-    /// Folder to write tickets.csv and priority_changes.csv into (created
-    /// if missing).
+    /// The shape of the files: native (tickets.csv, priority_changes.csv),
+    /// or the same tickets as a helpdesk exports them: zendesk (tickets.csv,
+    /// customers.csv, field_history.csv) or freshdesk (tickets.csv,
+    /// customers.csv, activities.json), with times in Europe/Stockholm.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "native")]
+    pub format: FormatArg,
+    /// Folder to write the files into (created if missing).
     #[arg(long, value_name = "DIR", default_value = "sample-data")]
     pub out: PathBuf,
-    /// Replace tickets.csv and priority_changes.csv when they exist (without
-    /// it, existing files are refused: the default --out is the committed
-    /// sample data that `run` reads).
+    /// Replace the files when they exist (without it, existing files are
+    /// refused: the default --out is the committed sample data that `run`
+    /// reads).
     #[arg(long)]
     pub force: bool,
 }

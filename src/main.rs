@@ -204,7 +204,7 @@ fn run(cli: Cli) -> Result<u8, CliError> {
     }
 }
 
-/// `sla-report sample`: writes tickets.csv and priority_changes.csv.
+/// `sla-report sample`: writes the files of the format.
 fn write_sample(args: &cli::SampleArgs) -> Result<(), CliError> {
     let start = sla_report::timestamp::parse_day(&args.start).ok_or_else(|| {
         CliError::Usage(format!(
@@ -218,21 +218,43 @@ fn write_sample(args: &cli::SampleArgs) -> Result<(), CliError> {
         start,
         months: args.months,
     };
-    let (stats, [tickets, changes]) =
-        sample::write_folder(&cfg, &args.out, args.force).map_err(|e| match e {
+    let format = match args.format {
+        cli::FormatArg::Native => sample::Format::Native,
+        cli::FormatArg::Zendesk => sample::Format::Zendesk,
+        cli::FormatArg::Freshdesk => sample::Format::Freshdesk,
+    };
+    let (stats, paths) =
+        sample::write_folder(&cfg, format, &args.out, args.force).map_err(|e| match e {
             sample::SampleError::Config(msg) => CliError::Usage(msg),
             e => CliError::Fatal(e.to_string()),
         })?;
-    emit(
-        Stream::Stderr,
-        &format!(
+    let path = |i: usize| escape(&paths[i].display().to_string()).to_string();
+    let message = match (format.zone(), paths.len()) {
+        (Some(zone), 3) => format!(
+            "sla-report: wrote {} tickets to {}, {} organizations to {} and {} history records \
+             ({} priority changes) to {}; the ticket times are wall times in {zone}:\n  \
+             sla-report run --format {} --input-tz {zone} --customers {} --tickets {} --changes {}\n",
+            stats.tickets,
+            path(0),
+            sample::ORGANIZATIONS,
+            path(1),
+            stats.history,
+            stats.changes,
+            path(2),
+            args.format.as_str(),
+            path(1),
+            path(0),
+            path(2),
+        ),
+        _ => format!(
             "sla-report: wrote {} tickets to {} and {} priority changes to {}\n",
             stats.tickets,
-            escape(&tickets.display().to_string()),
+            path(0),
             stats.changes,
-            escape(&changes.display().to_string())
+            path(1)
         ),
-    )
+    };
+    emit(Stream::Stderr, &message)
 }
 
 /// The progress bar on stderr (only when stderr is a terminal).

@@ -8,6 +8,7 @@ mod analysis;
 mod cli;
 mod first_day;
 mod imports;
+mod imports_property;
 mod inspect;
 mod reliability;
 mod report;

@@ -172,9 +172,9 @@ struct ChangeRow {
     /// batch, twice).
     raw: (usize, usize),
     /// Without the ticket's state, which the shards' lookup puts in
-    /// `ChangeChunk::states`; `Ok(None)` for a row of another field
-    /// (EXPORTS.md rule 3: neither accepted nor rejected).
-    parsed: Result<Option<ParsedChange>, RowReject>,
+    /// `ChangeChunk::states` (rows of another field are only counted, in
+    /// `ChangeChunk::ignored`).
+    parsed: Result<ParsedChange, RowReject>,
 }
 
 /// The rows of one chunk of a change file.
@@ -182,6 +182,9 @@ struct ChangeChunk {
     rows: Vec<ChangeRow>,
     /// Timestamps read without an offset.
     offsetless: u64,
+    /// Rows of another field (EXPORTS.md rule 3: neither accepted nor
+    /// rejected): only counted, as most rows of a long history are.
+    ignored: u64,
     text: String,
     /// Per id shard, the well-formed rows, in order.
     by_shard: Vec<Vec<IdRow<()>>>,
@@ -196,6 +199,7 @@ impl ChangeChunk {
         ChangeChunk {
             rows: Vec::with_capacity(rows),
             offsetless: 0,
+            ignored: 0,
             text: String::new(),
             by_shard: vec![Vec::new(); SHARDS],
             states: Vec::new(),
@@ -210,8 +214,12 @@ impl ChangeChunk {
         raw: (usize, usize),
         parsed: Result<Option<(&str, ParsedChange)>, RowReject>,
     ) {
-        let parsed = parsed.map(|p| {
-            p.map(|(id, change)| {
+        let parsed = match parsed {
+            Ok(None) => {
+                self.ignored += 1;
+                return;
+            }
+            Ok(Some((id, change))) => {
                 let id_span = (self.text.len() as u32, id.len() as u32);
                 self.text.push_str(id);
                 let hash = hash_id(id.as_bytes());
@@ -221,9 +229,10 @@ impl ChangeChunk {
                     row: self.rows.len() as u32,
                     verdict: (),
                 });
-                change
-            })
-        });
+                Ok(change)
+            }
+            Err(reason) => Err(reason),
+        };
         self.rows.push(ChangeRow { line, raw, parsed });
     }
 
@@ -252,6 +261,12 @@ fn parse_change_chunk(
         .map_err(|e| e.in_file(path))?
     {
         let raw = (start + rec.raw.0, start + rec.raw.1);
+        if let Some((column, names)) = &cols.field {
+            if other_field(bytes, &ranges, body.columns.width, *column, names) {
+                out.push(rec.line, raw, Ok(None));
+                continue;
+            }
+        }
         let parsed = decode(bytes, &mut ranges, body.columns.width)
             .map_err(|reason| (reason, None))
             .and_then(|all| {
@@ -270,6 +285,35 @@ fn parse_change_chunk(
     }
     out.offsetless = dates.offsetless;
     Ok(out.finish())
+}
+
+/// Whether a record is a well-formed row of another field than those that
+/// count, told without decoding it (most rows of a long history are): the
+/// right width, valid UTF-8, and an ASCII field text that is none of
+/// `names`. ASCII text trims the same as Unicode text; any other record
+/// goes through `decode` and the full checks.
+fn other_field(
+    bytes: &[u8],
+    ranges: &[(usize, usize)],
+    width: usize,
+    column: usize,
+    names: &[String],
+) -> bool {
+    if ranges.len() != width {
+        return false;
+    }
+    let (s, e) = ranges[column];
+    // white space as `decode` trims it (Unicode's, within ASCII)
+    let ws = |c: &u8| *c == b' ' || (0x09..=0x0D).contains(c);
+    let field = &bytes[s..e];
+    let from = field.iter().position(|c| !ws(c)).unwrap_or(field.len());
+    let to = field.iter().rposition(|c| !ws(c)).map_or(from, |i| i + 1);
+    let field = &field[from..to];
+    field.is_ascii()
+        && !names
+            .iter()
+            .any(|n| n.as_bytes().eq_ignore_ascii_case(field))
+        && (bytes.is_ascii() || std::str::from_utf8(bytes).is_ok())
 }
 
 /// The id lookups of one shard over a block's change chunks: each
@@ -488,17 +532,17 @@ fn merge_changes(
     record: impl Fn(&ChangeRow) -> String,
 ) -> Counts {
     let mut counts = Counts::default();
+    for c in chunks {
+        counts.read += c.ignored;
+        counts.ignored += c.ignored;
+    }
     let rows = chunks.iter().flat_map(|c| c.rows.iter().zip(&c.states));
     for (row, state) in rows {
         counts.read += 1;
         // the ticket's state: UNSEEN (unknown id), REJECTED, SKIPPED,
         // OUTSIDE, or the accepted ticket's index
         let parsed = match row.parsed {
-            Ok(None) => {
-                counts.ignored += 1;
-                continue;
-            }
-            Ok(Some(p)) => match state.load(Ordering::Relaxed) {
+            Ok(p) => match state.load(Ordering::Relaxed) {
                 UNSEEN => Err((Reason::UnknownTicket, Some(FieldName::TicketId))),
                 REJECTED => Err((Reason::TicketRejected, Some(FieldName::TicketId))),
                 state => Ok((state, p)),
@@ -535,4 +579,37 @@ fn merge_changes(
         }
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::other_field;
+
+    /// Fields of a record as `Records` splits it at commas.
+    fn split(record: &[u8]) -> Vec<(usize, usize)> {
+        let mut ranges = Vec::new();
+        let mut from = 0;
+        for (i, &c) in record.iter().enumerate() {
+            if c == b',' {
+                ranges.push((from, i));
+                from = i + 1;
+            }
+        }
+        ranges.push((from, record.len()));
+        ranges
+    }
+
+    #[test]
+    fn only_a_well_formed_row_of_another_field_is_told_apart_without_decoding() {
+        let names = ["priority".to_string()];
+        let other = |record: &[u8]| other_field(record, &split(record), 3, 0, &names);
+        assert!(other(b"status,101,open"));
+        assert!(other(b" assignee_id ,101,\xC3\xA9"));
+        // these go through decode and the full checks
+        assert!(!other(b"priority,101,high"));
+        assert!(!other(b" PRIORITY\x0B,101,high"), "decode trims 0x0B too");
+        assert!(!other(b"\xC2\xA0priority,101,high"), "Unicode white space");
+        assert!(!other(b"status,101"), "malformed: the width");
+        assert!(!other(b"status,101,\xFF"), "malformed: not UTF-8");
+    }
 }

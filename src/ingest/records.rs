@@ -392,16 +392,16 @@ pub(super) fn decode<'r>(
     ranges: &mut [(usize, usize)],
     width: usize,
 ) -> Result<&'r str, Reason> {
+    // Unicode white space within ASCII: 0x09..=0x0D and the space
+    let ws = |c: u8| c == b' ' || (0x09..=0x0D).contains(&c);
     if ranges.len() != width {
         return Err(Reason::MalformedRow);
     }
     if bytes.is_ascii() {
         // the common case: one pass over the bytes (ASCII is UTF-8), every
-        // boundary is a character boundary, and Unicode white space within
-        // ASCII is 0x09..=0x0D and the space
+        // boundary is a character boundary
         // SAFETY: every byte is ASCII, so `bytes` is valid UTF-8.
         let all = unsafe { std::str::from_utf8_unchecked(bytes) };
-        let ws = |c: u8| c == b' ' || (0x09..=0x0D).contains(&c);
         for (s, e) in ranges.iter_mut() {
             while *s < *e && ws(bytes[*s]) {
                 *s += 1;
@@ -415,11 +415,17 @@ pub(super) fn decode<'r>(
     // One validation for the whole record; a field boundary inside a
     // multi-byte character means a field on its own is invalid.
     let all = std::str::from_utf8(bytes).map_err(|_| Reason::MalformedRow)?;
+    // a field that starts and ends with ASCII other than white space (most
+    // fields of a record with a name like `Åre`) has nothing to trim
+    let kept = |c: Option<&u8>| c.is_some_and(|&c| c.is_ascii() && !ws(c));
     for (s, e) in ranges.iter_mut() {
         if !all.is_char_boundary(*s) || !all.is_char_boundary(*e) {
             return Err(Reason::MalformedRow);
         }
         let text = &all[*s..*e];
+        if kept(text.as_bytes().first()) && kept(text.as_bytes().last()) {
+            continue;
+        }
         let trimmed = text.trim();
         *s += trimmed.as_ptr() as usize - text.as_ptr() as usize;
         *e = *s + trimmed.len();
@@ -465,7 +471,75 @@ pub(super) enum Quoting {
 /// read from quoting state `state` (`FieldStart` at a record boundary),
 /// following the csv crate's quoting: a quote opens a quoted field only at
 /// the start of a field. Returns the state after the last byte.
+///
+/// Only quotes and line ends change the state between fields (a delimiter
+/// matters only as the byte before a quote), so the scan jumps from one to
+/// the next: an export that quotes a few fields is scanned at `memchr`
+/// speed, not byte by byte.
 pub(super) fn scan_records(
+    data: &[u8],
+    delimiter: u8,
+    mut state: Quoting,
+    mut at: impl FnMut(usize),
+) -> Quoting {
+    use Quoting as S;
+    if matches!(delimiter, b'"' | b'\n' | b'\r') {
+        return scan_records_bytewise(data, delimiter, state, at);
+    }
+    let mut i = 0;
+    while i < data.len() {
+        match state {
+            S::Quoted => match memchr::memchr(b'"', &data[i..]) {
+                None => return S::Quoted,
+                Some(k) => {
+                    i += k + 1;
+                    state = S::QuoteInQuoted;
+                }
+            },
+            S::QuoteInQuoted => {
+                let c = data[i];
+                i += 1;
+                state = if c == b'"' {
+                    S::Quoted
+                } else if c == b'\n' || c == b'\r' {
+                    at(i);
+                    S::FieldStart
+                } else if c == delimiter {
+                    S::FieldStart
+                } else {
+                    S::Unquoted
+                };
+            }
+            S::FieldStart | S::Unquoted => match memchr::memchr3(b'"', b'\n', b'\r', &data[i..]) {
+                None => {
+                    if data[data.len() - 1] == delimiter {
+                        return S::FieldStart;
+                    }
+                    return S::Unquoted;
+                }
+                Some(k) => {
+                    let j = i + k;
+                    state = if data[j] != b'"' {
+                        at(j + 1);
+                        S::FieldStart
+                    } else if (k == 0 && state == S::FieldStart)
+                        || (k > 0 && data[j - 1] == delimiter)
+                    {
+                        S::Quoted
+                    } else {
+                        S::Unquoted
+                    };
+                    i = j + 1;
+                }
+            },
+        }
+    }
+    state
+}
+
+/// [`scan_records`] one byte at a time: for a delimiter that is itself a
+/// quote or a line end, and the reference of the fast scan's test.
+fn scan_records_bytewise(
     data: &[u8],
     delimiter: u8,
     mut state: Quoting,
@@ -571,6 +645,29 @@ mod tests {
                 split_all(&data, delimiter, true),
                 split_all(&data, delimiter, false)
             );
+        }
+
+        /// The scan that jumps between quotes and line ends finds the record
+        /// ends and the final state of the byte-by-byte scan, from any state.
+        #[test]
+        fn the_jumping_record_scan_matches_the_bytewise_one(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"a"[..], b"xy z", b",", b";", b"\"", b"\"\"", b"\n", b"\r", b"\r\n",
+                    b"\xC3\xA9",
+                ]),
+                0..40,
+            ),
+            state in proptest::sample::select(vec![
+                Quoting::FieldStart, Quoting::Unquoted, Quoting::Quoted, Quoting::QuoteInQuoted,
+            ]),
+            delimiter in proptest::sample::select(vec![b',', b';', b'a', b'"', b'\n']),
+        ) {
+            let data: Vec<u8> = parts.concat();
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            let end_fast = scan_records(&data, delimiter, state, |e| fast.push(e));
+            let end_slow = scan_records_bytewise(&data, delimiter, state, |e| slow.push(e));
+            proptest::prop_assert_eq!((fast, end_fast), (slow, end_slow));
         }
     }
 

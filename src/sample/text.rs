@@ -103,6 +103,12 @@ pub(super) fn date_text(days: i64) -> [u8; 11] {
 
 /// `HH:MM:SSZ` of an instant.
 pub(super) fn push_time(b: &mut Vec<u8>, t: i64) {
+    push_hms(b, t);
+    b.push(b'Z');
+}
+
+/// `HH:MM:SS` of a time of day.
+fn push_hms(b: &mut Vec<u8>, t: i64) {
     let sod = t.rem_euclid(86_400) as u32;
     let (h, m, s) = (sod / 3600, sod / 60 % 60, sod % 60);
     let d = |v: u32| b'0' + v as u8;
@@ -115,8 +121,53 @@ pub(super) fn push_time(b: &mut Vec<u8>, t: i64) {
         b':',
         d(s / 10),
         d(s % 10),
-        b'Z',
     ]);
+}
+
+/// `YYYY-MM-DD HH:MM:SS`, without an offset, of seconds since 1970-01-01
+/// 00:00 on a clock (a wall time, or UTC).
+pub(super) fn push_plain(b: &mut Vec<u8>, t: i64) {
+    let mut date = date_text(t.div_euclid(86_400));
+    date[10] = b' ';
+    b.extend_from_slice(&date);
+    push_hms(b, t);
+}
+
+/// `DD-MM-YYYY HH:MM:SS +0000` of an instant (Freshdesk's `performed_at`).
+pub(super) fn push_dmy_utc(b: &mut Vec<u8>, t: i64) {
+    let d = date_text(t.div_euclid(86_400));
+    b.extend_from_slice(&[
+        d[8], d[9], b'-', d[5], d[6], b'-', d[0], d[1], d[2], d[3], b' ',
+    ]);
+    push_hms(b, t);
+    b.extend_from_slice(b" +0000");
+}
+
+/// A number in decimal.
+pub(super) fn push_num(b: &mut Vec<u8>, n: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    let mut v = n;
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    b.extend_from_slice(&tmp[i..]);
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line end.
+pub(super) fn push_field(b: &mut Vec<u8>, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        b.push(b'"');
+        b.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        b.push(b'"');
+    } else {
+        b.extend_from_slice(text.as_bytes());
+    }
 }
 
 /// Timestamp writer with the date texts of the period precomputed.

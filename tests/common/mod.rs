@@ -79,3 +79,11 @@ pub fn rows(dir: &Path, name: &str) -> Vec<HashMap<String, String>> {
 pub fn json(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&read(dir, "run.json")).unwrap()
 }
+
+/// `n` property-test cases, or `PROPTEST_CASES` when set (for longer runs).
+pub fn cases(n: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(n)
+}

@@ -13,13 +13,7 @@ use sla_report::policy::{Mode, Policy};
 use sla_report::replay::{self, Clocks};
 use sla_report::timestamp::InputZone;
 
-/// `n`, or `PROPTEST_CASES` when set (for longer runs).
-fn cases(n: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(n)
-}
+use crate::common::cases;
 
 const MODES: [Mode; 4] = [Mode::Current, Mode::Prorata, Mode::Restart, Mode::Initial];
 
