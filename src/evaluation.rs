@@ -6,6 +6,7 @@ use crate::ingest::Dataset;
 use crate::model::Change;
 use crate::model::MonthKey;
 use crate::model::Outcome;
+use crate::model::Warning;
 use crate::policy::Mode;
 use crate::replay::{self, Clocks};
 
@@ -27,6 +28,8 @@ pub struct Evaluation {
     /// `changes[offsets[i]..offsets[i + 1]]`.
     pub changes: Vec<Change>,
     pub change_offsets: Vec<u32>,
+    /// Rows that were used but disagree (warnings.csv), by file and line.
+    pub warnings: Vec<Warning>,
 }
 
 impl Evaluation {

@@ -171,15 +171,15 @@ fn run(cli: Cli) -> Result<u8, CliError> {
             }
             if summary.warnings > 0 {
                 text += &format!(
-                    "sla-report: {} from_priority warnings (changes whose from_priority disagreed \
-                     with the replayed priority; they still applied)\n",
+                    "sla-report: {} from_priority warning(s): changes whose from_priority disagreed \
+                     with the replayed priority (they still applied); see warnings.csv\n",
                     summary.warnings
                 );
             }
             if summary.export_mismatches > 0 {
                 text += &format!(
-                    "sla-report: {} tickets whose history ends on another priority than the \
-                     export's (the history wins)\n",
+                    "sla-report: {} ticket(s) whose history ends on another priority than the \
+                     export's (the history wins); see warnings.csv\n",
                     summary.export_mismatches
                 );
             }

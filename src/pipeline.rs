@@ -13,8 +13,8 @@ use crate::digest;
 use crate::evaluation::Evaluation;
 use crate::ingest::{self, Customers, Dataset, Encoding, IngestError, ReadOptions};
 use crate::model::month::Months;
-use crate::model::Change;
 use crate::model::MonthKey;
+use crate::model::{Change, Warning, WarningKind};
 use crate::model::{Outcome, Status};
 use crate::period::Period;
 use crate::policy::{Mode, Policy};
@@ -276,13 +276,14 @@ const BATCH: usize = 1 << 14;
 /// What one batch of replays reports besides the outcomes.
 struct BatchSide {
     flows: Vec<Flow>,
-    warnings: Vec<u64>,
+    warnings: Vec<Warning>,
 }
 
 struct BatchSink<'a> {
     side: &'a mut BatchSide,
     month: MonthKey,
     plan: u32,
+    ticket: u32,
 }
 
 impl ReplaySink for BatchSink<'_> {
@@ -294,8 +295,15 @@ impl ReplaySink for BatchSink<'_> {
             to,
         });
     }
-    fn mismatch(&mut self, file: u32) {
-        self.side.warnings[file as usize] += 1;
+    fn mismatch(&mut self, change: &Change, in_effect: u32) {
+        self.side.warnings.push(Warning {
+            file: change.file,
+            line: change.line,
+            ticket: self.ticket,
+            kind: WarningKind::FromPriority,
+            expected: in_effect,
+            found: change.from.unwrap_or(in_effect),
+        });
     }
 }
 
@@ -332,13 +340,13 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
     let mut months = Vec::new();
     let mut outcomes = Vec::new();
     let mut flows = Vec::new();
+    let mut warnings = std::mem::take(&mut dataset.export_warnings);
     let mut grouped = (Vec::new(), Vec::new());
     if let Some(as_of) = as_of {
         let month_index = Months::new(cfg.policy.timezone, years.0, years.1);
         grouped = changes_by_ticket(&mut dataset, as_of);
         let (changes, offsets) = (&grouped.0, &grouped.1);
         let policy = &cfg.policy;
-        let n_files = dataset.files.len();
         let n = dataset.tickets.len();
         months = vec![0; n];
         // filled on all threads: the first touch of its pages is the cost
@@ -361,7 +369,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
             .map(|(b, ((tickets, months), outcomes))| {
                 let mut side = BatchSide {
                     flows: Vec::new(),
-                    warnings: vec![0; n_files],
+                    warnings: Vec::new(),
                 };
                 for (k, t) in tickets.iter().enumerate() {
                     let i = b * BATCH + k;
@@ -371,6 +379,7 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
                         side: &mut side,
                         month,
                         plan: t.plan as u32,
+                        ticket: i as u32,
                     };
                     months[k] = month;
                     outcomes[k] =
@@ -381,9 +390,10 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
             .collect();
         for side in sides {
             flows.extend_from_slice(&side.flows);
-            for (file, w) in side.warnings.iter().enumerate() {
-                dataset.files[file].warnings += w;
+            for w in &side.warnings {
+                dataset.files[w.file as usize].warnings += 1;
             }
+            warnings.extend_from_slice(&side.warnings);
         }
     }
     timings.record("replay", replay_start);
@@ -404,6 +414,11 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         flows,
         changes: grouped.0,
         change_offsets: grouped.1,
+        warnings: {
+            // by file and line, as warnings.csv lists them
+            warnings.sort_unstable();
+            warnings
+        },
     })
 }
 

@@ -52,9 +52,9 @@ impl Clocks {
 pub trait ReplaySink {
     /// An effective change (to a different priority), in replay order.
     fn effective(&mut self, _from: u32, _to: u32) {}
-    /// A change whose `from_priority` disagrees with the replayed priority;
-    /// `file` is the change's file index.
-    fn mismatch(&mut self, _file: u32) {}
+    /// A change whose `from_priority` disagrees with the priority in
+    /// effect, `in_effect`.
+    fn mismatch(&mut self, _change: &Change, _in_effect: u32) {}
 }
 
 impl ReplaySink for () {}
@@ -72,8 +72,8 @@ impl ReplaySink for Collect {
     fn effective(&mut self, from: u32, to: u32) {
         self.effective.push((from, to));
     }
-    fn mismatch(&mut self, file: u32) {
-        self.mismatches.push(file);
+    fn mismatch(&mut self, change: &Change, _in_effect: u32) {
+        self.mismatches.push(change.file);
     }
 }
 
@@ -116,7 +116,7 @@ pub fn evaluate_into(
     let mut reclassifications = 0u32;
     for (change, step) in changes.iter().zip(walk(ticket, changes, end)) {
         if step.from_mismatch {
-            sink.mismatch(change.file);
+            sink.mismatch(change, step.from);
         }
         if step.kind == StepKind::NotEffective {
             continue;
@@ -670,6 +670,7 @@ mod tests {
             to,
             from: None,
             file: 1,
+            line: 0,
             by: crate::model::ChangedBy::Agent,
         }
     }

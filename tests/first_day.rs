@@ -210,3 +210,48 @@ fn a_zone_in_the_wrong_case_gets_its_spelling_suggested() {
         stderr(&res)
     );
 }
+
+/// Regression: the page said "full details in run.json", which held only a
+/// count.
+#[test]
+fn from_priority_and_export_priority_warnings_are_listed_in_warnings_csv() {
+    let (_, err, out) = run("warnings", &[]);
+    assert!(err.contains("1 from_priority warning(s): changes whose from_priority disagreed with the replayed priority (they still applied); see warnings.csv"), "{err}");
+    assert_eq!(
+        read(&out, "warnings.csv"),
+        "file,line,ticket_id,kind,expected,found\nsample-data/priority_changes.csv,26,T-0148,from_priority,1,2\n"
+    );
+    let (_, _, out) = run(
+        "warnings-zendesk",
+        &[
+            "--format",
+            "zendesk",
+            "--input-tz",
+            "Europe/Stockholm",
+            "--customers",
+            &fixture("zendesk/customers.csv"),
+            "--tickets",
+            &fixture("zendesk/tickets.csv"),
+            "--changes",
+            &fixture("zendesk/field_history.csv"),
+        ],
+    );
+    let rows = rows(&out, "warnings.csv");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (
+            rows[0]["line"].as_str(),
+            rows[0]["ticket_id"].as_str(),
+            rows[0]["kind"].as_str(),
+            rows[0]["expected"].as_str(),
+            rows[0]["found"].as_str()
+        ),
+        ("12", "105", "export_priority", "1", "2")
+    );
+    // no warnings, no file
+    let (_, _, out) = run(
+        "no-warnings",
+        &["--tickets", &fixture("first_day/offsetless.csv")],
+    );
+    assert!(!out.join("warnings.csv").exists());
+}

@@ -98,7 +98,7 @@ fn a_zendesk_export_accounts_for_every_record_and_takes_the_submitted_priority_f
         "{err}"
     );
     assert!(
-        err.contains("1 tickets whose history ends on another priority"),
+        err.contains("1 ticket(s) whose history ends on another priority"),
         "{err}"
     );
     let tickets = rows(&out, "tickets.csv");

@@ -558,6 +558,7 @@ fn merge_changes(
             Ok((ticket, (changed_at, to, from, by))) => {
                 counts.accepted += 1;
                 ds.changes.push(Change {
+                    line: row.line,
                     ticket,
                     changed_at,
                     to,

@@ -259,6 +259,9 @@ pub struct Dataset {
     /// An import's tickets (same order as `tickets`): where each submitted
     /// priority came from. Empty for the native files.
     pub submissions: Vec<Submission>,
+    /// An import's tickets whose history ends on another priority than the
+    /// export's (moved into `Evaluation::warnings`).
+    pub export_warnings: Vec<crate::model::Warning>,
     /// The latest timestamp of the rows outside the selected period (for the
     /// default `as_of`, which the period selection does not move).
     pub outside_latest: Option<i64>,

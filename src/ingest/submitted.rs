@@ -15,6 +15,7 @@
 use rayon::prelude::*;
 
 use super::Dataset;
+use crate::model::{Warning, WarningKind};
 
 /// Where an imported ticket's submitted priority came from, for `explain`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,7 @@ pub(super) fn settle(ds: &mut Dataset, default: u32) {
     });
     let mut before_creation = vec![false; changes.len()];
     let mut mismatches = vec![0u64; ds.files.len()];
+    let mut warnings = Vec::new();
     for rows in order.chunk_by(|&a, &b| changes[a as usize].ticket == changes[b as usize].ticket) {
         let index = changes[rows[0] as usize].ticket as usize;
         let ticket = &mut ds.tickets[index];
@@ -81,6 +83,14 @@ pub(super) fn settle(ds: &mut Dataset, default: u32) {
         let last = &changes[rows[rows.len() - 1] as usize];
         if last.to != ticket.submitted {
             mismatches[last.file as usize] += 1;
+            warnings.push(Warning {
+                file: last.file,
+                line: last.line,
+                ticket: index as u32,
+                kind: WarningKind::ExportPriority,
+                expected: ticket.submitted,
+                found: last.to,
+            });
         }
         ds.submissions[index] = Submission {
             from,
@@ -97,4 +107,5 @@ pub(super) fn settle(ds: &mut Dataset, default: u32) {
     for (file, n) in ds.files.iter_mut().zip(mismatches) {
         file.export_mismatches += n;
     }
+    ds.export_warnings = warnings;
 }

@@ -39,8 +39,46 @@ pub struct Change {
     pub from: Option<u32>,
     /// Index into `Dataset::files`.
     pub file: u32,
+    /// 1-based line (or JSON record line) where the row starts.
+    pub line: u64,
     /// The `changed_by` column, classified.
     pub by: ChangedBy,
+}
+
+/// A row that was used but disagrees with what the replay knows
+/// (warnings.csv).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Warning {
+    /// Index into `Dataset::files`, and the row's line there.
+    pub file: u32,
+    pub line: u64,
+    /// Index into `Dataset::tickets`.
+    pub ticket: u32,
+    pub kind: WarningKind,
+    /// What the replay (or the export) says.
+    pub expected: u32,
+    /// What the row says.
+    pub found: u32,
+}
+
+/// Why a row is a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WarningKind {
+    /// A change's `from_priority` is not the priority in effect (the
+    /// change still applies).
+    FromPriority,
+    /// An import's history ends on another priority than the export's
+    /// (the history wins); the row is the history's last.
+    ExportPriority,
+}
+
+impl WarningKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningKind::FromPriority => "from_priority",
+            WarningKind::ExportPriority => "export_priority",
+        }
+    }
 }
 
 /// Who made a priority change, from the optional `changed_by` column:

@@ -259,6 +259,38 @@ fn reject_rows<W: Write>(mut w: W, ds: &Dataset) -> io::Result<()> {
     w.flush()
 }
 
+/// warnings.csv's columns.
+pub const WARNINGS_HEADER: [&str; 6] = ["file", "line", "ticket_id", "kind", "expected", "found"];
+
+/// warnings.csv (written when there are any): each row that was used but
+/// disagreed, by file and line; `expected` is the priority the replay had in
+/// effect (`from_priority`) or the export's (`export_priority`), `found`
+/// what the row said.
+pub fn write_warnings<W: Write>(mut w: W, report: &Report<'_>) -> io::Result<()> {
+    let ev = report.evaluation;
+    let ds = &ev.dataset;
+    let mut row = WARNINGS_HEADER.join(",").into_bytes();
+    row.push(b'\n');
+    w.write_all(&row)?;
+    for warning in &ev.warnings {
+        row.clear();
+        push_field(&mut row, &ds.files[warning.file as usize].path);
+        row.push(b',');
+        push_int(&mut row, warning.line);
+        row.push(b',');
+        push_field(&mut row, ds.id(&ds.tickets[warning.ticket as usize]));
+        row.push(b',');
+        row.extend_from_slice(warning.kind.as_str().as_bytes());
+        row.push(b',');
+        push_int(&mut row, u64::from(warning.expected));
+        row.push(b',');
+        push_int(&mut row, u64::from(warning.found));
+        row.push(b'\n');
+        w.write_all(&row)?;
+    }
+    w.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

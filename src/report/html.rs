@@ -842,7 +842,7 @@ fn rejects_section(h: &mut String, r: &ReportData<'_>) {
             "; and {mismatches} ticket(s) whose history ends on another priority than the export's (the history wins)"
         );
     }
-    h.push_str(". Full details in <a href=\"run.json\"><code>run.json</code></a>.</p>\n");
+    h.push_str(". Each is listed with its file, line and ticket in <a href=\"warnings.csv\"><code>warnings.csv</code></a> (written when there are any).</p>\n");
 }
 
 /// Met and counted tickets under one mode, summed.

@@ -211,6 +211,9 @@ where
         csv::write_reclassifications(w, r)
     })?;
     out.write("rejects.csv", |w| csv::write_rejects(w, r))?;
+    if !r.evaluation.warnings.is_empty() {
+        out.write("warnings.csv", |w| csv::write_warnings(w, r))?;
+    }
     analysis::write_all(&mut out, r, &analysis)?;
     if r.parquet {
         out.write("tickets.parquet", |w| parquet::write_tickets(w, r))?;

@@ -23,11 +23,12 @@ use sha2::{Digest, Sha256};
 
 /// Every file a run may write: the only names a manifest or a journal may
 /// name (so neither can name a path, or a file of the user's).
-pub const OUTPUTS: [&str; 16] = [
+pub const OUTPUTS: [&str; 17] = [
     "tickets.csv",
     "summary.csv",
     "reclassifications.csv",
     "rejects.csv",
+    "warnings.csv",
     "run.json",
     "policy_comparison.csv",
     "mode_sensitive_tickets.csv",

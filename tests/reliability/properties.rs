@@ -81,6 +81,7 @@ fn changes_of(s: &Scenario) -> Vec<Change> {
             to,
             from: None,
             file: 1,
+            line: 0,
             by: ChangedBy::Agent,
         })
         .filter(|c| c.changed_at <= s.as_of)
