@@ -153,8 +153,9 @@ pub struct RunArgs {
     #[arg(long = "no-charts")]
     pub no_charts: bool,
 
-    /// Print the time each stage took (read, replay, aggregate, write) to
-    /// stderr at the end.
+    /// Print, per stage (read, replay, aggregate, write), the wall time, the
+    /// CPU time of all threads and the peak memory so far, to stderr at the
+    /// end.
     #[arg(long)]
     pub timings: bool,
 
@@ -200,13 +201,14 @@ pub struct InputArgs {
 
     /// Report as known at this instant (e.g. 2026-03-31T17:00:00Z): later
     /// responses and changes have not happened yet, later tickets are left
-    /// out. Default: the latest timestamp in the accepted rows.
+    /// out. Without an offset it is read in --input-tz. Default: the latest
+    /// timestamp in the accepted rows.
     #[arg(long = "as-of", value_name = "TIMESTAMP")]
     pub as_of: Option<String>,
 
     /// Only tickets created in this month (YYYY-MM, local date in the
-    /// policy zone); repeatable. Others are counted in run.json as outside
-    /// the period, not rejected.
+    /// policy zone); repeatable; cannot be combined with --from/--until.
+    /// Others are counted in run.json as outside the period, not rejected.
     #[arg(long = "month", value_name = "YYYY-MM", conflicts_with_all = ["from", "until"])]
     pub month: Vec<String>,
 

@@ -184,17 +184,9 @@ fn column_of(file: &FileStats, field: FieldName) -> String {
     }
 }
 
-/// The rejected value of a CSV record's field, re-read from its text.
+/// The rejected value of a CSV record's field, cut to 60 characters.
 fn value_of(file: &FileStats, reject: &Reject, field: FieldName) -> Option<String> {
-    let delimiter = file.delimiter?;
-    let (_, _, column) = file.columns.iter().find(|(f, ..)| *f == field)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(reject.record.as_bytes());
-    let record = reader.records().next()?.ok()?;
-    let value = record.get(*column)?.trim();
+    let value = file.value_in(&reject.record, field)?;
     // a long value is cut at a character boundary
     let cut: String = value.chars().take(60).collect();
     Some(if cut.len() < value.len() {

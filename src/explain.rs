@@ -22,17 +22,25 @@ use crate::timestamp;
 #[derive(Debug)]
 pub enum ExplainError {
     Run(RunError),
-    UnknownTicket { id: String, accepted: usize },
+    /// The id is not among the accepted tickets; `cause` says why.
+    UnknownTicket {
+        id: String,
+        accepted: usize,
+        cause: String,
+    },
 }
 
 impl std::fmt::Display for ExplainError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExplainError::Run(e) => e.fmt(f),
-            ExplainError::UnknownTicket { id, accepted } => write!(
+            ExplainError::UnknownTicket {
+                id,
+                accepted,
+                cause,
+            } => write!(
                 f,
-                "ticket '{id}' is not among the {accepted} accepted tickets \
-                 (not in the files, rejected, created after --as-of or outside the period)"
+                "ticket '{id}' is not among the {accepted} accepted tickets: {cause}"
             ),
         }
     }
@@ -44,14 +52,14 @@ impl std::error::Error for ExplainError {}
 pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, ExplainError> {
     let ds = ingest::load(&cfg.tickets, &cfg.changes, &cfg.read_options())
         .map_err(|e| ExplainError::Run(RunError::Ingest(e)))?;
-    let unknown = || ExplainError::UnknownTicket {
-        id: id.to_string(),
-        accepted: ds.tickets.len(),
-    };
     let index = ds.tickets.iter().position(|t| ds.id(t) == id);
     let (Some(index), Some(as_of)) = (index, cfg.as_of.or_else(|| ingest::default_as_of(&ds)))
     else {
-        return Err(unknown());
+        return Err(ExplainError::UnknownTicket {
+            id: id.to_string(),
+            accepted: ds.tickets.len(),
+            cause: why_not_accepted(cfg, &ds, id)?,
+        });
     };
     let clocks = Clocks::new(&cfg.policy, pipeline::years_for(&ds, Some(as_of)));
     let (changes, later) = ticket_changes(&ds, index as u32, as_of);
@@ -66,6 +74,55 @@ pub fn explain(cfg: &RunConfig, id: &str, modes: &[Mode]) -> Result<String, Expl
         as_of,
         modes,
     }))
+}
+
+/// Why `id` is not an accepted ticket: its rejects (file, line, reason),
+/// or, read again without `--as-of` and the period, when it was created.
+fn why_not_accepted(cfg: &RunConfig, ds: &Dataset, id: &str) -> Result<String, ExplainError> {
+    let rejected: Vec<String> = ds
+        .rejects
+        .iter()
+        .filter(|r| {
+            let file = &ds.files[r.file];
+            file.kind == ingest::Kind::Tickets
+                && file
+                    .value_in(&r.record, ingest::FieldName::TicketId)
+                    .as_deref()
+                    == Some(id)
+        })
+        .map(|r| {
+            format!(
+                "{}:{} ({})",
+                ds.files[r.file].path,
+                r.line,
+                r.reason.as_str()
+            )
+        })
+        .collect();
+    if !rejected.is_empty() {
+        return Ok(format!("its row was rejected at {}", rejected.join(", ")));
+    }
+    let mut all = cfg.read_options();
+    all.as_of = None;
+    all.period = None;
+    let everything = ingest::load(&cfg.tickets, &cfg.changes, &all)
+        .map_err(|e| ExplainError::Run(RunError::Ingest(e)))?;
+    let Some(t) = everything.tickets.iter().find(|t| everything.id(t) == id) else {
+        return Ok("no ticket file has this id".to_string());
+    };
+    let created = timestamp::format_utc(t.created);
+    if let Some(as_of) = cfg.as_of.filter(|&a| t.created > a) {
+        return Ok(format!(
+            "it was created at {created}, after --as-of {} (skipped)",
+            timestamp::format_utc(as_of)
+        ));
+    }
+    if cfg.period.is_some() {
+        return Ok(format!(
+            "it was created at {created}, outside the selected period"
+        ));
+    }
+    Ok("it has no replay: no instant to report as of".to_string())
 }
 
 /// A ticket's changes at or before `as_of` sorted by `changed_at`, ties in

@@ -255,3 +255,35 @@ fn from_priority_and_export_priority_warnings_are_listed_in_warnings_csv() {
     );
     assert!(!out.join("warnings.csv").exists());
 }
+
+#[test]
+fn explain_says_which_cause_kept_a_ticket_out() {
+    let cases: [(&[&str], &str); 4] = [
+        (&["explain", "T-0001", "--month", "2026-03"], "not among the 805 accepted tickets: it was created at 2026-01-01T07:07:50Z, outside the selected period"),
+        (&["explain", "T-0001", "--as-of", "2025-12-31T00:00:00Z"], "it was created at 2026-01-01T07:07:50Z, after --as-of 2025-12-31T00:00:00Z (skipped)"),
+        (&["explain", "T-9999"], "not among the 3000 accepted tickets: no ticket file has this id"),
+        (&["explain", "D-2", "--tickets", "tests/fixtures/first_day/local_dates.csv"], "its row was rejected at tests/fixtures/first_day/local_dates.csv:3 (bad_timestamp)"),
+    ];
+    for (args, expect) in cases {
+        let res = sla(args);
+        assert_eq!(res.status.code(), Some(1));
+        assert!(stderr(&res).contains(expect), "{args:?}: {}", stderr(&res));
+    }
+}
+
+#[test]
+fn run_help_tells_what_timings_month_and_as_of_do() {
+    let res = sla(&["run", "--help"]);
+    let help = crate::common::stdout(&res)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for want in [
+        "the wall time, the CPU time of all threads and the peak memory so far",
+        "cannot be combined with --from/--until",
+        "Without an offset it is read in --input-tz",
+        "--encoding",
+    ] {
+        assert!(help.contains(want), "{want}: {help}");
+    }
+}

@@ -205,6 +205,21 @@ pub struct FileStats {
 }
 
 impl FileStats {
+    /// The trimmed value of `field` in a CSV record of this file (a reject's
+    /// text), re-read from the record; `None` for JSON or a field the file
+    /// has no column for.
+    pub fn value_in(&self, record: &str, field: FieldName) -> Option<String> {
+        let delimiter = self.delimiter?;
+        let (_, _, column) = self.columns.iter().find(|(f, ..)| *f == field)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(record.as_bytes());
+        let record = reader.records().next()?.ok()?;
+        Some(record.get(*column)?.trim().to_string())
+    }
+
     /// Nothing counted yet, no digest.
     fn new(path: &str, kind: Kind) -> FileStats {
         FileStats {
