@@ -321,8 +321,7 @@ pub(super) fn load_changes(
     Ok(())
 }
 
-/// Whether a file's first character (after a BOM and white space) opens a
-/// JSON object or array: no CSV header starts so.
+/// Whether a history file is JSON, from its first 4 KiB.
 fn starts_like_json(path: &str) -> Result<bool, IngestError> {
     use std::io::Read;
     let mut head = Vec::with_capacity(4096);
@@ -332,11 +331,26 @@ fn starts_like_json(path: &str) -> Result<bool, IngestError> {
             path: path.to_string(),
             error,
         })?;
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    Ok(matches!(
-        head.iter().find(|c| !c.is_ascii_whitespace()),
-        Some(b'{' | b'[')
-    ))
+    Ok(looks_like_json(&head))
+}
+
+/// The first token (after a BOM and white space) opens a JSON object or
+/// array, or is a JSON literal (`null`, `true`, `false`) on its own: no CSV
+/// header starts so, and a literal is for the JSON reader to name (an API
+/// answering `null`), not a one-column CSV header missing every column.
+fn looks_like_json(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let Some(start) = head.iter().position(|c| !c.is_ascii_whitespace()) else {
+        return false;
+    };
+    let head = &head[start..];
+    if matches!(head[0], b'{' | b'[') {
+        return true;
+    }
+    [&b"null"[..], b"true", b"false"].iter().any(|word| {
+        head.strip_prefix(*word)
+            .is_some_and(|rest| rest.first().is_none_or(u8::is_ascii_whitespace))
+    })
 }
 
 /// One JSON history file: batches of records, each cut into chunks
@@ -475,4 +489,34 @@ fn merge_changes(
         }
     }
     counts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_json;
+
+    #[test]
+    fn a_history_is_json_when_it_opens_a_value_or_is_a_json_literal() {
+        for text in [
+            "{\"audits\":[]}",
+            "\u{feff} \n[",
+            "null",
+            "null\n",
+            "\u{feff}  true \r\n",
+            "false",
+        ] {
+            assert!(looks_like_json(text.as_bytes()), "{text:?}");
+        }
+        for text in [
+            "",
+            " \n",
+            "ticket_id,changed_at,to_priority\n",
+            "\"ticket_id\",changed_at",
+            "nullable,ticket_id\n",
+            "null,ticket_id,changed_at\n",
+            "123",
+        ] {
+            assert!(!looks_like_json(text.as_bytes()), "{text:?}");
+        }
+    }
 }
