@@ -428,8 +428,7 @@ pub(super) fn shape_error(path: &str, what: &str, opts: &ReadOptions<'_>) -> Ing
     }
 }
 
-/// Whether a file's first character (after a BOM and white space) opens a
-/// JSON object or array: no CSV header starts so.
+/// Whether a history file is JSON, from its first 4 KiB.
 pub(super) fn starts_like_json(path: &str) -> Result<bool, IngestError> {
     use std::io::Read;
     let mut head = Vec::with_capacity(4096);
@@ -439,11 +438,26 @@ pub(super) fn starts_like_json(path: &str) -> Result<bool, IngestError> {
             path: path.to_string(),
             error,
         })?;
-    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
-    Ok(matches!(
-        head.iter().find(|c| !c.is_ascii_whitespace()),
-        Some(b'{' | b'[')
-    ))
+    Ok(looks_like_json(&head))
+}
+
+/// The first token (after a BOM and white space) opens a JSON object or
+/// array, or is a JSON literal (`null`, `true`, `false`) on its own: no CSV
+/// header starts so, and a literal is for the JSON reader to name (an API
+/// answering `null`), not a one-column CSV header missing every column.
+fn looks_like_json(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let Some(start) = head.iter().position(|c| !c.is_ascii_whitespace()) else {
+        return false;
+    };
+    let head = &head[start..];
+    if matches!(head[0], b'{' | b'[') {
+        return true;
+    }
+    [&b"null"[..], b"true", b"false"].iter().any(|word| {
+        head.strip_prefix(*word)
+            .is_some_and(|rest| rest.first().is_none_or(u8::is_ascii_whitespace))
+    })
 }
 
 /// One JSON history file: batches of records, each cut into chunks
@@ -584,7 +598,7 @@ fn merge_changes(
 
 #[cfg(test)]
 mod tests {
-    use super::other_field;
+    use super::{looks_like_json, other_field};
 
     /// Fields of a record as `Records` splits it at commas.
     fn split(record: &[u8]) -> Vec<(usize, usize)> {
@@ -612,5 +626,30 @@ mod tests {
         assert!(!other(b"\xC2\xA0priority,101,high"), "Unicode white space");
         assert!(!other(b"status,101"), "malformed: the width");
         assert!(!other(b"status,101,\xFF"), "malformed: not UTF-8");
+    }
+
+    #[test]
+    fn a_history_is_json_when_it_opens_a_value_or_is_a_json_literal() {
+        for text in [
+            "{\"audits\":[]}",
+            "\u{feff} \n[",
+            "null",
+            "null\n",
+            "\u{feff}  true \r\n",
+            "false",
+        ] {
+            assert!(looks_like_json(text.as_bytes()), "{text:?}");
+        }
+        for text in [
+            "",
+            " \n",
+            "ticket_id,changed_at,to_priority\n",
+            "\"ticket_id\",changed_at",
+            "nullable,ticket_id\n",
+            "null,ticket_id,changed_at\n",
+            "123",
+        ] {
+            assert!(!looks_like_json(text.as_bytes()), "{text:?}");
+        }
     }
 }

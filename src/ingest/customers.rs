@@ -79,13 +79,23 @@ impl Customers {
         let names: Vec<String> = (0..header.len())
             .map(|i| text(&header, i).map(|s| s.to_lowercase()))
             .collect::<Result<_, _>>()?;
+        // a repeated column would leave a guess at which one is meant
         let column = |name: &str| {
-            names.iter().position(|n| n == name).ok_or_else(|| {
-                at(
+            let mut found = (1..)
+                .zip(&names)
+                .filter(|(_, n)| *n == name)
+                .map(|(i, _)| i);
+            match (found.next(), found.next()) {
+                (Some(i), None) => Ok(i - 1),
+                (None, _) => Err(at(
                     line_of(&header),
                     format!("missing column '{name}' (the header must be organization,plan)"),
-                )
-            })
+                )),
+                (Some(i), Some(j)) => Err(at(
+                    line_of(&header),
+                    format!("column '{name}' appears twice (columns {i} and {j})"),
+                )),
+            }
         };
         let (org, plan) = (column("organization")?, column("plan")?);
         let mut plans = HashMap::new();
@@ -192,6 +202,10 @@ mod tests {
             (
                 "organization,plan\nA,Basic,x\n",
                 "c.csv:2: customers file: 3 fields, the header has 2",
+            ),
+            (
+                "organization,Plan, plan \nA,Basic,Basic\n",
+                "c.csv:1: customers file: column 'plan' appears twice (columns 2 and 3)",
             ),
         ];
         for (text, expect) in cases {

@@ -325,15 +325,20 @@ impl Columns {
     }
 
     /// The column of the first candidate name the header has (any case,
-    /// trimmed); with `decorations`, `Plan [list]` is also `Plan`.
+    /// trimmed); with `decorations`, `Plan [list]` is also `Plan`, and of
+    /// `Plan [list]` and `Plan` the first column wins, as for any repeated
+    /// name (CONTRACT.md section 3).
     pub(super) fn find(&self, candidates: &[String], decorations: bool) -> Option<usize> {
         candidates.iter().find_map(|c| {
             let key = c.trim().to_lowercase();
-            self.get(&key).or_else(|| {
-                decorations
-                    .then(|| self.undecorated.get(&key).copied())
-                    .flatten()
-            })
+            let plain = self.get(&key);
+            let decorated = decorations
+                .then(|| self.undecorated.get(&key).copied())
+                .flatten();
+            match (plain, decorated) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         })
     }
 }
@@ -578,6 +583,30 @@ fn scan_records_bytewise(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression: `Plan [list]` before `Plan` lost to the later column,
+    /// against the contract's "the first column wins".
+    #[test]
+    fn of_a_decorated_and_a_plain_name_the_first_column_wins() {
+        let columns = |names: &[&str]| Columns::new(names.iter().map(|n| n.to_string()).collect());
+        let plan = ["plan".to_string()];
+        let c = columns(&["Id", "Plan [list]", "Plan", "Plan [txt]"]);
+        assert_eq!(c.find(&plan, true), Some(1));
+        assert_eq!(
+            c.find(&plan, false),
+            Some(2),
+            "without decorations, only Plan"
+        );
+        let c = columns(&["Plan", "Plan [list]"]);
+        assert_eq!(c.find(&plan, true), Some(0));
+        let c = columns(&["Plan [txt]", "Plan [list]"]);
+        assert_eq!(c.find(&plan, true), Some(0));
+        assert_eq!(c.find(&plan, false), None);
+        // candidates are still tried in the profile's order
+        let c = columns(&["Ticket ID", "Id [int]"]);
+        let ids = ["Id".to_string(), "Ticket ID".to_string()];
+        assert_eq!(c.find(&ids, true), Some(1));
+    }
 
     #[test]
     fn decoding_trims_like_str_trim_on_ascii_and_unicode_records() {

@@ -529,6 +529,12 @@ fn priority_map(t: &toml::Table, policy: &Policy) -> Result<ValueMap<PriorityVal
     let mut map = ValueMap::new();
     for (raw, v) in t {
         let key = format!("values.priority.{}", seg(raw));
+        if raw.trim().is_empty() {
+            return Err(ProfileError::new(
+                &key,
+                "an empty priority is always the policy default; it cannot be mapped",
+            ));
+        }
         let target = match v {
             toml::Value::Integer(n) => u32::try_from(*n)
                 .ok()
@@ -558,6 +564,13 @@ fn plan_map(t: &toml::Table, policy: &Policy) -> Result<ValueMap<u16>> {
     let mut map = ValueMap::new();
     for (raw, v) in t {
         let key = format!("values.plan.{}", seg(raw));
+        if raw.trim().is_empty() {
+            return Err(ProfileError::new(
+                &key,
+                "an empty plan is a missing field; it cannot be mapped (plan_constant gives \
+                 every ticket one plan)",
+            ));
+        }
         let s = string(v, &key)?;
         let plan = policy
             .find_plan(s)
@@ -814,6 +827,31 @@ mod tests {
                 "{text}\n  got: {err}\n want: {expect}"
             );
         }
+    }
+
+    /// Regression: `"" = 1` was accepted and never applied (an empty
+    /// priority is the default, an empty plan a missing field before any
+    /// map), a mapping silently ignored.
+    #[test]
+    fn an_empty_value_in_a_priority_or_plan_map_is_a_mistake() {
+        let base = "[tickets]\nticket_id = \"Id\"\ncreated_at = \"Created\"\n";
+        for (table, key) in [
+            ("[values.priority]\n\"\" = 1\n", "values.priority.\"\""),
+            (
+                "[values.priority]\n\" \" = \"default\"\n",
+                "values.priority.\" \"",
+            ),
+            ("[values.plan]\n\"\" = \"Basic\"\n", "values.plan.\"\""),
+        ] {
+            let err = read(&format!("{base}{table}")).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("profile key {key}: an empty")),
+                "{table}: {err}"
+            );
+        }
+        // an empty stage is a stage like any other
+        let p = read(&format!("{base}[values.stage]\n\"\" = \"live\"\n")).unwrap();
+        assert_eq!(p.stage.get(""), Some(0));
     }
 
     #[test]

@@ -56,7 +56,7 @@ fn enormous_fields_are_read_whole_and_keep_line_numbers() {
     assert_eq!(ids, [3, 3, 4 << 20]);
     assert_eq!(
         accounting(&out_dir),
-        [(path.to_str().unwrap().to_string(), 5, 3, 2, 0)]
+        [(path.to_str().unwrap().to_string(), 5, 3, 2, 0, 0)]
     );
 }
 
