@@ -41,17 +41,7 @@ impl ChangeColumns {
         path: &str,
     ) -> Result<ChangeColumns, IngestError> {
         let find = |f: Option<&Field>| f.and_then(|f| columns.find(&f.columns, decorations));
-        let need = |f: &Field| {
-            find(Some(f))
-                .map(Some)
-                .ok_or_else(|| IngestError::MissingColumn {
-                    path: path.to_string(),
-                    field: f.key,
-                    candidates: f.columns.clone(),
-                    found: columns.names.clone(),
-                    delimiter: None,
-                })
-        };
+        let need = |f: &Field| columns.require(f, decorations, path);
         let field = match &spec.filter {
             None => None,
             Some(filter) => Some((

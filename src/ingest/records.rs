@@ -343,6 +343,27 @@ impl Columns {
     }
 }
 
+impl Columns {
+    /// The column of a required profile field, or the fatal error that
+    /// names the field, its candidates and the header.
+    pub(super) fn require(
+        &self,
+        field: &crate::profile::Field,
+        decorations: bool,
+        path: &str,
+    ) -> Result<Option<usize>, IngestError> {
+        self.find(&field.columns, decorations)
+            .map(Some)
+            .ok_or_else(|| IngestError::MissingColumn {
+                path: path.to_string(),
+                field: field.key,
+                candidates: field.columns.clone(),
+                found: self.names.clone(),
+                delimiter: None,
+            })
+    }
+}
+
 /// `plan [list]` -> `plan`: a trailing bracketed word after a space.
 fn strip_decoration(name: &str) -> Option<&str> {
     let open = name.strip_suffix(']')?.rfind(" [")?;

@@ -58,17 +58,7 @@ impl TicketColumns {
         let find = |f: Option<&Field>| {
             f.and_then(|f| columns.find(&f.columns, profile.header_decorations))
         };
-        let need = |f: &Field| {
-            find(Some(f))
-                .map(Some)
-                .ok_or_else(|| IngestError::MissingColumn {
-                    path: path.to_string(),
-                    field: f.key,
-                    candidates: f.columns.clone(),
-                    found: columns.names.clone(),
-                    delimiter: None,
-                })
-        };
+        let need = |f: &Field| columns.require(f, profile.header_decorations, path);
         let id = need(&spec.ticket_id)?;
         let created = need(&spec.created_at)?;
         let plan = match (spec.plan_constant, find(spec.plan.as_ref())) {
