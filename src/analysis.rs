@@ -17,8 +17,8 @@ use crate::aggregate::{self, FactColumns, SummaryRow};
 use crate::evaluation::Evaluation;
 use crate::labels::Labels;
 use crate::model::MonthKey;
-use crate::model::Status;
 use crate::model::Ticket;
+use crate::model::{Outcome, Status};
 use crate::policy::{Mode, Policy};
 use crate::replay::{self, Reclass};
 
@@ -116,6 +116,10 @@ pub struct Analysis {
     /// `(group index, row)`, sorted by group name; `None` without the column.
     pub by_group: Option<Vec<(u32, SummaryRow)>>,
     pub by_assignee: Option<Vec<(u32, SummaryRow)>>,
+    pub by_organization: Option<Vec<(u32, SummaryRow)>>,
+    /// The tickets still open in time (`open`), the earliest deadline
+    /// first, ties in input order (at_risk.csv).
+    pub at_risk: Vec<u32>,
 }
 
 fn mode_index(mode: Mode) -> usize {
@@ -191,13 +195,28 @@ pub fn analyze(policy: &Policy, ev: &Evaluation) -> PolarsResult<Analysis> {
     };
     let by_group = breakdown(&ds.groups, |t| t.group)?;
     let by_assignee = breakdown(&ds.assignees, |t| t.assignee)?;
+    let by_organization = breakdown(&ds.organizations, |t| t.organization)?;
     Ok(Analysis {
         reclassified,
         comparison,
         reclass,
         by_group,
         by_assignee,
+        by_organization,
+        at_risk: at_risk(&ev.outcomes),
     })
+}
+
+/// The `open` tickets by deadline, ties in input order (a stable sort).
+fn at_risk(outcomes: &[Outcome]) -> Vec<u32> {
+    let mut open: Vec<(i64, u32)> = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.status == Status::Open)
+        .filter_map(|(i, o)| o.measure.map(|m| (m.deadline, i as u32)))
+        .collect();
+    open.sort_unstable();
+    open.into_iter().map(|(_, i)| i).collect()
 }
 
 /// Per (month, plan, priority), each mode's counts: the run's summary for
@@ -341,6 +360,7 @@ mod tests {
             response: None,
             group: 0,
             assignee: 0,
+            organization: 0,
         };
         let tickets = [ticket(0, -2_208_988_800), ticket(1023, 4_100_000_000)];
         let months = [

@@ -660,6 +660,7 @@ mod tests {
             response: response.map(local),
             group: 0,
             assignee: 0,
+            organization: 0,
         }
     }
 
@@ -1067,6 +1068,7 @@ mod tests {
             response: Some(utc("2030-12-01T00:00:07Z")),
             group: 0,
             assignee: 0,
+            organization: 0,
         };
         let ch: Vec<Change> = [("2027", 2), ("2028", 3), ("2029", 4)]
             .map(|(year, to)| Change {
@@ -1251,6 +1253,7 @@ mod tests {
                     response: answered.then_some(end),
                     group: 0,
                     assignee: 0,
+                    organization: 0,
                 };
                 let changes: Vec<Change> = cuts[1..]
                     .iter()

@@ -713,3 +713,131 @@ mod parquet {
         assert_eq!(names.join(","), header);
     }
 }
+
+/// `tests/fixtures/organizations/`: Advanced P1 tickets (1 hour, 24/7)
+/// created Mon 2 Mar 10:00 UTC unless open, as-of 3 Mar 00:00 UTC, from
+/// customers whose names a CSV or a file system would trip over. Per
+/// organization by hand (attainment = met / (met + breached + open_breached)):
+/// - (empty) E-1 met 45 m: 1 of 1.
+/// - `"Quoted" Ltd` Q-1 breached 90 m, Q-2 never answered (open_breached):
+///   0 of 2; elapsed percentiles over Q-1 only.
+/// - `../x` X-1 met 5 m, O-1 open (created 23:30): 1 of 1, 2 tickets.
+/// - `Acme, Inc.` met 30 m and 10 m, breached 2 h, O-3 open (23:40): 2 of 3
+///   = 66.67; median of 600, 1800, 7200 s is 1800.
+/// - `CON` met 20 m and 40 m (written ` CON `, trimmed), O-2 (23:50) and
+///   O-4 (23:30) open.
+/// - `Åre Bygg AB` met 15 m; `åre bygg ab` (only the case differs, so
+///   another customer) breached 75 m.
+mod organizations {
+    use super::*;
+
+    fn run_organizations(name: &str) -> PathBuf {
+        let dir = scratch(name);
+        let out = sla(&[
+            "run",
+            "--tickets",
+            &fixture("organizations/tickets.csv"),
+            "--as-of",
+            "2026-03-03T00:00:00Z",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        dir
+    }
+
+    #[test]
+    fn summary_by_organization_keys_summary_columns_by_the_exact_trimmed_name() {
+        let dir = run_organizations("by-organization");
+        let summary_header = lines(&dir, "summary.csv")[0].clone();
+        assert_eq!(
+            lines(&dir, "summary_by_organization.csv"),
+            [
+                format!("organization,{summary_header}"),
+                ",2026-03,Advanced,1,1,1,0,0,0,0,0,0,100.00,2700,2700".into(),
+                "\"\"\"Quoted\"\" Ltd\",2026-03,Advanced,1,2,0,1,0,1,0,0,0,0.00,5400,5400".into(),
+                "../x,2026-03,Advanced,1,2,1,0,1,0,0,0,0,100.00,300,300".into(),
+                "\"Acme, Inc.\",2026-03,Advanced,1,4,2,1,1,0,0,0,0,66.67,1800,7200".into(),
+                "CON,2026-03,Advanced,1,4,2,0,2,0,0,0,0,100.00,1200,2400".into(),
+                "Åre Bygg AB,2026-03,Advanced,1,1,1,0,0,0,0,0,0,100.00,900,900".into(),
+                "åre bygg ab,2026-03,Advanced,1,1,0,1,0,0,0,0,0,0.00,4500,4500".into(),
+            ]
+        );
+    }
+
+    #[test]
+    fn at_risk_lists_the_open_tickets_by_deadline_ties_in_input_order() {
+        let dir = run_organizations("at-risk");
+        assert_eq!(
+            lines(&dir, "at_risk.csv"),
+            [
+                "ticket_id,organization,plan,priority,deadline,remaining_s",
+                // O-1 and O-4 share a deadline: input order
+                "O-1,../x,Advanced,1,2026-03-03T00:30:00Z,1800",
+                "O-4,CON,Advanced,1,2026-03-03T00:30:00Z,1800",
+                "O-3,\"Acme, Inc.\",Advanced,1,2026-03-03T00:40:00Z,2400",
+                "O-2,CON,Advanced,1,2026-03-03T00:50:00Z,3000",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_page_lists_customers_worst_first_and_the_tickets_next_to_breach() {
+        let dir = run_organizations("page");
+        let page = read(&dir, "report.html");
+        let customers = &page[page.find("id=\"by-organization\"").unwrap()..];
+        let customers = &customers[..customers.find("</table>").unwrap()];
+        let order: Vec<usize> = [
+            "&quot;Quoted&quot; Ltd",
+            "åre bygg ab",
+            "Acme, Inc.",
+            "<i>(empty)</i>",
+            "../x",
+            "CON",
+            "Åre Bygg AB",
+        ]
+        .iter()
+        .map(|name| customers.find(&format!("<td>{name}</td>")).unwrap())
+        .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{customers}");
+        assert!(page.contains("href=\"summary_by_organization.csv\""));
+        let next = &page[page.find("id=\"next-to-breach\"").unwrap()..];
+        let next = &next[..next.find("</table>").unwrap()];
+        assert_eq!(next.matches("<tr><td").count(), 4);
+        // deadlines in the policy's zone (CET), then UTC
+        assert!(next.contains("2026-03-03 01:30 CET"), "{next}");
+        assert!(page.contains("<b>1 ticket is</b> already past the deadline"));
+    }
+
+    #[test]
+    fn at_risk_holds_every_open_ticket_of_the_sample_in_deadline_order() {
+        let dir = scratch("at-risk-sample");
+        let out = sla(&[
+            "run",
+            "--tickets",
+            &format!("{ROOT}/sample-data/tickets.csv"),
+            "--changes",
+            &format!("{ROOT}/sample-data/priority_changes.csv"),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let mut open: Vec<HashMap<String, String>> = rows(&dir, "tickets.csv")
+            .into_iter()
+            .filter(|t| t["status"] == "open")
+            .collect();
+        assert!(!open.is_empty());
+        // one UTC format: the text sorts as the instant (a stable sort)
+        open.sort_by(|a, b| a["deadline"].cmp(&b["deadline"]));
+        let expected: Vec<String> = open
+            .iter()
+            .map(|t| {
+                format!(
+                    "{},,{},{},{},{}",
+                    t["ticket_id"], t["plan"], t["priority"], t["deadline"], t["margin_s"]
+                )
+            })
+            .collect();
+        assert_eq!(lines(&dir, "at_risk.csv")[1..], expected[..]);
+    }
+}

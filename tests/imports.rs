@@ -508,3 +508,27 @@ fn explain_tells_where_an_imported_tickets_submitted_priority_came_from() {
         stdout(&out)
     );
 }
+
+/// Zendesk's `Organization` (the column `--customers` looks the plan up
+/// by) is also each ticket's organization: the breakdown by customer.
+#[test]
+fn a_zendesk_organization_feeds_the_summary_by_organization() {
+    let out = scratch("zendesk-organizations");
+    let z = zendesk_args();
+    run_ok(
+        &[
+            &["run", "--no-charts", "--out", out.to_str().unwrap()][..],
+            &strs(&z),
+        ]
+        .concat(),
+    );
+    let mut customers: Vec<String> = rows(&out, "summary_by_organization.csv")
+        .into_iter()
+        .map(|r| r["organization"].clone())
+        .collect();
+    customers.dedup();
+    assert_eq!(
+        customers,
+        ["Kovač s.r.o.", "Nordic Retail, AB", "Åre Bygg AB"]
+    );
+}

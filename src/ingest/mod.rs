@@ -268,9 +268,11 @@ pub struct Dataset {
     pub ids: Ids,
     /// Distinct `product_stage` texts, as written.
     pub stages: Vec<Box<str>>,
-    /// Names of the optional ticket columns `group` and `assignee`.
+    /// Names of the optional ticket columns `group`, `assignee` and
+    /// `organization`.
     pub groups: Labels,
     pub assignees: Labels,
+    pub organizations: Labels,
     /// An import's tickets (same order as `tickets`): where each submitted
     /// priority came from. Empty for the native files.
     pub submissions: Vec<Submission>,

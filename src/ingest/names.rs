@@ -102,6 +102,7 @@ pub(super) struct ChunkNames {
     pub(super) stages: LocalNames,
     pub(super) groups: LocalNames,
     pub(super) assignees: LocalNames,
+    pub(super) organizations: LocalNames,
 }
 
 /// Per chunk, the data set's indices of its local stages and labels.
@@ -110,6 +111,7 @@ pub(super) struct NameMaps {
     pub(super) stages: Vec<(u32, bool)>,
     pub(super) groups: Vec<u32>,
     pub(super) assignees: Vec<u32>,
+    pub(super) organizations: Vec<u32>,
 }
 
 impl NameMaps {
@@ -132,6 +134,11 @@ impl NameMaps {
                 .assignees
                 .iter()
                 .map(|a| ds.assignees.intern(a))
+                .collect(),
+            organizations: names
+                .organizations
+                .iter()
+                .map(|o| ds.organizations.intern(o))
                 .collect(),
         }
     }

@@ -43,6 +43,8 @@ pub(crate) struct TicketColumns {
     stage: Option<usize>,
     group: Option<usize>,
     assignee: Option<usize>,
+    /// The customer (also the `--customers` key when it gives the plan).
+    organization: Option<usize>,
 }
 
 impl TicketColumns {
@@ -95,6 +97,7 @@ impl TicketColumns {
             stage: find(spec.product_stage.as_ref()),
             group: find(spec.group.as_ref()),
             assignee: find(spec.assignee.as_ref()),
+            organization: find(spec.organization.as_ref()),
         })
     }
 }
@@ -144,6 +147,7 @@ struct ParsedTicket {
     stage: u32,
     group: u32,
     assignee: u32,
+    organization: u32,
     verdict: Verdict,
 }
 
@@ -203,6 +207,7 @@ pub(crate) struct CheckedTicket<'r> {
     pub(crate) stage: &'r str,
     group: &'r str,
     assignee: &'r str,
+    organization: &'r str,
     verdict: Verdict,
 }
 
@@ -298,6 +303,7 @@ pub(crate) fn check_ticket<'r>(
         stage: stage_of(values.get(cols.stage), opts),
         group: values.get(cols.group),
         assignee: values.get(cols.assignee),
+        organization: values.get(cols.organization),
         verdict,
     })
 }
@@ -318,6 +324,7 @@ fn parse_ticket(
         stage: chunk.names.stages.intern(t.stage),
         group: chunk.names.groups.intern(t.group),
         assignee: chunk.names.assignees.intern(t.assignee),
+        organization: chunk.names.organizations.intern(t.organization),
         verdict: t.verdict,
     })
 }
@@ -516,6 +523,7 @@ pub(super) fn load_tickets(
         .map_err(|e| e.split_at(header.delimiter))?;
     ds.groups.present |= cols.group.is_some();
     ds.assignees.present |= cols.assignee.is_some();
+    ds.organizations.present |= cols.organization.is_some();
     let mut stats = FileStats::new(path, Kind::Tickets);
     stats.columns = cols.named(&header.columns);
     stats.delimiter = Some(header.delimiter);
@@ -777,6 +785,7 @@ fn merge_chunk(
                         response: t.response,
                         group: names.groups[t.group as usize],
                         assignee: names.assignees[t.assignee as usize],
+                        organization: names.organizations[t.organization as usize],
                     });
                     None
                 }

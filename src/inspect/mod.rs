@@ -455,7 +455,7 @@ mod tests {
         let fit = kind_of("native", "ticket_id,created_at,plan");
         assert_eq!(
             (fit.kind, fit.required, fit.found),
-            (Kind::Tickets, (2, 2), (3, 8))
+            (Kind::Tickets, (2, 2), (3, 9))
         );
         // ticket_id is a column of both kinds: the history's share is larger
         let fit = kind_of("native", "ticket_id,changed_at,to_priority,from_priority");

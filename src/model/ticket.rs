@@ -19,6 +19,9 @@ pub struct Ticket {
     pub group: u32,
     /// Index into `Dataset::assignees` (0: empty or no `assignee` column).
     pub assignee: u32,
+    /// Index into `Dataset::organizations` (0: empty or no `organization`
+    /// column).
+    pub organization: u32,
 }
 
 impl Ticket {

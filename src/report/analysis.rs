@@ -1,6 +1,7 @@
 //! The analysis CSV files (README "Analysis outputs"): policy_comparison.csv,
 //! mode_sensitive_tickets.csv, reclassification_summary.csv and
-//! summary_by_group.csv / summary_by_assignee.csv. Same format as the
+//! summary_by_group.csv / summary_by_assignee.csv /
+//! summary_by_organization.csv, at_risk.csv. Same format as the
 //! contract's files: UTF-8, `,`, LF, header first.
 
 use std::io::{self, Write};
@@ -154,6 +155,43 @@ pub fn write_breakdown<W: Write>(
     out.flush()
 }
 
+/// at_risk.csv: the `open` tickets in `Analysis::at_risk` order, with the
+/// time left on their clock (`margin_s` of tickets.csv).
+pub fn write_at_risk<W: Write>(
+    w: W,
+    policy: &Policy,
+    ev: &crate::evaluation::Evaluation,
+    at_risk: &[u32],
+) -> io::Result<()> {
+    let ds = &ev.dataset;
+    let mut out = writer(w);
+    out.write_record([
+        "ticket_id",
+        "organization",
+        "plan",
+        "priority",
+        "deadline",
+        "remaining_s",
+    ])
+    .map_err(to_io)?;
+    for &i in at_risk {
+        let (t, o) = (&ds.tickets[i as usize], &ev.outcomes[i as usize]);
+        let m = o.measure;
+        out.write_record([
+            ds.id(t),
+            ds.organizations.name(t.organization),
+            &policy.plans[t.plan()].name,
+            &o.governing.to_string(),
+            &opt(m
+                .and_then(|m| m.written_deadline())
+                .map(crate::timestamp::format_utc)),
+            &opt(m.map(|m| m.margin_s())),
+        ])
+        .map_err(to_io)?;
+    }
+    out.flush()
+}
+
 /// Writes every analysis file into the output folder.
 pub fn write_all(
     out: &mut super::OutputDir,
@@ -181,5 +219,11 @@ pub fn write_all(
             write_breakdown(w, policy, "assignee", &ds.assignees, rows)
         })?;
     }
+    if let Some(rows) = &a.by_organization {
+        out.write("summary_by_organization.csv", |w| {
+            write_breakdown(w, policy, "organization", &ds.organizations, rows)
+        })?;
+    }
+    out.write("at_risk.csv", |w| write_at_risk(w, policy, ev, &a.at_risk))?;
     Ok(())
 }

@@ -25,6 +25,8 @@ pub const WORST_BREACHES: usize = 20;
 /// How many mode-sensitive tickets, groups or assignees the page lists (the
 /// CSV files have them all).
 pub const LISTED: usize = 10;
+/// How many open tickets the "next to breach" table lists.
+pub const NEXT_TO_BREACH: usize = 20;
 
 /// A chart to embed.
 pub struct Chart<'a> {
@@ -334,16 +336,22 @@ pub fn render(r: &ReportData<'_>) -> String {
         esc(r.input_tz),
         concat!("sla-report ", env!("CARGO_PKG_VERSION"))
     );
-    h.push_str("<nav><a href=\"#policy\">Policy</a><a href=\"#headline\">Headline</a><a href=\"#charts\">Charts</a><a href=\"#summary\">Monthly summary</a><a href=\"#breaches\">Worst breaches</a><a href=\"#comparison\">Policy comparison</a><a href=\"#reclassifications\">Reclassifications</a><a href=\"#breakdowns\">Groups and assignees</a><a href=\"#rejects\">Input and rejects</a></nav>\n");
+    h.push_str("<nav><a href=\"#policy\">Policy</a><a href=\"#headline\">Headline</a><a href=\"#charts\">Charts</a><a href=\"#summary\">Monthly summary</a><a href=\"#breaches\">Worst breaches</a><a href=\"#at-risk\">Next to breach</a><a href=\"#comparison\">Policy comparison</a><a href=\"#reclassifications\">Reclassifications</a><a href=\"#breakdowns\">Groups and assignees</a>");
+    if r.analysis.by_organization.is_some() {
+        h.push_str("<a href=\"#organizations\">Customers</a>");
+    }
+    h.push_str("<a href=\"#rejects\">Input and rejects</a></nav>\n");
 
     policy_section(&mut h, p, ev.mode);
     headline_section(&mut h, r);
     charts_section(&mut h, r);
     summary_section(&mut h, r);
     breaches_section(&mut h, r);
+    at_risk_section(&mut h, r);
     comparison_section(&mut h, r);
     reclassification_section(&mut h, r);
     breakdowns_section(&mut h, r);
+    organizations_section(&mut h, r);
     rejects_section(&mut h, r);
     h.push_str("</main>\n</body>\n</html>\n");
     h
@@ -667,6 +675,72 @@ fn breaches_section(h: &mut String, r: &ReportData<'_>) {
     );
 }
 
+/// The open tickets nearest their deadline (at_risk.csv's first rows), and
+/// the open ones already past it, counted apart.
+fn at_risk_section(h: &mut String, r: &ReportData<'_>) {
+    let p = r.policy;
+    let ev = r.evaluation;
+    let ds = &ev.dataset;
+    let at_risk = &r.analysis.at_risk;
+    let late = ev
+        .outcomes
+        .iter()
+        .filter(|o| o.status == Status::OpenBreached)
+        .count();
+    h.push_str("<h2 id=\"at-risk\">Next to breach</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p>Open tickets still within their target (status <code>open</code>), the earliest deadline first; \u{201c}left\u{201d} is the time left on the ticket's own clock at the as-of instant (<code>remaining_s</code>, the <code>margin_s</code> of tickets.csv). All {} are in <a href=\"at_risk.csv\"><code>at_risk.csv</code></a>. Besides them, <b>{}</b> already past the deadline and still unanswered (<code>open_breached</code>, in the worst breaches above). Run with <code>--as-of</code> at the current instant to see the tickets as they stand now.</p>",
+        count(at_risk.len(), "open ticket"),
+        if late == 1 {
+            "1 ticket is".to_string()
+        } else {
+            format!("{late} tickets are")
+        },
+    );
+    if at_risk.is_empty() {
+        h.push_str("<p>No open ticket is within its target.</p>\n");
+        return;
+    }
+    let customers = ds.organizations.present;
+    let _ = writeln!(
+        h,
+        "<table id=\"next-to-breach\"><tr><th>#</th><th>ticket</th>{}<th>plan</th><th>priority</th><th>deadline ({}; UTC below)</th><th>left</th></tr>",
+        if customers { "<th>organization</th>" } else { "" },
+        esc(p.timezone.name()),
+    );
+    for (rank, &i) in at_risk.iter().take(NEXT_TO_BREACH).enumerate() {
+        let (t, o) = (&ds.tickets[i as usize], &ev.outcomes[i as usize]);
+        let m = o.measure.expect("an open ticket is measured");
+        let deadline = match m.written_deadline() {
+            Some(d) => format!(
+                "{}<span class=\"sub\">{}</span>",
+                esc(&local(p, d)),
+                timestamp::format_utc(d)
+            ),
+            None => "never".to_string(),
+        };
+        let organization = if customers {
+            format!("<td>{}</td>", esc(ds.organizations.name(t.organization)))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td>{organization}<td>{}</td><td>{}</td><td class=\"nw\">{deadline}</td><td class=\"n\"><b>{}</b><span class=\"sub\">{} of {}</span><span class=\"sub\">{} s</span></td></tr>",
+            rank + 1,
+            esc(ds.id(t)),
+            esc(&p.plans[t.plan()].name),
+            esc(&p.priority_label(o.governing)),
+            human_duration(m.margin_s()),
+            policy_duration(i64::from(m.target_s)),
+            clock_words(m.clock),
+            m.margin_s(),
+        );
+    }
+    h.push_str("</table>\n");
+}
+
 fn policy_duration(s: i64) -> String {
     crate::policy::format_duration(s)
 }
@@ -940,12 +1014,23 @@ fn comparison_section(h: &mut String, r: &ReportData<'_>) {
 
 /// One breakdown's headline: per value, tickets and attainment over the
 /// whole period.
+/// The order of a breakdown table's rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// By name (the CSV file's order).
+    Name,
+    /// The lowest attainment first (compared exactly), those without
+    /// counted tickets last, ties by name.
+    WorstFirst,
+}
+
 fn breakdown_table(
     h: &mut String,
     column: &str,
     file: &str,
     labels: &Labels,
     rows: &[(u32, SummaryRow)],
+    order: Order,
 ) {
     let mut per: Vec<(u32, Tally)> = Vec::new();
     for (label, row) in rows {
@@ -962,12 +1047,23 @@ fn breakdown_table(
         h,
         "<h3>By {column}</h3>\n<p>{} values of <code>{column}</code>; per month, plan and priority in <a href=\"{file}\"><code>{file}</code></a>{}.</p>",
         per.len(),
-        if per.len() > LISTED {
-            format!("; the first {LISTED} by name below")
-        } else {
-            String::new()
+        match (per.len() > LISTED, order) {
+            (false, Order::Name) => String::new(),
+            (false, Order::WorstFirst) => "; below the lowest attainment first".to_string(),
+            (true, Order::Name) => format!("; the first {LISTED} by name below"),
+            (true, Order::WorstFirst) => format!("; the {LISTED} with the lowest attainment below"),
         }
     );
+    if order == Order::WorstFirst {
+        // met_a / counted_a < met_b / counted_b, without rounding
+        per.sort_by(|(_, a), (_, b)| match (a.counted, b.counted) {
+            (0, 0) => std::cmp::Ordering::Equal,
+            (0, _) => std::cmp::Ordering::Greater,
+            (_, 0) => std::cmp::Ordering::Less,
+            _ => (u128::from(a.met) * u128::from(b.counted))
+                .cmp(&(u128::from(b.met) * u128::from(a.counted))),
+        });
+    }
     let _ = writeln!(
         h,
         "<table id=\"by-{column}\"><tr><th>{column}</th><th>tickets</th><th>attainment</th></tr>"
@@ -1005,7 +1101,14 @@ fn breakdowns_section(h: &mut String, r: &ReportData<'_>) {
     }
     h.push_str("<p>Attainment over the whole period and every plan and priority with a target; a ticket without a value (an empty field, or a file without the column) is under <i>(empty)</i>.</p>\n");
     if let Some(rows) = &a.by_group {
-        breakdown_table(h, "group", "summary_by_group.csv", &ds.groups, rows);
+        breakdown_table(
+            h,
+            "group",
+            "summary_by_group.csv",
+            &ds.groups,
+            rows,
+            Order::Name,
+        );
     }
     if let Some(rows) = &a.by_assignee {
         breakdown_table(
@@ -1014,8 +1117,27 @@ fn breakdowns_section(h: &mut String, r: &ReportData<'_>) {
             "summary_by_assignee.csv",
             &ds.assignees,
             rows,
+            Order::Name,
         );
     }
+}
+
+/// Attainment per customer, the worst first; only when the ticket files
+/// have an `organization` column.
+fn organizations_section(h: &mut String, r: &ReportData<'_>) {
+    let Some(rows) = &r.analysis.by_organization else {
+        return;
+    };
+    h.push_str("<h2 id=\"organizations\">Customers</h2>\n");
+    h.push_str("<p>Attainment per <code>organization</code> over the whole period and every plan and priority with a target; a ticket without one is under <i>(empty)</i>.</p>\n");
+    breakdown_table(
+        h,
+        "organization",
+        "summary_by_organization.csv",
+        &r.evaluation.dataset.organizations,
+        rows,
+        Order::WorstFirst,
+    );
 }
 
 #[cfg(test)]

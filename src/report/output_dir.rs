@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 /// Every file a run may write: the only names a manifest or a journal may
 /// name (so neither can name a path, or a file of the user's).
-pub const OUTPUTS: [&str; 17] = [
+pub const OUTPUTS: [&str; 19] = [
     "tickets.csv",
     "summary.csv",
     "reclassifications.csv",
@@ -35,6 +35,8 @@ pub const OUTPUTS: [&str; 17] = [
     "reclassification_summary.csv",
     "summary_by_group.csv",
     "summary_by_assignee.csv",
+    "summary_by_organization.csv",
+    "at_risk.csv",
     "tickets.parquet",
     "summary.parquet",
     "attainment.png",

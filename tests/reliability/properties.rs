@@ -62,6 +62,7 @@ prop_compose! {
                 response: response.map(|r| created + r),
                 group: 0,
                 assignee: 0,
+                organization: 0,
             },
             changes,
             as_of: created + as_of,
