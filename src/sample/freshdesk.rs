@@ -99,10 +99,7 @@ impl<W: Write> Shape for Freshdesk<W> {
         let p = People::of(self.seed, t);
         let low = p.pick(4, 1) == 0;
         let agent = &AGENTS[p.agent];
-        let solved = t
-            .response
-            .map(|r| r + p.solve_delay())
-            .filter(|&s| s < self.end);
+        let solved = p.solved(t.response, self.end);
         let source = SOURCE[p.pick(SOURCE.len(), 2)];
 
         let b = &mut self.tickets.buf;

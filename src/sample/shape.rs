@@ -319,9 +319,12 @@ impl People {
         }
     }
 
-    /// How long after the first response the ticket is solved.
-    pub fn solve_delay(&self) -> i64 {
-        600 + (self.extra % (3 * 86_400)) as i64
+    /// When a ticket is solved: some time after its first response, when
+    /// that is before the sample's `end`.
+    pub fn solved(&self, response: Option<i64>, end: i64) -> Option<i64> {
+        response
+            .map(|r| r + 600 + (self.extra % (3 * 86_400)) as i64)
+            .filter(|&s| s < end)
     }
 
     /// One of `n` choices, independent of the other draws.

@@ -103,10 +103,7 @@ impl<W: Write> Shape for Zendesk<W> {
         let p = People::of(self.seed, t);
         let low = p.pick(4, 1) == 0;
         let agent = &AGENTS[p.agent];
-        let solved = t
-            .response
-            .map(|r| r + p.solve_delay())
-            .filter(|&s| s < self.end);
+        let solved = p.solved(t.response, self.end);
         let now = t.priority_now();
         let history_known = submitted(t).is_some() || !t.changes.is_empty();
 
