@@ -275,6 +275,11 @@ impl<'a> Page<'a> {
             };
             let _ = writeln!(o, "product stage: {} — {covered}", escape(stage));
         }
+        if s.dataset.organizations.present {
+            let name = s.dataset.organizations.name(t.organization);
+            let name = if name.is_empty() { "(none)" } else { name };
+            let _ = writeln!(o, "organization: {}", escape(name));
+        }
         if s.dataset.groups.present || s.dataset.assignees.present {
             let _ = writeln!(
                 o,

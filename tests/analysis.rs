@@ -747,6 +747,43 @@ mod organizations {
     }
 
     #[test]
+    fn explain_names_the_organization_escaped_or_none() {
+        let explain = |id: &str| {
+            let out = sla(&[
+                "explain",
+                id,
+                "--tickets",
+                &fixture("organizations/tickets.csv"),
+                "--as-of",
+                "2026-03-03T00:00:00Z",
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let first = |text: &str| {
+            let line = text.lines().find(|l| l.starts_with("organization:"));
+            line.map(str::to_string)
+        };
+        assert_eq!(
+            first(&explain("A-1")).as_deref(),
+            Some("organization: Acme, Inc.")
+        );
+        assert_eq!(
+            first(&explain("E-1")).as_deref(),
+            Some("organization: (none)")
+        );
+        // without the column there is no organization line
+        let out = sla(&[
+            "explain",
+            "W-1",
+            "--tickets",
+            &fixture("worked/tickets.csv"),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(first(&String::from_utf8(out.stdout).unwrap()), None);
+    }
+
+    #[test]
     fn summary_by_organization_keys_summary_columns_by_the_exact_trimmed_name() {
         let dir = run_organizations("by-organization");
         let summary_header = lines(&dir, "summary.csv")[0].clone();
@@ -829,11 +866,22 @@ mod organizations {
         assert!(!open.is_empty());
         // one UTC format: the text sorts as the instant (a stable sort)
         open.sort_by(|a, b| a["deadline"].cmp(&b["deadline"]));
+        let organization: HashMap<String, String> =
+            rows(Path::new(ROOT), "sample-data/tickets.csv")
+                .into_iter()
+                .map(|t| (t["ticket_id"].clone(), t["organization"].clone()))
+                .collect();
         let expected: Vec<String> = open
             .iter()
             .map(|t| {
+                let org = &organization[&t["ticket_id"]];
+                let org = if org.contains(',') {
+                    format!("\"{org}\"")
+                } else {
+                    org.clone()
+                };
                 format!(
-                    "{},,{},{},{},{}",
+                    "{},{org},{},{},{},{}",
                     t["ticket_id"], t["plan"], t["priority"], t["deadline"], t["margin_s"]
                 )
             })

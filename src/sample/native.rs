@@ -12,11 +12,11 @@ use super::{freshdesk, priority_text, zendesk, Helpdesk, PrioText, CHANGED_BY, P
 use super::{shape::People, STAGE_TEXT};
 
 pub(super) const TICKETS_HEADER: &str =
-    "ticket_id,created_at,first_response_at,plan,priority,product_stage\n";
+    "ticket_id,created_at,first_response_at,plan,priority,product_stage,organization\n";
 pub(super) const CHANGES_HEADER: &str =
     "ticket_id,changed_at,from_priority,to_priority,changed_by\n";
 const TWIN_TICKETS_HEADER: &str =
-    "ticket_id,created_at,first_response_at,plan,priority,product_stage,group,assignee\n";
+    "ticket_id,created_at,first_response_at,plan,priority,product_stage,group,assignee,organization\n";
 const TWIN_CHANGES_HEADER: &str = "ticket_id,changed_at,to_priority,changed_by\n";
 
 pub(super) struct Native<W: Write> {
@@ -101,9 +101,10 @@ impl<W: Write> Shape for Native<W> {
             self.ts.push(b, r);
         }
         b.push(b',');
-        let people = self.twin.map(|_| People::of(self.seed, t));
-        match (self.twin, &people) {
-            (Some(helpdesk), Some(p)) => {
+        let people = People::of(self.seed, t);
+        match self.twin {
+            Some(helpdesk) => {
+                let p = &people;
                 b.extend_from_slice(ORGANIZATIONS[p.org].plan_text.as_bytes());
                 b.push(b',');
                 if let Some(n) = helpdesk.submitted(t) {
@@ -119,7 +120,7 @@ impl<W: Write> Shape for Native<W> {
                     push_field(b, agent.name);
                 }
             }
-            _ => {
+            None => {
                 b.extend_from_slice(PLAN_TEXT[t.plan_text].as_bytes());
                 b.push(b',');
                 b.extend_from_slice(priority_text(t.submitted_text));
@@ -127,17 +128,17 @@ impl<W: Write> Shape for Native<W> {
                 b.extend_from_slice(STAGE_TEXT[t.stage].as_bytes());
             }
         }
+        b.push(b',');
+        push_field(b, ORGANIZATIONS[people.org].name);
         b.push(b'\n');
         self.tickets.maybe_flush()?;
         for c in t.changes {
-            let by = match (self.twin, &people) {
-                (Some(Helpdesk::Zendesk), Some(p)) => {
-                    By::Twin(zendesk::user_id(p, c.by).to_string())
+            let by = match self.twin {
+                Some(Helpdesk::Zendesk) => By::Twin(zendesk::user_id(&people, c.by).to_string()),
+                Some(Helpdesk::Freshdesk) => {
+                    By::Twin(freshdesk::performer(&people, c.by).0.to_string())
                 }
-                (Some(Helpdesk::Freshdesk), Some(p)) => {
-                    By::Twin(freshdesk::performer(p, c.by).0.to_string())
-                }
-                _ => By::Native(c.by),
+                None => By::Native(c.by),
             };
             let row = Row {
                 ticket: t.index,

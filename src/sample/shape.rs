@@ -190,50 +190,74 @@ impl<E> Queue<E> {
     }
 }
 
-/// A customer organization: its name and its plan as `customers.csv`
-/// writes it.
+/// A customer organization: its name, its plan as `customers.csv` writes
+/// it, and its relative size (how many tickets it sends).
 pub(super) struct Organization {
     pub name: &'static str,
     pub plan: usize,
     pub plan_text: &'static str,
+    pub weight: u64,
 }
 
-const fn org(name: &'static str, plan: usize, plan_text: &'static str) -> Organization {
+const fn org(
+    name: &'static str,
+    plan: usize,
+    plan_text: &'static str,
+    weight: u64,
+) -> Organization {
     Organization {
         name,
         plan,
         plan_text,
+        weight,
     }
 }
 
-/// The customers, grouped by plan (a comma and non-ASCII letters in some
-/// names, a lowercase plan and the policy's alias `Profesional`, as real
-/// customer lists have).
-pub(super) const ORGANIZATIONS: [Organization; 24] = [
-    org("Åre Bygg AB", 0, "Basic"),
-    org("Lindqvist & Söner", 0, "Basic"),
-    org("Fjällbacka Fisk AB", 0, "basic"),
-    org("Kaffebaren i Lund", 0, "Basic"),
-    org("Nordic Retail, AB", 0, "Basic"),
-    org("Tatra Tours s.r.o.", 0, "Basic"),
-    org("Pekáreň Horáková", 0, "Basic"),
-    org("Kovač s.r.o.", 1, "Professional"),
-    org("Mälardalens Energi AB", 1, "Professional"),
-    org("Dunaj Logistics a.s.", 1, "Professional"),
-    org("Göta Resor AB", 1, "Profesional"),
-    org("Vltava Software s.r.o.", 1, "Professional"),
-    org("Skånska Mejerier AB", 1, "professional"),
-    org("Baltic Freight OÜ", 1, "Professional"),
-    org("Helsinki Apps Oy", 1, "Professional"),
-    org("Orava Media s.r.o.", 1, "Professional"),
-    org("Kiruna Mining Systems AB", 2, "Advanced"),
-    org("Bratislava Clearing a.s.", 2, "Advanced"),
-    org("Slovnet Telecom a.s.", 2, "Advanced"),
-    org("Öresund Health AB", 2, "Advanced"),
-    org("Carpathia Payments a.s.", 2, "Advanced"),
-    org("Uppsala Labs AB", 2, "Advanced"),
-    org("Danube Energy Trading", 2, "Advanced"),
-    org("Malmö Hamn Data AB", 2, "ADVANCED"),
+/// The customers, grouped by plan, each on one plan: a few large ones and
+/// many small ones, as a vendor's book of customers looks (a comma and
+/// non-ASCII letters in some names, a lowercase plan and the policy's alias
+/// `Profesional`, as real customer lists have).
+pub(super) const ORGANIZATIONS: [Organization; 40] = [
+    org("Åre Bygg AB", 0, "Basic", 2),
+    org("Lindqvist & Söner", 0, "Basic", 1),
+    org("Fjällbacka Fisk AB", 0, "basic", 1),
+    org("Kaffebaren i Lund", 0, "Basic", 1),
+    org("Nordic Retail, AB", 0, "Basic", 12),
+    org("Tatra Tours s.r.o.", 0, "Basic", 2),
+    org("Pekáreň Horáková", 0, "Basic", 1),
+    org("Visby Vandrarhem", 0, "Basic", 1),
+    org("Žilina Auto s.r.o.", 0, "Basic", 3),
+    org("Norrlands Skog AB", 0, "Basic", 2),
+    org("Kovač s.r.o.", 1, "Professional", 2),
+    org("Mälardalens Energi AB", 1, "Professional", 14),
+    org("Dunaj Logistics a.s.", 1, "Professional", 4),
+    org("Göta Resor AB", 1, "Profesional", 3),
+    org("Vltava Software s.r.o.", 1, "Professional", 2),
+    org("Skånska Mejerier AB", 1, "professional", 2),
+    org("Baltic Freight OÜ", 1, "Professional", 3),
+    org("Helsinki Apps Oy", 1, "Professional", 1),
+    org("Orava Media s.r.o.", 1, "Professional", 1),
+    org("Västerås Verkstad AB", 1, "Professional", 2),
+    org("Košice Steel Services a.s.", 1, "Professional", 6),
+    org("Gävle Hamnlogistik AB", 1, "Professional", 1),
+    org("Brno Analytics s.r.o.", 1, "Professional", 1),
+    org("Jönköping Bokförlag AB", 1, "Professional", 1),
+    org("Tampere Robotics Oy", 1, "Professional", 2),
+    org("Kiruna Mining Systems AB", 2, "Advanced", 10),
+    org("Bratislava Clearing a.s.", 2, "Advanced", 4),
+    org("Slovnet Telecom a.s.", 2, "Advanced", 8),
+    org("Öresund Health AB", 2, "Advanced", 3),
+    org("Carpathia Payments a.s.", 2, "Advanced", 2),
+    org("Uppsala Labs AB", 2, "Advanced", 1),
+    org("Danube Energy Trading", 2, "Advanced", 2),
+    org("Malmö Hamn Data AB", 2, "ADVANCED", 1),
+    org("Luleå Kraftnät AB", 2, "Advanced", 2),
+    org("Nitra Insurance a.s.", 2, "Advanced", 1),
+    org("Tallinn Ledger AS", 2, "Advanced", 1),
+    org("Riga Transit SIA", 2, "Advanced", 1),
+    org("Sundsvall Sjukvård AB", 2, "Advanced", 1),
+    org("Trenčín Cloud s.r.o.", 2, "Advanced", 1),
+    org("Örebro Försäkring AB", 2, "Advanced", 1),
 ];
 
 /// An agent: the name the exports show, the group, and the login the
@@ -295,13 +319,8 @@ pub(super) struct People {
 impl People {
     pub fn of(seed: u64, t: &Ticket) -> People {
         let h = mix(seed ^ mix(t.index));
-        let of_plan = ORGANIZATIONS.iter().filter(|o| o.plan == t.plan).count() as u64;
-        let first = ORGANIZATIONS
-            .iter()
-            .position(|o| o.plan == t.plan)
-            .unwrap_or(0);
         People {
-            org: first + (h % of_plan) as usize,
+            org: organization_of(t.plan, h),
             agent: ((h >> 16) % AGENTS.len() as u64) as usize,
             requester: (h >> 24) % 40,
             extra: mix(h),
@@ -331,6 +350,26 @@ impl People {
     pub fn pick(&self, n: usize, salt: u32) -> usize {
         (mix(self.extra ^ u64::from(salt)) % n as u64) as usize
     }
+}
+
+/// The organization of a ticket of `plan`: drawn by `h` among that plan's
+/// customers in proportion to their weights.
+fn organization_of(plan: usize, h: u64) -> usize {
+    let of_plan = || {
+        ORGANIZATIONS
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.plan == plan)
+    };
+    let total: u64 = of_plan().map(|(_, o)| o.weight).sum();
+    let mut draw = h % total.max(1);
+    for (i, o) in of_plan() {
+        if draw < o.weight {
+            return i;
+        }
+        draw -= o.weight;
+    }
+    0
 }
 
 /// SplitMix64's finaliser.
