@@ -267,6 +267,22 @@ table.compact{font-size:13px}
 table.compact th{font-size:12px}
 .nw{white-space:nowrap}
 code.hash{font-size:11px;word-break:break-all}
+@page{size:A4;margin:14mm 12mm 16mm}
+@media print{
+body{font-size:10pt;line-height:1.35}
+main{max-width:none;padding:0}
+nav{display:none}
+a{color:inherit;text-decoration:none}
+h2{margin-top:18px}
+h2,h3{break-after:avoid}
+tr,figure,img,.big{break-inside:avoid}
+thead{display:table-header-group}
+.wide{overflow:visible}
+table.compact{font-size:8pt}
+table.compact th{font-size:7.5pt}
+figure{margin:8px 0 14px}
+figure img{max-height:112mm;max-width:100%;width:auto;outline:none}
+}
 ";
 
 /// The period in words: for the title, and for the page's first line (HTML).
