@@ -873,16 +873,20 @@ mod tests {
         names
     }
 
-    /// The visible files, name -> text.
+    /// The visible files, name (a path for those in folders) -> text.
     fn contents(dir: &Path) -> Vec<(String, String)> {
-        listing(dir)
-            .into_iter()
-            .filter(|n| !n.starts_with('.'))
-            .map(|n| {
-                let text = fs::read_to_string(dir.join(&n)).unwrap();
-                (n, text)
-            })
-            .collect()
+        let mut files = Vec::new();
+        for n in listing(dir).into_iter().filter(|n| !n.starts_with('.')) {
+            let path = dir.join(&n);
+            if path.is_dir() {
+                for (m, text) in contents(&path) {
+                    files.push((format!("{n}/{m}"), text));
+                }
+            } else {
+                files.push((n, fs::read_to_string(path).unwrap()));
+            }
+        }
+        files
     }
 
     fn sha256(text: &str) -> String {
@@ -1078,23 +1082,28 @@ mod tests {
             ("tickets.csv", "old tickets"),
             ("summary.csv", "old summary"),
             ("report.html", "old page"),
+            ("customers/acme/report.html", "old acme"),
+            ("customers/gone/tickets.csv", "old gone"),
         ];
         let new: &[(&str, &str)] = &[
             ("tickets.csv", "new tickets"),
             ("summary.csv", "new summary"),
             ("rejects.csv", "new rejects"),
+            ("customers/acme/report.html", "new acme"),
+            ("customers/new-co/summary.csv", "new co"),
         ];
         let expected = {
             let dir = scratch("killed-expected");
             report(&dir, new).commit().unwrap();
             contents(&dir)
         };
-        // four files (run.json last); each kill after `puts` of them, and
+        // the files and run.json last; each kill after `puts` of them, and
         // once more half-way through the next one (the file it replaces
         // moved aside, the temporary not yet in place)
-        for puts in 0..=4 {
+        let all = new.len() + 1;
+        for puts in 0..=all {
             for half_way in [false, true] {
-                if half_way && puts == 4 {
+                if half_way && puts == all {
                     continue;
                 }
                 let dir = scratch("killed");
@@ -1111,6 +1120,8 @@ mod tests {
                 drop(OutputDir::create(&dir).unwrap());
                 let what = format!("killed after {puts} puts, half-way {half_way}");
                 assert_eq!(contents(&dir), expected, "{what}");
+                // the folder of the customer no longer written went with it
+                assert!(!dir.join("customers/gone").exists(), "{what}");
                 assert_eq!(
                     listing(&dir).iter().filter(|n| n.starts_with('.')).count(),
                     1
@@ -1165,6 +1176,99 @@ mod tests {
         // the edited file is not the new run's: the next run leaves it too
         report(&dir, &[("tickets.csv", "t3")]).commit().unwrap();
         assert_eq!(read(&dir, "report.html"), "my edits");
+    }
+
+    #[test]
+    fn customer_folders_are_made_by_the_commit_and_removed_when_emptied() {
+        let dir = scratch("nested");
+        let first = [
+            ("customers/index.csv", "index"),
+            ("customers/acme/tickets.csv", "acme"),
+            ("customers/beta/tickets.csv", "beta"),
+        ];
+        let out = report(&dir, &first);
+        // the temporaries are in the top folder; nothing is in customers/ yet
+        assert!(!dir.join(CUSTOMERS).exists());
+        out.commit().unwrap();
+        assert_eq!(read(&dir, "customers/acme/tickets.csv"), "acme");
+        let manifest = read(&dir, "run.json");
+        assert!(manifest.contains("customers/beta/tickets.csv"), "{manifest}");
+        // the user adds a file beside one of ours
+        fs::write(dir.join("customers/acme/notes.txt"), "mine").unwrap();
+        report(&dir, &[("tickets.csv", "t")]).commit().unwrap();
+        assert!(!dir.join("customers/beta").exists());
+        assert!(!dir.join("customers/index.csv").exists());
+        assert!(!dir.join("customers/acme/tickets.csv").exists());
+        assert_eq!(read(&dir, "customers/acme/notes.txt"), "mine");
+        fs::remove_file(dir.join("customers/acme/notes.txt")).unwrap();
+        report(&dir, &first).commit().unwrap();
+        report(&dir, &[("tickets.csv", "t")]).commit().unwrap();
+        assert!(!dir.join(CUSTOMERS).exists());
+        assert_eq!(listing(&dir), [LOCK, "run.json", "tickets.csv"]);
+    }
+
+    #[test]
+    fn a_customers_folder_that_is_a_symlink_is_never_written_through() {
+        let base = scratch("nested-symlink");
+        let dir = base.join("out");
+        fs::create_dir_all(base.join("elsewhere/acme")).unwrap();
+        fs::create_dir(&dir).unwrap();
+        std::os::unix::fs::symlink("../elsewhere", dir.join(CUSTOMERS)).unwrap();
+        let mut out = OutputDir::create(&dir).unwrap();
+        let err = out
+            .write("customers/acme/report.html", |w| w.write_all(b"x"))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: is a symbolic link; sla-report writes its customer reports only into folders - remove it",
+                dir.join(CUSTOMERS).display()
+            )
+        );
+        drop(out);
+        assert!(!base.join("elsewhere/acme/report.html").exists());
+        // nor does a manifest make a run remove a file through it
+        fs::write(base.join("elsewhere/acme/report.html"), "x").unwrap();
+        fs::write(
+            dir.join("run.json"),
+            serde_json::json!({"outputs": [{"file": "customers/acme/report.html", "sha256": sha256("x"), "bytes": 1}]})
+                .to_string(),
+        )
+        .unwrap();
+        report(&dir, &[("tickets.csv", "t")]).commit().unwrap();
+        assert!(base.join("elsewhere/acme/report.html").exists());
+    }
+
+    #[test]
+    fn nested_output_names_are_folder_names_and_customer_files_only() {
+        for name in [
+            "customers/index.csv",
+            "customers/acme/report.html",
+            "customers/_no-organization/tickets.csv",
+            "customers/are-bygg-ab-0d081df7/summary.csv",
+        ] {
+            assert!(is_output(name), "{name}");
+        }
+        for name in [
+            "customers/../report.html",
+            "customers/./report.html",
+            "customers/acme/../../x/report.html",
+            "customers/acme/run.json",
+            "customers/Acme/report.html",
+            "customers/a.b/report.html",
+            "customers//report.html",
+            "customers/acme/sub/report.html",
+            "/customers/acme/report.html",
+            "customers/acme/report.html/",
+            "other/acme/report.html",
+            "customers/index.csv/report.html",
+        ] {
+            assert!(!is_output(name), "{name}");
+        }
+        assert!(!is_output(&format!("customers/{}/report.html", "a".repeat(FOLDER_LIMIT + 1))));
+        // a nested output's temporary is a top-level leftover like the others
+        assert!(is_temporary_name(".customers+acme+report.html.12-0123456789abcdef.tmp"));
+        assert!(!is_temporary_name(".customers+..+report.html.12-0123456789abcdef.tmp"));
     }
 
     fn read(dir: &Path, name: &str) -> String {
