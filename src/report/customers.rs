@@ -10,7 +10,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::csv::{to_io, writer};
-use super::output_dir::{is_folder_name, CUSTOMER_INDEX, FOLDER_LIMIT};
+use super::output_dir::{is_folder_name, CUSTOMERS, CUSTOMER_INDEX, FOLDER_LIMIT};
 use super::{csv, draw_charts, render_page, OutputDir, OutputError, Report};
 use crate::aggregate::{attainment_hundredths, percent_text};
 use crate::evaluation::Evaluation;
@@ -196,44 +196,88 @@ pub fn folder_names(names: &[&str]) -> Result<Vec<String>, String> {
     Ok(folders)
 }
 
+/// One customer's report, ready to write: its evaluation and its page.
+struct Prepared<'a> {
+    customer: &'a Customer,
+    name: &'a str,
+    evaluation: Evaluation,
+    page: Option<Vec<u8>>,
+}
+
+/// A customer's evaluation, charts and page (everything but tickets.csv,
+/// which is formatted as it is written).
+fn prepare<'a>(
+    r: &Report<'a>,
+    dir: &Path,
+    customer: &'a Customer,
+) -> Result<Prepared<'a>, CustomerError> {
+    let ev = r.evaluation;
+    let name = ev.dataset.organizations.name(customer.organization);
+    let evaluation = ev.subset(r.policy, &customer.tickets)?;
+    let page = if r.charts {
+        let report = customer_report(r, &evaluation, name);
+        let pngs = draw_charts(&report, &dir.join(CUSTOMERS).join(&customer.folder))?;
+        // the page's sections from the analysis are not on a customer's
+        Some(render_page(
+            &report,
+            &crate::analysis::Analysis::default(),
+            &pngs,
+        ))
+    } else {
+        None
+    };
+    Ok(Prepared {
+        customer,
+        name,
+        evaluation,
+        page,
+    })
+}
+
+/// The report of one customer: `r` over `evaluation`, that customer's.
+fn customer_report<'a>(r: &Report<'a>, evaluation: &'a Evaluation, name: &'a str) -> Report<'a> {
+    Report {
+        evaluation,
+        customer: Some(name),
+        per_customer: None,
+        parquet: false,
+        ..*r
+    }
+}
+
+/// Writes a prepared customer's files into its folder.
+fn write_customer(out: &mut OutputDir, r: &Report<'_>, c: &Prepared<'_>) -> Result<(), OutputError> {
+    let report = customer_report(r, &c.evaluation, c.name);
+    let path = |file: &str| format!("{CUSTOMERS}/{}/{file}", c.customer.folder);
+    out.write(&path("tickets.csv"), |w| csv::write_tickets(w, &report))?;
+    out.write(&path("summary.csv"), |w| csv::write_summary(w, &report))?;
+    if let Some(page) = &c.page {
+        out.write(&path("report.html"), |w| w.write_all(page))?;
+    }
+    Ok(())
+}
+
 /// Writes `customers/index.csv` and every customer's folder into `out`.
+/// While one customer's files are written, the next one's evaluation,
+/// charts and page are made: two customers in memory at a time.
 pub(super) fn write_all(
     out: &mut OutputDir,
     dir: &Path,
     r: &Report<'_>,
     customers: &[Customer],
 ) -> Result<(), CustomerError> {
-    let ev = r.evaluation;
     let mut index = Vec::with_capacity(customers.len());
-    for c in customers {
-        let sub = ev.subset(r.policy, &c.tickets)?;
-        let name = ev.dataset.organizations.name(c.organization);
-        let report = Report {
-            evaluation: &sub,
-            customer: Some(name),
-            per_customer: None,
-            parquet: false,
-            ..*r
-        };
-        let path = |file: &str| format!("customers/{}/{file}", c.folder);
-        let (tickets, pngs) = rayon::join(
-            || out.write(&path("tickets.csv"), |w| csv::write_tickets(w, &report)),
-            || {
-                if r.charts {
-                    draw_charts(&report, &dir.join("customers").join(&c.folder)).map(Some)
-                } else {
-                    Ok(None)
-                }
-            },
+    let mut next = customers.first().map(|c| prepare(r, dir, c)).transpose()?;
+    let mut rest = customers.iter().skip(1);
+    while let Some(current) = next.take() {
+        let following = rest.next();
+        let (written, prepared) = rayon::join(
+            || write_customer(out, r, &current),
+            || following.map(|c| prepare(r, dir, c)).transpose(),
         );
-        tickets?;
-        out.write(&path("summary.csv"), |w| csv::write_summary(w, &report))?;
-        if let Some(pngs) = pngs? {
-            // the page's sections from the analysis are not on a customer's
-            let page = render_page(&report, &crate::analysis::Analysis::default(), &pngs);
-            out.write(&path("report.html"), |w| w.write_all(&page))?;
-        }
-        index.push(IndexRow::of(name, &c.folder, &sub));
+        written?;
+        next = prepared?;
+        index.push(IndexRow::of(current.name, &current.customer.folder, &current.evaluation));
     }
     out.write(CUSTOMER_INDEX, |w| write_index(w, &index))?;
     Ok(())
