@@ -484,7 +484,10 @@ pub struct RunSummary {
 
 /// The customers of `--per-customer`, or why there are none: the tickets
 /// have no organization column, or two organizations would share a folder.
-fn customers_of(cfg: &RunConfig, ev: &Evaluation) -> Result<Vec<report::customers::Customer>, RunError> {
+fn customers_of(
+    cfg: &RunConfig,
+    ev: &Evaluation,
+) -> Result<Vec<report::customers::Customer>, RunError> {
     if !ev.dataset.organizations.present {
         let files = cfg.tickets.join(", ");
         let field = cfg.profile.tickets.organization.as_ref();

@@ -19,7 +19,12 @@ fn files_under(dir: &Path) -> Vec<String> {
             if path.is_dir() {
                 walk(base, &path, out);
             } else {
-                let rel = path.strip_prefix(base).unwrap().to_str().unwrap().to_string();
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_string();
                 if rel != ".sla-report.lock" {
                     out.push(rel);
                 }
@@ -116,7 +121,10 @@ mod hostile {
         let base = scratch_in("customers", "outside");
         let out = run(&base);
         // the scratch folder holds the output folder and nothing else
-        let top: Vec<_> = std::fs::read_dir(&base).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let top: Vec<_> = std::fs::read_dir(&base)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(top, ["out"]);
         // every customer file is one of the three in a folder of index.csv
         let folders: Vec<String> = index(&out).into_iter().map(|(_, f)| f).collect();
@@ -148,20 +156,37 @@ mod hostile {
         let page: String = page
             .split("data:image/png;base64,")
             .enumerate()
-            .map(|(i, part)| if i == 0 { part } else { &part[part.find('"').unwrap()..] })
+            .map(|(i, part)| {
+                if i == 0 {
+                    part
+                } else {
+                    &part[part.find('"').unwrap()..]
+                }
+            })
             .collect();
         assert!(page.contains("<h1>First-response SLA report: Acme, Inc.</h1>"));
         assert!(page.contains("<title>SLA first-response report: Acme, Inc.,"));
-        for other in ["Bygg", "bygg", "passwd", "con.txt", "CON", "東京", "H-3", "H-4"] {
+        for other in [
+            "Bygg", "bygg", "passwd", "con.txt", "CON", "東京", "H-3", "H-4",
+        ] {
             assert!(!page.contains(other), "{other} on Acme's page");
         }
         // no figure of the whole export, no section about other customers
-        for absent in ["id=\"organizations\"", "id=\"rejects\"", "id=\"comparison\"", "16 rows", "rows rejected"] {
+        for absent in [
+            "id=\"organizations\"",
+            "id=\"rejects\"",
+            "id=\"comparison\"",
+            "16 rows",
+            "rows rejected",
+        ] {
             assert!(!page.contains(absent), "{absent}");
         }
         assert!(page.contains("Tickets evaluated:</b> 3"));
         // the inputs by name and digest, for the customer's auditor
-        let sha = crate::common::json(&out)["files"][0]["sha256"].as_str().unwrap().to_string();
+        let sha = crate::common::json(&out)["files"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert!(page.contains(&sha), "the input's digest");
         assert!(page.contains("fixtures/customers/tickets.csv"));
     }
@@ -190,7 +215,14 @@ fn per_customer_without_an_organization_column_is_one_fatal_error_before_anythin
     let base = scratch_in("customers", "no-column");
     let out = base.join("out");
     let tickets = fixture("worked/tickets.csv");
-    let done = sla(&["run", "--tickets", &tickets, "--per-customer", "--out", out.to_str().unwrap()]);
+    let done = sla(&[
+        "run",
+        "--tickets",
+        &tickets,
+        "--per-customer",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(done.status.code(), Some(1), "{}", stderr(&done));
     assert_eq!(
         stderr(&done),
@@ -278,7 +310,10 @@ fn charts(page: &str) -> Vec<&str> {
 
 /// The rows of `tickets` whose organization (trimmed) is `organization`.
 fn tickets_of(tickets: &str, organization: &str, into: &Path) {
-    let mut rdr = csv::ReaderBuilder::new().flexible(true).from_path(tickets).unwrap();
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(tickets)
+        .unwrap();
     let mut w = csv::Writer::from_path(into).unwrap();
     let header = rdr.headers().unwrap().clone();
     let col = header.iter().position(|h| h == "organization").unwrap();
@@ -316,16 +351,30 @@ fn customers_are_runs_on_their_own_tickets(n: usize, seed: u64, as_of_row: usize
         // in input order: a subsequence of the main tickets.csv
         let mut at = main.iter();
         for row in &rows {
-            assert!(at.any(|m| m == row), "{row} out of order in {}", folder.display());
+            assert!(
+                at.any(|m| m == row),
+                "{row} out of order in {}",
+                folder.display()
+            );
             *union.entry(row.clone()).or_default() += 1;
         }
         // the same as a run on that customer's tickets alone
-        let own = dir.join(format!("own-{}", folder.file_name().unwrap().to_str().unwrap()));
+        let own = dir.join(format!(
+            "own-{}",
+            folder.file_name().unwrap().to_str().unwrap()
+        ));
         std::fs::create_dir_all(&own).unwrap();
         let own_tickets = own.join("tickets.csv");
         tickets_of(&tickets, &organization, &own_tickets);
         let own_out = own.join("out");
-        run_on(own_tickets.to_str().unwrap(), &changes, &as_of, &own_out, "2", &[]);
+        run_on(
+            own_tickets.to_str().unwrap(),
+            &changes,
+            &as_of,
+            &own_out,
+            "2",
+            &[],
+        );
         for file in ["tickets.csv", "summary.csv"] {
             assert_eq!(
                 read(&folder, file),
@@ -375,7 +424,10 @@ fn per_customer_outputs_are_byte_identical_across_thread_counts() {
     assert_eq!(files, files_under(&two));
     assert!(files.iter().filter(|f| f.starts_with("customers/")).count() > 20);
     for f in &files {
-        let (a, b) = (std::fs::read(one.join(f)).unwrap(), std::fs::read(two.join(f)).unwrap());
+        let (a, b) = (
+            std::fs::read(one.join(f)).unwrap(),
+            std::fs::read(two.join(f)).unwrap(),
+        );
         assert!(a == b, "{f} differs across thread counts");
     }
 }

@@ -246,7 +246,11 @@ fn customer_report<'a>(r: &Report<'a>, evaluation: &'a Evaluation, name: &'a str
 }
 
 /// Writes a prepared customer's files into its folder.
-fn write_customer(out: &mut OutputDir, r: &Report<'_>, c: &Prepared<'_>) -> Result<(), OutputError> {
+fn write_customer(
+    out: &mut OutputDir,
+    r: &Report<'_>,
+    c: &Prepared<'_>,
+) -> Result<(), OutputError> {
     let report = customer_report(r, &c.evaluation, c.name);
     let path = |file: &str| format!("{CUSTOMERS}/{}/{file}", c.customer.folder);
     out.write(&path("tickets.csv"), |w| csv::write_tickets(w, &report))?;
@@ -277,7 +281,11 @@ pub(super) fn write_all(
         );
         written?;
         next = prepared?;
-        index.push(IndexRow::of(current.name, &current.customer.folder, &current.evaluation));
+        index.push(IndexRow::of(
+            current.name,
+            &current.customer.folder,
+            &current.evaluation,
+        ));
     }
     out.write(CUSTOMER_INDEX, |w| write_index(w, &index))?;
     Ok(())
@@ -379,7 +387,10 @@ mod tests {
         assert_eq!(slug("Åre Bygg AB"), "are-bygg-ab");
         assert_eq!(slug("åre bygg ab"), "are-bygg-ab");
         assert_eq!(slug("Ödeshög Öl & Café"), "odeshog-ol-cafe");
-        assert_eq!(slug("Straße Søren Æbleø Müller"), "strasse-soren-aebleo-muller");
+        assert_eq!(
+            slug("Straße Søren Æbleø Müller"),
+            "strasse-soren-aebleo-muller"
+        );
         assert_eq!(slug("\"Quoted\" Ltd"), "quoted-ltd");
         assert_eq!(slug("Acme, Inc."), "acme-inc");
         // an accent written apart (e + U+0301) is dropped, not a gap
@@ -429,8 +440,14 @@ mod tests {
         let folders = folder_names(&names).unwrap();
         assert_eq!(folders[0], "acme");
         assert_eq!(folders[3], "x");
-        assert_eq!(folders[1], format!("are-bygg-ab-{}", short_digest("Åre Bygg AB")));
-        assert_eq!(folders[2], format!("are-bygg-ab-{}", short_digest("åre bygg ab")));
+        assert_eq!(
+            folders[1],
+            format!("are-bygg-ab-{}", short_digest("Åre Bygg AB"))
+        );
+        assert_eq!(
+            folders[2],
+            format!("are-bygg-ab-{}", short_digest("åre bygg ab"))
+        );
         assert_ne!(folders[1], folders[2]);
         // the same name keeps its folder whoever else is there
         let again = folder_names(&["Åre Bygg AB", "ÅRE BYGG AB"]).unwrap();

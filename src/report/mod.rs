@@ -135,7 +135,10 @@ const CHARTS: [ChartSpec; 3] = [
 
 /// The charts, drawn in memory (they are small) as (file name, bytes);
 /// `dir` is the output folder, for messages.
-pub(crate) fn draw_charts(r: &Report<'_>, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
+pub(crate) fn draw_charts(
+    r: &Report<'_>,
+    dir: &Path,
+) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
     let ev = r.evaluation;
     let ds = &ev.dataset;
     let data = charts::ChartData::new(r.policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows)

@@ -609,7 +609,9 @@ fn check_folders(dir: &Path, name: &str) -> Result<(), OutputError> {
             };
             return Err(OutputError::refused(
                 &path,
-                format!("{what}; sla-report writes its customer reports only into folders - remove it"),
+                format!(
+                    "{what}; sla-report writes its customer reports only into folders - remove it"
+                ),
             ));
         }
     }
@@ -1192,7 +1194,10 @@ mod tests {
         out.commit().unwrap();
         assert_eq!(read(&dir, "customers/acme/tickets.csv"), "acme");
         let manifest = read(&dir, "run.json");
-        assert!(manifest.contains("customers/beta/tickets.csv"), "{manifest}");
+        assert!(
+            manifest.contains("customers/beta/tickets.csv"),
+            "{manifest}"
+        );
         // the user adds a file beside one of ours
         fs::write(dir.join("customers/acme/notes.txt"), "mine").unwrap();
         report(&dir, &[("tickets.csv", "t")]).commit().unwrap();
@@ -1265,10 +1270,17 @@ mod tests {
         ] {
             assert!(!is_output(name), "{name}");
         }
-        assert!(!is_output(&format!("customers/{}/report.html", "a".repeat(FOLDER_LIMIT + 1))));
+        assert!(!is_output(&format!(
+            "customers/{}/report.html",
+            "a".repeat(FOLDER_LIMIT + 1)
+        )));
         // a nested output's temporary is a top-level leftover like the others
-        assert!(is_temporary_name(".customers+acme+report.html.12-0123456789abcdef.tmp"));
-        assert!(!is_temporary_name(".customers+..+report.html.12-0123456789abcdef.tmp"));
+        assert!(is_temporary_name(
+            ".customers+acme+report.html.12-0123456789abcdef.tmp"
+        ));
+        assert!(!is_temporary_name(
+            ".customers+..+report.html.12-0123456789abcdef.tmp"
+        ));
     }
 
     fn read(dir: &Path, name: &str) -> String {

@@ -22,7 +22,11 @@ fn identity_words(c: &Counts, period: bool, ignored: bool) -> String {
 /// (their counts are the whole export's, so they are not shown).
 pub(super) fn customer_inputs_section(h: &mut String, r: &ReportData<'_>) {
     h.push_str("<h2 id=\"inputs\">Input files</h2>\n");
-    h.push_str("<p>The figures above are those of this customer's tickets (<code>organization</code> as on this page) in the files below, and only those; <a href=\"tickets.csv\"><code>tickets.csv</code></a> lists each of them with its verdict. Rows rejected while reading belong to no customer and are in the full report.</p>\n");
+    let _ = writeln!(
+        h,
+        "<p>The figures above are those of the tickets whose <code>organization</code> is <b>{}</b> in the files below, and of no other; <a href=\"tickets.csv\"><code>tickets.csv</code></a> lists each of them with its verdict. Rows rejected while reading belong to no customer and are in the full report.</p>",
+        esc(r.customer.unwrap_or_default())
+    );
     if let Some(note) = &r.input_note {
         let _ = writeln!(h, "<p>{}</p>", esc(note));
     }

@@ -327,7 +327,10 @@ pub fn render(r: &ReportData<'_>) -> String {
 
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let customer = r.customer.map(|c| format!(": {}", esc(c))).unwrap_or_default();
+    let customer = r
+        .customer
+        .map(|c| format!(": {}", esc(c)))
+        .unwrap_or_default();
     let _ = writeln!(
         h,
         "<title>SLA first-response report{customer}, {}</title>",
