@@ -67,9 +67,13 @@ fn input_note(r: &Report<'_>) -> Option<String> {
         )
     };
     match r.customers {
-        // a customer's own page says nothing of how many others there are
+        // a customer's own page says nothing of how many others there are,
+        // and gives the file's digest for its auditor
         Some(c) if r.customer.is_some() => {
-            note += &format!(" Plans come from {} where the tickets carry none.", c.path);
+            note += &format!(
+                " Plans come from {} (SHA-256 {}) where the tickets carry none.",
+                c.path, c.sha256
+            );
         }
         Some(c) => {
             note += &format!(
