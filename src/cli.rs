@@ -153,6 +153,12 @@ pub struct RunArgs {
     #[arg(long = "no-charts")]
     pub no_charts: bool,
 
+    /// Also write one report per organization (the tickets' `organization`
+    /// column): customers/index.csv and customers/FOLDER/ with that
+    /// customer's report.html, tickets.csv and summary.csv.
+    #[arg(long = "per-customer")]
+    pub per_customer: bool,
+
     /// Print, per stage (read, replay, aggregate, write), the wall time, the
     /// CPU time of all threads and the peak memory so far, to stderr at the
     /// end.
@@ -329,6 +335,7 @@ pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
     cfg.out = args.out.clone();
     cfg.parquet = args.parquet;
     cfg.charts = !args.no_charts;
+    cfg.per_customer = args.per_customer;
     Ok(cfg)
 }
 
@@ -591,5 +598,6 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         period,
         parquet: false,
         charts: true,
+        per_customer: false,
     })
 }

@@ -52,6 +52,8 @@ pub struct RunConfig {
     pub parquet: bool,
     /// Also draw the charts (PNG) and report.html (off with `--no-charts`).
     pub charts: bool,
+    /// `--per-customer`: also one report folder per organization.
+    pub per_customer: bool,
 }
 
 impl RunConfig {
@@ -78,6 +80,8 @@ pub enum RunError {
     Ingest(IngestError),
     Output(OutputError),
     Aggregate(polars::error::PolarsError),
+    /// `--per-customer` cannot tell the customers apart.
+    PerCustomer(String),
 }
 
 impl fmt::Display for RunError {
@@ -88,6 +92,7 @@ impl fmt::Display for RunError {
                 write!(f, "{e} (the previous report, if any, is left as it was)")
             }
             RunError::Aggregate(e) => write!(f, "aggregation failed: {e}"),
+            RunError::PerCustomer(message) => f.write_str(message),
         }
     }
 }
@@ -274,9 +279,47 @@ pub fn changes_by_ticket(ds: &mut Dataset, as_of: i64) -> (Vec<Change>, Vec<u32>
 const BATCH: usize = 1 << 14;
 
 /// What one batch of replays reports besides the outcomes.
-struct BatchSide {
-    flows: Vec<Flow>,
-    warnings: Vec<Warning>,
+#[derive(Default)]
+pub(crate) struct BatchSide {
+    pub flows: Vec<Flow>,
+    pub warnings: Vec<Warning>,
+}
+
+/// How every ticket of a run is replayed.
+pub(crate) struct Replayer<'a> {
+    pub policy: &'a Policy,
+    pub clocks: &'a Clocks,
+    pub mode: Mode,
+    pub as_of: i64,
+}
+
+impl Replayer<'_> {
+    /// Replays ticket `ticket` (`t`, created in `month`, with its changes
+    /// `mine`), reporting its effective changes and warnings into `side`.
+    pub fn replay(
+        &self,
+        ticket: u32,
+        t: &crate::model::Ticket,
+        mine: &[Change],
+        month: MonthKey,
+        side: &mut BatchSide,
+    ) -> Outcome {
+        let mut sink = BatchSink {
+            side,
+            month,
+            plan: t.plan as u32,
+            ticket,
+        };
+        replay::evaluate_into(
+            t,
+            mine,
+            self.policy,
+            self.clocks,
+            self.mode,
+            self.as_of,
+            &mut sink,
+        )
+    }
 }
 
 struct BatchSink<'a> {
@@ -346,7 +389,12 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
         let month_index = Months::new(cfg.policy.timezone, years.0, years.1);
         grouped = changes_by_ticket(&mut dataset, as_of);
         let (changes, offsets) = (&grouped.0, &grouped.1);
-        let policy = &cfg.policy;
+        let replayer = Replayer {
+            policy: &cfg.policy,
+            clocks: &clocks,
+            mode: cfg.mode,
+            as_of,
+        };
         let n = dataset.tickets.len();
         months = vec![0; n];
         // filled on all threads: the first touch of its pages is the cost
@@ -367,23 +415,13 @@ pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, Ru
             .zip(outcomes.par_chunks_mut(BATCH))
             .enumerate()
             .map(|(b, ((tickets, months), outcomes))| {
-                let mut side = BatchSide {
-                    flows: Vec::new(),
-                    warnings: Vec::new(),
-                };
+                let mut side = BatchSide::default();
                 for (k, t) in tickets.iter().enumerate() {
                     let i = b * BATCH + k;
                     let mine = &changes[offsets[i] as usize..offsets[i + 1] as usize];
                     let month = month_index.of(t.created);
-                    let mut sink = BatchSink {
-                        side: &mut side,
-                        month,
-                        plan: t.plan as u32,
-                        ticket: i as u32,
-                    };
                     months[k] = month;
-                    outcomes[k] =
-                        replay::evaluate_into(t, mine, policy, &clocks, cfg.mode, as_of, &mut sink);
+                    outcomes[k] = replayer.replay(i as u32, t, mine, month, &mut side);
                 }
                 side
             })
@@ -444,6 +482,41 @@ pub struct RunSummary {
     pub out: PathBuf,
 }
 
+/// The customers of `--per-customer`, or why there are none: the tickets
+/// have no organization column, or two organizations would share a folder.
+fn customers_of(
+    cfg: &RunConfig,
+    ev: &Evaluation,
+) -> Result<Vec<report::customers::Customer>, RunError> {
+    if !ev.dataset.organizations.present {
+        let files = cfg.tickets.join(", ");
+        let field = cfg.profile.tickets.organization.as_ref();
+        let why = match (field, cfg.profile.built_in_name()) {
+            (Some(f), _) if cfg.profile.is_native() => {
+                format!("has no column '{}'", f.columns.join("' or '"))
+            }
+            (Some(f), Some(format)) => format!(
+                "has no column '{}' (tickets.organization of --format {format})",
+                f.columns.join("' or '")
+            ),
+            (Some(f), None) => format!(
+                "has no column '{}' (tickets.organization of the import profile \"{}\")",
+                f.columns.join("' or '"),
+                cfg.profile.name
+            ),
+            (None, _) => format!(
+                "cannot say: the import profile \"{}\" has no tickets.organization",
+                cfg.profile.name
+            ),
+        };
+        return Err(RunError::PerCustomer(format!(
+            "{files}: --per-customer writes one report per organization, and the tickets file {why}; \
+             add the organization of each ticket, or run without --per-customer"
+        )));
+    }
+    report::customers::customers(ev).map_err(RunError::PerCustomer)
+}
+
 /// `sla-report run`: evaluates and writes every output.
 pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunError> {
     let inputs: Vec<&String> = cfg
@@ -454,6 +527,11 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         .collect();
     report::refuse_overwriting_inputs(&cfg.out, &report::REPORT_FILES, &inputs)?;
     let ev = evaluate(cfg, timings)?;
+    let customers = if cfg.per_customer {
+        Some(customers_of(cfg, &ev)?)
+    } else {
+        None
+    };
     timings.stage("comparing modes and writing", None);
     // the analysis (the four-mode comparison) runs while tickets.csv is
     // written: the time of both is the write stage's
@@ -467,6 +545,8 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         period: cfg.period.as_ref(),
         parquet: cfg.parquet,
         charts: cfg.charts,
+        per_customer: customers.as_deref(),
+        customer: None,
     };
     timings.time("write", || {
         report::write_all(&cfg.out, &inputs, &out, || {

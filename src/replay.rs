@@ -8,6 +8,7 @@ use crate::model::{Change, ClockKind, Measure, Outcome, Status, Ticket};
 use crate::policy::{Mode, Policy, Target};
 
 /// The two clocks a target can run on.
+#[derive(Clone)]
 pub struct Clocks {
     pub business: BusinessCalendar,
 }

@@ -6,6 +6,7 @@ mod common;
 
 mod analysis;
 mod cli;
+mod customers;
 mod first_day;
 mod imports;
 mod imports_property;

@@ -42,6 +42,27 @@ impl Ids {
         }
     }
 
+    /// A table of the ids `ids` (of this table) only, read-only (no lookup
+    /// index), and their ids there, in the same order: for a data set of
+    /// some of the tickets. Each id stays in its shard, so every shard
+    /// holds at most what it held.
+    pub fn subset(&self, ids: &[u32]) -> (Ids, Vec<u32>) {
+        let mut subset = Ids::default();
+        let new = ids
+            .iter()
+            .map(|&id| {
+                let shard = (id >> ENTRY_BITS) as usize;
+                let table = &mut subset.shards[shard];
+                table.bytes.push_str(self.get(id));
+                let entry = table.ends.len() as u32;
+                let end = u32::try_from(table.bytes.len()).expect("at most the shard's text");
+                table.ends.push(end);
+                (shard as u32) << ENTRY_BITS | entry
+            })
+            .collect();
+        (subset, new)
+    }
+
     pub(super) fn finish(&mut self) {
         for shard in &mut self.shards {
             shard.finish();

@@ -291,6 +291,46 @@ impl Dataset {
         self.ids.get(t.id)
     }
 
+    /// The data set of the tickets `tickets` (indices, in input order)
+    /// only, as if the files had held just them, for a report on some of
+    /// the tickets: the same files and tables, no rejects (a rejected row
+    /// belongs to no ticket) and no changes (moved into `Evaluation`).
+    pub fn subset(&self, tickets: &[u32]) -> Dataset {
+        let ids: Vec<u32> = tickets
+            .iter()
+            .map(|&i| self.tickets[i as usize].id)
+            .collect();
+        let (ids, new_ids) = self.ids.subset(&ids);
+        Dataset {
+            tickets: tickets
+                .iter()
+                .zip(new_ids)
+                .map(|(&i, id)| Ticket {
+                    id,
+                    ..self.tickets[i as usize]
+                })
+                .collect(),
+            changes: Vec::new(),
+            files: self.files.clone(),
+            rejects: Vec::new(),
+            ids,
+            stages: self.stages.clone(),
+            groups: self.groups.clone(),
+            assignees: self.assignees.clone(),
+            organizations: self.organizations.clone(),
+            submissions: if self.submissions.is_empty() {
+                Vec::new()
+            } else {
+                tickets
+                    .iter()
+                    .map(|&i| self.submissions[i as usize])
+                    .collect()
+            },
+            export_warnings: Vec::new(),
+            outside_latest: self.outside_latest,
+        }
+    }
+
     /// A ticket's stage as written (empty when none).
     #[inline]
     pub fn stage(&self, t: &Ticket) -> &str {

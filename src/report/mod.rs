@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod charts;
 pub mod columns;
 pub mod csv;
+pub mod customers;
 pub mod html;
 pub mod json;
 pub mod output_dir;
@@ -28,6 +29,7 @@ use crate::profile::Profile;
 
 /// What the reports are written from: a run's results and the choices that
 /// shape the report, nothing of the command line.
+#[derive(Clone, Copy)]
 pub struct Report<'a> {
     pub policy: &'a Policy,
     /// How the inputs were read (`--format` / `--profile`).
@@ -45,6 +47,10 @@ pub struct Report<'a> {
     pub parquet: bool,
     /// Also the charts and report.html.
     pub charts: bool,
+    /// `--per-customer`: the customers, each written into its folder.
+    pub per_customer: Option<&'a [customers::Customer]>,
+    /// The organization this report is about (a customer's own report).
+    pub customer: Option<&'a str>,
 }
 
 /// The page's sentence on how a helpdesk export was read.
@@ -60,12 +66,23 @@ fn input_note(r: &Report<'_>) -> Option<String> {
             r.profile.name
         )
     };
-    if let Some(c) = r.customers {
-        note += &format!(
-            " Plans come from {} ({} organizations) where the tickets carry none.",
-            c.path,
-            c.len()
-        );
+    match r.customers {
+        // a customer's own page says nothing of how many others there are,
+        // and gives the file's digest for its auditor
+        Some(c) if r.customer.is_some() => {
+            note += &format!(
+                " Plans come from {} (SHA-256 {}) where the tickets carry none.",
+                c.path, c.sha256
+            );
+        }
+        Some(c) => {
+            note += &format!(
+                " Plans come from {} ({} organizations) where the tickets carry none.",
+                c.path,
+                c.len()
+            );
+        }
+        None => {}
     }
     Some(note)
 }
@@ -122,7 +139,10 @@ const CHARTS: [ChartSpec; 3] = [
 
 /// The charts, drawn in memory (they are small) as (file name, bytes);
 /// `dir` is the output folder, for messages.
-fn draw_charts(r: &Report<'_>, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
+pub(crate) fn draw_charts(
+    r: &Report<'_>,
+    dir: &Path,
+) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
     let ev = r.evaluation;
     let ds = &ev.dataset;
     let data = charts::ChartData::new(r.policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows)
@@ -143,7 +163,7 @@ fn draw_charts(r: &Report<'_>, dir: &Path) -> Result<Vec<(&'static str, Vec<u8>)
 }
 
 /// report.html, with the charts `pngs` (in `CHARTS` order) and the analysis.
-fn render_page(
+pub(crate) fn render_page(
     r: &Report<'_>,
     analysis: &crate::analysis::Analysis,
     pngs: &[(&'static str, Vec<u8>)],
@@ -156,6 +176,7 @@ fn render_page(
         evaluation: ev,
         analysis,
         input_note: input_note(r),
+        customer: r.customer,
         charts: CHARTS
             .iter()
             .zip(pngs)
@@ -182,7 +203,7 @@ pub fn write_all<E, P>(
     analyze: impl FnOnce() -> Result<crate::analysis::Analysis, E> + Send,
 ) -> Result<(), E>
 where
-    E: From<OutputError> + Send,
+    E: From<OutputError> + From<polars::error::PolarsError> + Send,
     P: AsRef<Path>,
 {
     let mut out = OutputDir::create(dir)?.protect(inputs);
@@ -221,6 +242,12 @@ where
     }
     for (name, bytes) in rendered.into_iter().flatten() {
         out.write(name, |w| w.write_all(&bytes))?;
+    }
+    if let Some(list) = r.per_customer {
+        customers::write_all(&mut out, dir, r, list).map_err(|e| match e {
+            customers::CustomerError::Output(e) => E::from(e),
+            customers::CustomerError::Aggregate(e) => E::from(e),
+        })?;
     }
     // last: run.json lists every other file with its digest
     let outputs = out.written();

@@ -14,6 +14,12 @@
 //! Only what an earlier run wrote is ever removed: the `outputs` of the
 //! previous run.json (its manifest), and each only while its content still
 //! matches the digest there (a file the user edited stays).
+//!
+//! The per-customer outputs sit one folder down (`customers/FOLDER/NAME`,
+//! [`is_output`]). Their temporaries and moved-aside files stay in the top
+//! folder (the `/` of the name written as `+`), so a killed run's leftovers
+//! are all in one place; the commit creates the folders as it puts the files
+//! in place, and removes the folders that a removal leaves empty.
 
 use std::fs;
 use std::io::{self, BufWriter, Read, Write};
@@ -44,6 +50,19 @@ pub const OUTPUTS: [&str; 19] = [
     "reclassifications.png",
     "report.html",
 ];
+
+/// The folder of the per-customer outputs: [`CUSTOMER_INDEX`] and one
+/// folder per customer holding [`CUSTOMER_FILES`].
+pub const CUSTOMERS: &str = "customers";
+
+/// The list of the customers and their folders.
+pub const CUSTOMER_INDEX: &str = "customers/index.csv";
+
+/// The files of one customer's folder.
+pub const CUSTOMER_FILES: [&str; 3] = ["report.html", "tickets.csv", "summary.csv"];
+
+/// The longest customer folder name accepted in a manifest or a journal.
+pub const FOLDER_LIMIT: usize = 100;
 
 /// The manifest: run.json lists every other output with its digest.
 const MANIFEST: &str = "run.json";
@@ -85,15 +104,17 @@ struct Put {
 
 impl Put {
     fn tmp(&self, dir: &Path) -> PathBuf {
-        dir.join(format!(".{}.{}.tmp", self.name, self.id))
+        dir.join(format!(".{}.{}.tmp", flat(&self.name), self.id))
     }
 
     fn old(&self, dir: &Path) -> PathBuf {
-        dir.join(format!(".{}.{}.old", self.name, self.id))
+        dir.join(format!(".{}.{}.old", flat(&self.name), self.id))
     }
 
-    /// Moves the file in place aside, if any, and the temporary in place.
+    /// Moves the file in place aside, if any, and the temporary in place,
+    /// creating the folders of a nested output first.
     fn apply(&self, dir: &Path) -> io::Result<()> {
+        make_folders(dir, &self.name)?;
         let fin = dir.join(&self.name);
         if exists(&fin)? {
             fs::rename(&fin, self.old(dir))?;
@@ -121,6 +142,7 @@ impl Put {
         if exists(&old)? {
             fs::rename(&old, &fin)?;
         }
+        remove_empty_folders(dir, &self.name);
         Ok(())
     }
 }
@@ -195,8 +217,12 @@ impl Journal {
         }
         for (name, sha256) in &self.removals {
             let path = dir.join(name);
-            if regular_file(&path) && digest_of(&path).is_ok_and(|d| d == *sha256) {
+            let ours = real_folders(dir, name)
+                && regular_file(&path)
+                && digest_of(&path).is_ok_and(|d| d == *sha256);
+            if ours {
                 let _ = fs::remove_file(path);
+                remove_empty_folders(dir, name);
             }
         }
         let _ = fs::remove_file(dir.join(JOURNAL));
@@ -284,17 +310,18 @@ impl OutputDir {
         self
     }
 
-    /// Writes `name` (one of [`OUTPUTS`]) through `body` into a new
+    /// Writes `name` (one of [`OUTPUTS`], or a per-customer output) through `body` into a new
     /// temporary file beside it, hashing it on the way.
     pub fn write<F>(&mut self, name: &str, body: F) -> Result<(), OutputError>
     where
         F: FnOnce(&mut (dyn Write + Send)) -> io::Result<()>,
     {
-        debug_assert!(is_output(name), "{name} is not in OUTPUTS");
+        debug_assert!(is_output(name), "{name} is not an output name");
         let final_path = self.dir.join(name);
+        check_folders(&self.dir, name)?;
         check_regular_or_absent(&final_path)?;
         check_not_input(&final_path, &self.inputs)?;
-        let (id, file) = create_temporary(&self.dir, &format!(".{name}"))
+        let (id, file) = create_temporary(&self.dir, &format!(".{}", flat(name)))
             .map_err(|e| OutputError::io(&final_path, e))?;
         let put = Put {
             name: name.to_string(),
@@ -361,6 +388,7 @@ impl OutputDir {
         // report (or the journal to finish it)
         self.pending.sort_by_key(|(p, _)| p.name == MANIFEST);
         for (put, _) in &self.pending {
+            check_folders(&self.dir, &put.name)?;
             check_regular_or_absent(&self.dir.join(&put.name))?;
         }
         let removals = previous_manifest(&self.dir)
@@ -395,7 +423,8 @@ impl Drop for OutputDir {
 }
 
 /// The `outputs` of the run.json in `dir` as (file, sha256), keeping only
-/// names of [`OUTPUTS`] (never a path) other than run.json itself. An
+/// output names ([`is_output`]: never a path of the user's) other than
+/// run.json itself. An
 /// unreadable run.json, or one without `outputs` (an earlier version's), is
 /// an empty manifest: nothing is removed.
 fn previous_manifest(dir: &Path) -> Vec<(String, String)> {
@@ -509,11 +538,115 @@ fn is_temporary_name(name: &str) -> bool {
     let Some((hidden, id)) = rest.rsplit_once('.') else {
         return false;
     };
-    is_id(id) && (hidden == JOURNAL || hidden.strip_prefix('.').is_some_and(is_output))
+    is_id(id)
+        && (hidden == JOURNAL
+            || hidden
+                .strip_prefix('.')
+                .is_some_and(|flat| is_output(&flat.replace('+', "/"))))
 }
 
-fn is_output(name: &str) -> bool {
-    OUTPUTS.contains(&name)
+/// Whether `name` is a name a run writes: one of [`OUTPUTS`],
+/// [`CUSTOMER_INDEX`], or `customers/FOLDER/FILE` with FILE one of
+/// [`CUSTOMER_FILES`] and FOLDER a folder name ([`is_folder_name`]). None
+/// of them can lead out of the folder.
+pub fn is_output(name: &str) -> bool {
+    if OUTPUTS.contains(&name) || name == CUSTOMER_INDEX {
+        return true;
+    }
+    name.strip_prefix(CUSTOMERS)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(folder, file)| is_folder_name(folder) && CUSTOMER_FILES.contains(&file))
+}
+
+/// A customer folder's name: 1 to [`FOLDER_LIMIT`] bytes of `a-z`, `0-9`,
+/// `-` and `_` (no dot, no separator: never `..`, never a path).
+pub fn is_folder_name(folder: &str) -> bool {
+    !folder.is_empty()
+        && folder.len() <= FOLDER_LIMIT
+        && folder
+            .bytes()
+            .all(|b| matches!(b, b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_'))
+}
+
+/// An output name as one file name of the top folder, for its temporary:
+/// `customers+acme+report.html`. No output name holds a `+`.
+fn flat(name: &str) -> String {
+    name.replace('/', "+")
+}
+
+/// The folders of a nested output name, outermost first (`customers`,
+/// `customers/acme`); none for a top-level name.
+fn folders_of(name: &str) -> impl Iterator<Item = &str> {
+    name.match_indices('/').map(move |(i, _)| &name[..i])
+}
+
+/// Whether every folder of `name` inside `dir` is absent or a real folder
+/// (not a symbolic link).
+fn real_folders(dir: &Path, name: &str) -> bool {
+    folders_of(name).all(|f| match fs::symlink_metadata(dir.join(f)) {
+        Ok(meta) => meta.is_dir(),
+        Err(e) => e.kind() == io::ErrorKind::NotFound,
+    })
+}
+
+/// Fails, naming it, at the first folder of `name` inside `dir` that is
+/// there as anything but a real folder: nothing is written through a
+/// symbolic link, whatever it points to.
+fn check_folders(dir: &Path, name: &str) -> Result<(), OutputError> {
+    for folder in folders_of(name) {
+        let path = dir.join(folder);
+        let meta = match fs::symlink_metadata(&path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(OutputError::io(&path, e)),
+        };
+        if !meta.is_dir() {
+            let what = if meta.file_type().is_symlink() {
+                "is a symbolic link"
+            } else {
+                "is not a folder"
+            };
+            return Err(OutputError::refused(
+                &path,
+                format!(
+                    "{what}; sla-report writes its customer reports only into folders - remove it"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Creates the missing folders of `name` inside `dir`; fails on one that is
+/// there as anything but a real folder.
+fn make_folders(dir: &Path, name: &str) -> io::Result<()> {
+    for folder in folders_of(name) {
+        let path = dir.join(folder);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => {
+                return Err(io::Error::other(format!(
+                    "{} is not a folder",
+                    path.display()
+                )))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => fs::create_dir(&path)?,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Removes the folders of `name` inside `dir` that are empty, innermost
+/// first (a folder with anything in it stays).
+fn remove_empty_folders(dir: &Path, name: &str) {
+    let folders: Vec<&str> = folders_of(name).collect();
+    for folder in folders.into_iter().rev() {
+        if fs::remove_dir(dir.join(folder)).is_err() {
+            return;
+        }
+    }
 }
 
 /// `PID-RANDOM`: what [`fresh_id`] makes.
@@ -742,16 +875,20 @@ mod tests {
         names
     }
 
-    /// The visible files, name -> text.
+    /// The visible files, name (a path for those in folders) -> text.
     fn contents(dir: &Path) -> Vec<(String, String)> {
-        listing(dir)
-            .into_iter()
-            .filter(|n| !n.starts_with('.'))
-            .map(|n| {
-                let text = fs::read_to_string(dir.join(&n)).unwrap();
-                (n, text)
-            })
-            .collect()
+        let mut files = Vec::new();
+        for n in listing(dir).into_iter().filter(|n| !n.starts_with('.')) {
+            let path = dir.join(&n);
+            if path.is_dir() {
+                for (m, text) in contents(&path) {
+                    files.push((format!("{n}/{m}"), text));
+                }
+            } else {
+                files.push((n, fs::read_to_string(path).unwrap()));
+            }
+        }
+        files
     }
 
     fn sha256(text: &str) -> String {
@@ -947,23 +1084,28 @@ mod tests {
             ("tickets.csv", "old tickets"),
             ("summary.csv", "old summary"),
             ("report.html", "old page"),
+            ("customers/acme/report.html", "old acme"),
+            ("customers/gone/tickets.csv", "old gone"),
         ];
         let new: &[(&str, &str)] = &[
             ("tickets.csv", "new tickets"),
             ("summary.csv", "new summary"),
             ("rejects.csv", "new rejects"),
+            ("customers/acme/report.html", "new acme"),
+            ("customers/new-co/summary.csv", "new co"),
         ];
         let expected = {
             let dir = scratch("killed-expected");
             report(&dir, new).commit().unwrap();
             contents(&dir)
         };
-        // four files (run.json last); each kill after `puts` of them, and
+        // the files and run.json last; each kill after `puts` of them, and
         // once more half-way through the next one (the file it replaces
         // moved aside, the temporary not yet in place)
-        for puts in 0..=4 {
+        let all = new.len() + 1;
+        for puts in 0..=all {
             for half_way in [false, true] {
-                if half_way && puts == 4 {
+                if half_way && puts == all {
                     continue;
                 }
                 let dir = scratch("killed");
@@ -980,6 +1122,8 @@ mod tests {
                 drop(OutputDir::create(&dir).unwrap());
                 let what = format!("killed after {puts} puts, half-way {half_way}");
                 assert_eq!(contents(&dir), expected, "{what}");
+                // the folder of the customer no longer written went with it
+                assert!(!dir.join("customers/gone").exists(), "{what}");
                 assert_eq!(
                     listing(&dir).iter().filter(|n| n.starts_with('.')).count(),
                     1
@@ -1034,6 +1178,109 @@ mod tests {
         // the edited file is not the new run's: the next run leaves it too
         report(&dir, &[("tickets.csv", "t3")]).commit().unwrap();
         assert_eq!(read(&dir, "report.html"), "my edits");
+    }
+
+    #[test]
+    fn customer_folders_are_made_by_the_commit_and_removed_when_emptied() {
+        let dir = scratch("nested");
+        let first = [
+            ("customers/index.csv", "index"),
+            ("customers/acme/tickets.csv", "acme"),
+            ("customers/beta/tickets.csv", "beta"),
+        ];
+        let out = report(&dir, &first);
+        // the temporaries are in the top folder; nothing is in customers/ yet
+        assert!(!dir.join(CUSTOMERS).exists());
+        out.commit().unwrap();
+        assert_eq!(read(&dir, "customers/acme/tickets.csv"), "acme");
+        let manifest = read(&dir, "run.json");
+        assert!(
+            manifest.contains("customers/beta/tickets.csv"),
+            "{manifest}"
+        );
+        // the user adds a file beside one of ours
+        fs::write(dir.join("customers/acme/notes.txt"), "mine").unwrap();
+        report(&dir, &[("tickets.csv", "t")]).commit().unwrap();
+        assert!(!dir.join("customers/beta").exists());
+        assert!(!dir.join("customers/index.csv").exists());
+        assert!(!dir.join("customers/acme/tickets.csv").exists());
+        assert_eq!(read(&dir, "customers/acme/notes.txt"), "mine");
+        fs::remove_file(dir.join("customers/acme/notes.txt")).unwrap();
+        report(&dir, &first).commit().unwrap();
+        report(&dir, &[("tickets.csv", "t")]).commit().unwrap();
+        assert!(!dir.join(CUSTOMERS).exists());
+        assert_eq!(listing(&dir), [LOCK, "run.json", "tickets.csv"]);
+    }
+
+    #[test]
+    fn a_customers_folder_that_is_a_symlink_is_never_written_through() {
+        let base = scratch("nested-symlink");
+        let dir = base.join("out");
+        fs::create_dir_all(base.join("elsewhere/acme")).unwrap();
+        fs::create_dir(&dir).unwrap();
+        std::os::unix::fs::symlink("../elsewhere", dir.join(CUSTOMERS)).unwrap();
+        let mut out = OutputDir::create(&dir).unwrap();
+        let err = out
+            .write("customers/acme/report.html", |w| w.write_all(b"x"))
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{}: is a symbolic link; sla-report writes its customer reports only into folders - remove it",
+                dir.join(CUSTOMERS).display()
+            )
+        );
+        drop(out);
+        assert!(!base.join("elsewhere/acme/report.html").exists());
+        // nor does a manifest make a run remove a file through it
+        fs::write(base.join("elsewhere/acme/report.html"), "x").unwrap();
+        fs::write(
+            dir.join("run.json"),
+            serde_json::json!({"outputs": [{"file": "customers/acme/report.html", "sha256": sha256("x"), "bytes": 1}]})
+                .to_string(),
+        )
+        .unwrap();
+        report(&dir, &[("tickets.csv", "t")]).commit().unwrap();
+        assert!(base.join("elsewhere/acme/report.html").exists());
+    }
+
+    #[test]
+    fn nested_output_names_are_folder_names_and_customer_files_only() {
+        for name in [
+            "customers/index.csv",
+            "customers/acme/report.html",
+            "customers/_no-organization/tickets.csv",
+            "customers/are-bygg-ab-0d081df7/summary.csv",
+        ] {
+            assert!(is_output(name), "{name}");
+        }
+        for name in [
+            "customers/../report.html",
+            "customers/./report.html",
+            "customers/acme/../../x/report.html",
+            "customers/acme/run.json",
+            "customers/Acme/report.html",
+            "customers/a.b/report.html",
+            "customers//report.html",
+            "customers/acme/sub/report.html",
+            "/customers/acme/report.html",
+            "customers/acme/report.html/",
+            "other/acme/report.html",
+            "customers/index.csv/report.html",
+        ] {
+            assert!(!is_output(name), "{name}");
+        }
+        assert!(!is_output(&format!(
+            "customers/{}/report.html",
+            "a".repeat(FOLDER_LIMIT + 1)
+        )));
+        // a nested output's temporary is a top-level leftover like the others
+        assert!(is_temporary_name(
+            ".customers+acme+report.html.12-0123456789abcdef.tmp"
+        ));
+        assert!(!is_temporary_name(
+            ".customers+..+report.html.12-0123456789abcdef.tmp"
+        ));
     }
 
     fn read(dir: &Path, name: &str) -> String {

@@ -18,6 +18,31 @@ fn identity_words(c: &Counts, period: bool, ignored: bool) -> String {
     s
 }
 
+/// A customer's page: the files its figures come from, by name and digest
+/// (their counts are the whole export's, so they are not shown).
+pub(super) fn customer_inputs_section(h: &mut String, r: &ReportData<'_>) {
+    h.push_str("<h2 id=\"inputs\">Input files</h2>\n");
+    let _ = writeln!(
+        h,
+        "<p>The figures above are those of the tickets whose <code>organization</code> is <b>{}</b> in the files below, and of no other; <a href=\"tickets.csv\"><code>tickets.csv</code></a> lists each of them with its verdict. Rows rejected while reading belong to no customer and are in the full report.</p>",
+        esc(r.customer.unwrap_or_default())
+    );
+    if let Some(note) = &r.input_note {
+        let _ = writeln!(h, "<p>{}</p>", esc(note));
+    }
+    h.push_str("<table id=\"input-files\"><tr><th>file</th><th>kind</th><th>SHA-256</th></tr>\n");
+    for f in &r.evaluation.dataset.files {
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"nw\"><code>{}</code></td><td>{}</td><td><code class=\"hash\">{}</code></td></tr>",
+            esc(&f.path),
+            f.kind.as_str(),
+            esc(&f.sha256)
+        );
+    }
+    h.push_str("</table>\n");
+}
+
 pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
     let ds = &r.evaluation.dataset;
     h.push_str("<h2 id=\"rejects\">Input files and rejected rows</h2>\n");

@@ -25,7 +25,7 @@ mod inputs;
 mod tickets;
 
 use analysis::{breakdowns_section, comparison_section, organizations_section};
-use inputs::rejects_section;
+use inputs::{customer_inputs_section, rejects_section};
 use tickets::{at_risk_section, breaches_section};
 
 /// How many breaches the "worst breaches" table lists.
@@ -57,6 +57,10 @@ pub struct ReportData<'a> {
     pub charts: Vec<Chart<'a>>,
     /// How a helpdesk export was read (none for the native files).
     pub input_note: Option<String>,
+    /// The organization of a customer's own page (`--per-customer`): it
+    /// names the customer and shows only figures of its tickets, so the
+    /// sections about the whole export or other customers are left out.
+    pub customer: Option<&'a str>,
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -339,13 +343,17 @@ pub fn render(r: &ReportData<'_>) -> String {
 
     h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let customer = r
+        .customer
+        .map(|c| format!(": {}", esc(c)))
+        .unwrap_or_default();
     let _ = writeln!(
         h,
-        "<title>SLA first-response report, {}</title>",
+        "<title>SLA first-response report{customer}, {}</title>",
         esc(&period)
     );
     let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
-    let _ = writeln!(h, "<h1>First-response SLA report</h1>");
+    let _ = writeln!(h, "<h1>First-response SLA report{customer}</h1>");
     let _ = writeln!(
         h,
         "<p class=\"meta\" id=\"period\"><b>Period:</b> {period_line}</p>\n<p class=\"meta\"><b>As of:</b> {} &nbsp; <b>Tickets evaluated:</b> {}</p>",
@@ -360,23 +368,34 @@ pub fn render(r: &ReportData<'_>) -> String {
         esc(r.input_tz),
         concat!("sla-report ", env!("CARGO_PKG_VERSION"))
     );
-    h.push_str("<nav><a href=\"#policy\">Policy</a><a href=\"#headline\">Headline</a><a href=\"#charts\">Charts</a><a href=\"#summary\">Monthly summary</a><a href=\"#breaches\">Worst breaches</a><a href=\"#at-risk\">Next to breach</a><a href=\"#comparison\">Policy comparison</a><a href=\"#reclassifications\">Reclassifications</a><a href=\"#breakdowns\">Groups and assignees</a>");
-    if r.analysis.by_organization.is_some() {
-        h.push_str("<a href=\"#organizations\">Customers</a>");
+    h.push_str("<nav><a href=\"#policy\">Policy</a><a href=\"#headline\">Headline</a><a href=\"#charts\">Charts</a><a href=\"#summary\">Monthly summary</a><a href=\"#breaches\">Worst breaches</a>");
+    if r.customer.is_some() {
+        h.push_str("<a href=\"#inputs\">Input files</a></nav>\n");
+    } else {
+        h.push_str("<a href=\"#at-risk\">Next to breach</a><a href=\"#comparison\">Policy comparison</a><a href=\"#reclassifications\">Reclassifications</a><a href=\"#breakdowns\">Groups and assignees</a>");
+        if r.analysis.by_organization.is_some() {
+            h.push_str("<a href=\"#organizations\">Customers</a>");
+        }
+        h.push_str("<a href=\"#rejects\">Input and rejects</a></nav>\n");
     }
-    h.push_str("<a href=\"#rejects\">Input and rejects</a></nav>\n");
 
     policy_section(&mut h, p, ev.mode);
     headline_section(&mut h, r);
     charts_section(&mut h, r);
     summary_section(&mut h, r);
     breaches_section(&mut h, r);
-    at_risk_section(&mut h, r);
-    comparison_section(&mut h, r);
-    reclassification_section(&mut h, r);
-    breakdowns_section(&mut h, r);
-    organizations_section(&mut h, r);
-    rejects_section(&mut h, r);
+    if r.customer.is_some() {
+        // the rest is about the whole export, other customers, or files
+        // that are not in a customer's folder
+        customer_inputs_section(&mut h, r);
+    } else {
+        at_risk_section(&mut h, r);
+        comparison_section(&mut h, r);
+        reclassification_section(&mut h, r);
+        breakdowns_section(&mut h, r);
+        organizations_section(&mut h, r);
+        rejects_section(&mut h, r);
+    }
     h.push_str("</main>\n</body>\n</html>\n");
     h
 }
