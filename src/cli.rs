@@ -12,6 +12,7 @@ use crate::period::{self, Period};
 use crate::pipeline::RunConfig;
 use crate::policy::{Mode, Policy};
 use crate::profile::{self, Profile};
+use crate::report::lang::Lang;
 use crate::timestamp::{self, InputZone};
 
 #[derive(Debug, Parser)]
@@ -152,6 +153,11 @@ pub struct RunArgs {
     /// run.json.
     #[arg(long = "no-charts")]
     pub no_charts: bool,
+
+    /// The language of report.html and the charts (the CSV files, Parquet
+    /// and run.json are the same in every language).
+    #[arg(long, value_enum, value_name = "LANG", default_value = "en")]
+    pub lang: Lang,
 
     /// Print, per stage (read, replay, aggregate, write), the wall time, the
     /// CPU time of all threads and the peak memory so far, to stderr at the
@@ -329,6 +335,7 @@ pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
     cfg.out = args.out.clone();
     cfg.parquet = args.parquet;
     cfg.charts = !args.no_charts;
+    cfg.lang = args.lang;
     Ok(cfg)
 }
 
@@ -591,5 +598,6 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         period,
         parquet: false,
         charts: true,
+        lang: Lang::En,
     })
 }

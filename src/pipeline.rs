@@ -52,6 +52,8 @@ pub struct RunConfig {
     pub parquet: bool,
     /// Also draw the charts (PNG) and report.html (off with `--no-charts`).
     pub charts: bool,
+    /// `--lang`: the language of report.html and the charts.
+    pub lang: crate::report::lang::Lang,
 }
 
 impl RunConfig {
@@ -467,6 +469,7 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         period: cfg.period.as_ref(),
         parquet: cfg.parquet,
         charts: cfg.charts,
+        lang: cfg.lang,
     };
     timings.time("write", || {
         report::write_all(&cfg.out, &inputs, &out, || {
