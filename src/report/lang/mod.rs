@@ -20,7 +20,32 @@ mod en;
 mod sv;
 
 pub use en::EN;
-pub use sv::SV;
+pub use sv::{SV, SWEDISH_ALSO_ENGLISH};
+
+/// The words of `text`, lowercased, to check that a text in one language
+/// has none of another's. Names are left out: a token (between white
+/// space, its outer punctuation but not `-` trimmed) with a digit or one
+/// of `_./-=@:`
+/// is a file, column, flag, ticket, time or number (`tickets.csv`,
+/// `margin_s`, `--as-of`, `P1`, `24/7`); so are one-letter words.
+pub fn words(text: &str) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    for token in text.split_whitespace() {
+        let token = token.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+        if token
+            .chars()
+            .any(|c| c.is_ascii_digit() || "_./-=@:".contains(c))
+        {
+            continue;
+        }
+        for word in token.split(|c: char| !c.is_alphabetic()) {
+            if word.chars().count() > 1 {
+                out.insert(word.to_lowercase());
+            }
+        }
+    }
+    out
+}
 
 /// A language of the page and the charts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -422,6 +447,7 @@ impl Texts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     #[test]
     fn swedish_writes_a_decimal_comma_and_a_no_break_space_before_percent() {
@@ -474,6 +500,75 @@ mod tests {
         p.priorities.insert(4, "Business Critical".into());
         assert_eq!(SV.priority_label(&p, 1), "P1 Urgent");
         assert_eq!(SV.priority_label(&p, 4), "P4 Business Critical");
+    }
+
+    /// Every text the charts draw, with sample values.
+    fn chart_texts(t: &Texts) -> Vec<String> {
+        let mut v: Vec<String> = [
+            t.no_data,
+            t.not_selected,
+            t.month_axis,
+            t.attainment_title,
+            t.attainment_band,
+            t.attainment_no_data,
+            t.attainment_axis,
+            t.every_ticket_in_time,
+            t.response_title,
+            t.response_no_data,
+            t.response_x_axis,
+            t.response_y_axis,
+            t.deadline,
+            t.reclassifications_title,
+            t.reclassifications_no_data,
+            t.to_priority,
+            t.from_priority,
+            t.reclassified_axis,
+        ]
+        .into_iter()
+        .chain(t.attainment_subtitle)
+        .chain(t.response_subtitle)
+        .chain(t.reclassifications_subtitle)
+        .map(String::from)
+        .collect();
+        let p = Policy::embedded();
+        for level in 1..=3 {
+            v.push((t.answered)(&t.priority_label(&p, level), 12));
+        }
+        v.extend([
+            (t.in_time)(10),
+            (t.beyond)(1),
+            (t.matrix_too_large)(40, 12),
+            t.count(1, t.change),
+            t.count(2, t.change),
+            t.whole_percent(20.0),
+            t.tenths(15),
+        ]);
+        v
+    }
+
+    #[test]
+    fn no_swedish_chart_text_is_an_english_word() {
+        let english: BTreeSet<String> = chart_texts(&EN)
+            .iter()
+            .flat_map(|s| words(s))
+            .chain(["the", "of", "tickets", "breached", "attainment", "met"].map(String::from))
+            .filter(|w| !SWEDISH_ALSO_ENGLISH.contains(&w.as_str()))
+            .collect();
+        assert!(english.contains("deadline") && english.contains("reclassifications"));
+        let swedish: BTreeSet<String> = chart_texts(&SV).iter().flat_map(|s| words(s)).collect();
+        let left: Vec<&String> = swedish.intersection(&english).collect();
+        assert!(
+            left.is_empty(),
+            "English words in the Swedish charts: {left:?}"
+        );
+        assert!(swedish.contains("måluppfyllelse") && swedish.contains("affärskritiskt"));
+    }
+
+    #[test]
+    fn words_leave_out_names_and_numbers() {
+        let w = words("See tickets.csv (margin_s), (--month; --as-of, P1 and 24/7: \u{201d}kvar\u{201d} 2,0\u{d7} t.ex. Stephen's");
+        let w: Vec<&str> = w.iter().map(String::as_str).collect();
+        assert_eq!(w, ["and", "kvar", "see", "stephen"]);
     }
 
     #[test]
