@@ -35,8 +35,8 @@ pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
             if n > 0 {
                 let _ = writeln!(
                     h,
-                    "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>",
-                    reason.as_str()
+                    "<tr><td>{}</td><td class=\"n\">{n}</td></tr>",
+                    (t.reject_reason)(reason)
                 );
             }
         }

@@ -256,6 +256,7 @@ pub const EN: Texts = Texts {
         format!("<b>{n} rows rejected</b>; each is listed with its file, line and reason in <a href=\"rejects.csv\"><code>rejects.csv</code></a>. Rejected rows do not enter any figure above.")
     },
     rejects_columns: ["reason", "rows"],
+    reject_reason: |reason| format!("<code>{}</code>", reason.as_str()),
     ticket_rows: "Ticket rows",
     change_rows: "Priority-change rows",
     no_file_of_kind: "no file of this kind was read",

@@ -12,6 +12,7 @@
 //! files, Parquet and run.json never depend on the language.
 
 use crate::calendar::HolidayRule;
+use crate::ingest::Reason;
 use crate::model::Status;
 use crate::policy::{Mode, Policy};
 use crate::report::csv::SUMMARY_HEADER;
@@ -304,6 +305,9 @@ pub struct Texts {
     pub rows_rejected: fn(usize) -> String,
     /// reason, rows.
     pub rejects_columns: [&'static str; 2],
+    /// A reject reason's cell (HTML), with the contract's token of
+    /// rejects.csv.
+    pub reject_reason: fn(Reason) -> String,
     pub ticket_rows: &'static str,
     pub change_rows: &'static str,
     pub no_file_of_kind: &'static str,

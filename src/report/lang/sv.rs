@@ -9,6 +9,7 @@
 
 use super::{Breakdown, ChartCaption, Listed, Noun, Texts};
 use crate::calendar::HolidayRule;
+use crate::ingest::Reason;
 use crate::model::Status;
 use crate::policy::Mode;
 
@@ -329,6 +330,21 @@ pub const SV: Texts = Texts {
         )
     },
     rejects_columns: ["orsak", "rader"],
+    reject_reason: |reason| {
+        let words = match reason {
+            Reason::MalformedRow => "felformad rad",
+            Reason::MissingField => "fält saknas",
+            Reason::BadTimestamp => "ogiltig tidpunkt",
+            Reason::NonexistentLocalTime => "lokal tid som inte finns (övergång till sommartid)",
+            Reason::UnknownPlan => "okänd plan",
+            Reason::BadPriority => "ogiltig prioritet",
+            Reason::DuplicateTicketId => "ärende-id förekommer redan",
+            Reason::ResponseBeforeCreated => "svar före skapande",
+            Reason::UnknownTicket => "okänt ärende",
+            Reason::TicketRejected => "ärendet avvisades",
+        };
+        format!("{words} (<code>{}</code>)", reason.as_str())
+    },
     ticket_rows: "Ärenderader",
     change_rows: "Rader med prioritetsändringar",
     no_file_of_kind: "ingen fil av det slaget lästes",
