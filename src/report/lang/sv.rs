@@ -380,7 +380,7 @@ pub const SV: Texts = Texts {
         format!("Indata lästes genom importprofilen \u{201d}{name}\u{201d} (sparad i sin helhet i run.json).")
     },
     plans_from_customers: |path, n| {
-        format!(" Planen kommer från {path} ({n} organisationer) för de ärenden som saknar plan.")
+        format!(" Planen kommer från {path} ({n} kunder) för de ärenden som saknar plan.")
     },
 
     no_data: "Inga data",
