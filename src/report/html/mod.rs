@@ -232,8 +232,8 @@ fn period_words(r: &ReportData<'_>) -> (String, String) {
     }
 }
 
-/// The page's sections, in order: (anchor, section); the navigation's
-/// labels are the catalogue's `nav`, in the same order.
+/// The anchors of the page's sections, in order; the navigation's labels
+/// are the catalogue's `nav`, in the same order.
 const ANCHORS: [&str; 11] = [
     "policy",
     "headline",
