@@ -12,6 +12,7 @@ use crate::period::{self, Period};
 use crate::pipeline::RunConfig;
 use crate::policy::{Mode, Policy};
 use crate::profile::{self, Profile};
+use crate::report::lang::Lang;
 use crate::timestamp::{self, InputZone};
 
 #[derive(Debug, Parser)]
@@ -158,6 +159,10 @@ pub struct RunArgs {
     /// customer's report.html, tickets.csv and summary.csv.
     #[arg(long = "per-customer")]
     pub per_customer: bool,
+    /// The language of report.html and the charts (the CSV files, Parquet
+    /// and run.json are the same in every language).
+    #[arg(long, value_enum, value_name = "LANG", default_value = "en")]
+    pub lang: Lang,
 
     /// Print, per stage (read, replay, aggregate, write), the wall time, the
     /// CPU time of all threads and the peak memory so far, to stderr at the
@@ -336,6 +341,7 @@ pub fn resolve_run(args: &RunArgs) -> Result<RunConfig, CliError> {
     cfg.parquet = args.parquet;
     cfg.charts = !args.no_charts;
     cfg.per_customer = args.per_customer;
+    cfg.lang = args.lang;
     Ok(cfg)
 }
 
@@ -599,5 +605,6 @@ pub fn resolve_input(args: &InputArgs) -> Result<RunConfig, CliError> {
         parquet: false,
         charts: true,
         per_customer: false,
+        lang: Lang::En,
     })
 }

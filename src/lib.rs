@@ -22,6 +22,8 @@ pub mod policy;
 pub mod profile;
 pub mod replay;
 pub(crate) mod report;
+/// The languages of the page and the charts (`--lang`).
+pub use report::lang;
 pub mod sample;
 pub mod terminal;
 pub mod timestamp;

@@ -53,8 +53,8 @@ impl Period {
     /// The selection in words, for the page: the months (`2026-01 and
     /// 2026-03`; three or more in a row as `2026-01 to 2026-03`), or the dates
     /// (`2026-03-01 to 2026-03-15`, `from 2026-03-01`, `until 2026-03-15`;
-    /// both ends are included).
-    pub fn describe(&self) -> String {
+    /// both ends are included), in the words of `t`.
+    pub fn describe(&self, t: &crate::report::lang::Texts) -> String {
         match self {
             Period::Months(months) => {
                 let mut runs: Vec<(MonthKey, MonthKey)> = Vec::new();
@@ -69,23 +69,23 @@ impl Period {
                     .iter()
                     .flat_map(|&(a, b)| {
                         if b - a >= 2 {
-                            vec![format!("{} to {}", month_text(a), month_text(b))]
+                            vec![(t.range)(&month_text(a), &month_text(b))]
                         } else {
                             (a..=b).map(month_text).collect()
                         }
                     })
                     .collect();
-                match items.split_last() {
-                    Some((last, [])) => last.clone(),
-                    Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-                    None => "no month".to_string(),
+                if items.is_empty() {
+                    t.no_month.to_string()
+                } else {
+                    t.and_list(&items)
                 }
             }
             Period::Dates { from, until } => match (from, until) {
-                (Some(f), Some(u)) => format!("{f} to {u}"),
-                (Some(f), None) => format!("from {f}"),
-                (None, Some(u)) => format!("until {u}"),
-                (None, None) => "every date".to_string(),
+                (Some(f), Some(u)) => (t.range)(&f.to_string(), &u.to_string()),
+                (Some(f), None) => (t.from_date)(&f.to_string()),
+                (None, Some(u)) => (t.until_date)(&u.to_string()),
+                (None, None) => t.every_date.to_string(),
             },
         }
     }
@@ -119,6 +119,7 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::lang::{EN, SV};
     use crate::timestamp::{self, InputZone};
 
     fn at(s: &str) -> i64 {
@@ -146,9 +147,9 @@ mod tests {
     fn a_selection_reads_as_what_was_selected() {
         let months =
             |ms: &[(i32, u32)]| Period::Months(ms.iter().map(|&(y, m)| month_key(y, m)).collect());
-        assert_eq!(months(&[(2026, 3)]).describe(), "2026-03");
+        assert_eq!(months(&[(2026, 3)]).describe(&EN), "2026-03");
         assert_eq!(
-            months(&[(2026, 1), (2026, 3)]).describe(),
+            months(&[(2026, 1), (2026, 3)]).describe(&EN),
             "2026-01 and 2026-03"
         );
         assert_eq!(
@@ -160,17 +161,25 @@ mod tests {
                 (2026, 5),
                 (2026, 7)
             ])
-            .describe(),
+            .describe(&EN),
             "2025-12 to 2026-02, 2026-04, 2026-05 and 2026-07"
         );
         let day = |d| NaiveDate::from_ymd_opt(2026, 3, d);
         let dates = |from, until| Period::Dates { from, until };
         assert_eq!(
-            dates(day(1), day(15)).describe(),
+            dates(day(1), day(15)).describe(&EN),
             "2026-03-01 to 2026-03-15"
         );
-        assert_eq!(dates(day(1), None).describe(), "from 2026-03-01");
-        assert_eq!(dates(None, day(15)).describe(), "until 2026-03-15");
+        assert_eq!(dates(day(1), None).describe(&EN), "from 2026-03-01");
+        assert_eq!(dates(None, day(15)).describe(&EN), "until 2026-03-15");
+        assert_eq!(
+            months(&[(2026, 1), (2026, 3)]).describe(&SV),
+            "2026-01 och 2026-03"
+        );
+        assert_eq!(
+            dates(None, day(15)).describe(&SV),
+            "till och med 2026-03-15"
+        );
         // a month counts as selected when any of its days is
         let march = dates(day(15), day(15));
         assert!(march.selects_month(month_key(2026, 3)));

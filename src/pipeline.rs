@@ -54,6 +54,8 @@ pub struct RunConfig {
     pub charts: bool,
     /// `--per-customer`: also one report folder per organization.
     pub per_customer: bool,
+    /// `--lang`: the language of report.html and the charts.
+    pub lang: crate::report::lang::Lang,
 }
 
 impl RunConfig {
@@ -547,6 +549,7 @@ pub fn run(cfg: &RunConfig, timings: &mut Timings) -> Result<RunSummary, RunErro
         charts: cfg.charts,
         per_customer: customers.as_deref(),
         customer: None,
+        lang: cfg.lang,
     };
     timings.time("write", || {
         report::write_all(&cfg.out, &inputs, &out, || {

@@ -148,6 +148,30 @@ fn decode_png(bytes: &[u8]) -> Image {
     Image { width, height, rgb }
 }
 
+/// The first of `names` that runs (`NAME VERSION_FLAG`); `None`, with a
+/// note, when none does, except under CI, where `.ci/run` installs
+/// `package`.
+fn tool(names: &[&'static str], version_flag: &str, package: &str) -> Option<&'static str> {
+    let found = names.iter().copied().find(|c| {
+        Command::new(c)
+            .arg(version_flag)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing under CI: .ci/run should have installed {package}",
+            names[0]
+        );
+        eprintln!(
+            "note: {} not found; skipping a test that needs it (apt-get install {package})",
+            names[0]
+        );
+    }
+    found
+}
+
 fn decode_file(path: &Path) -> Image {
     decode_png(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
@@ -446,19 +470,8 @@ mod html {
     /// under CI, where `.ci/run` installs it.
     #[test]
     fn the_page_renders_in_headless_chromium() {
-        let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
-            Command::new(c)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        }) else {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "chromium is missing under CI: .ci/run should have installed it"
-            );
-            eprintln!(
-                "note: chromium not found; skipping the screenshot test (apt-get install chromium)"
-            );
+        let Some(chromium) = tool(&["chromium", "chromium-browser"], "--version", "chromium")
+        else {
             return;
         };
         let dir = scratch("html-chromium");
@@ -515,7 +528,10 @@ mod committed {
             String::from_utf8_lossy(&out.stderr)
         );
         let fresh = files(&dir.join("reports"));
-        let committed = files(&Path::new(ROOT).join("reports"));
+        let mut committed = files(&Path::new(ROOT).join("reports"));
+        // screenshots of pages for the README (`report-sv.png`): no run
+        // writes them
+        committed.retain(|name, _| !(name.starts_with("report-") && name.ends_with(".png")));
         assert_eq!(
             committed.keys().collect::<Vec<_>>(),
             fresh.keys().collect::<Vec<_>>(),
@@ -917,5 +933,239 @@ mod truth {
         // so the page, and run.json with its digest, do not depend on --out
         assert_eq!(pa, pb);
         assert_eq!(read(&a, "run.json"), read(&b, "run.json"));
+    }
+}
+
+/// `--lang sv`: the page and the charts in Swedish, the files unchanged.
+mod swedish {
+    use super::*;
+    use sla_report::lang::{words, SWEDISH_ALSO_ENGLISH};
+    use std::collections::BTreeSet;
+
+    /// The runs the Swedish page is checked on: between them every section
+    /// of the page (a period, rejects, skipped rows, breakdowns,
+    /// reclassifications, mode-sensitive tickets, customers, open tickets
+    /// in time and late).
+    fn runs() -> [(&'static str, Vec<String>); 2] {
+        let page = |f: &str| fixture(&format!("page/{f}"));
+        [
+            (
+                "page",
+                [
+                    "--tickets",
+                    &page("tickets.csv"),
+                    "--changes",
+                    &page("changes.csv"),
+                    "--input-tz",
+                    "Europe/Bratislava",
+                    "--as-of",
+                    "2026-03-20T00:00:00+01:00",
+                    "--month",
+                    "2026-01",
+                    "--month",
+                    "2026-03",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
+            (
+                "organizations",
+                [
+                    "--tickets",
+                    &fixture("organizations/tickets.csv"),
+                    "--as-of",
+                    "2026-03-03T00:00:00Z",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
+        ]
+    }
+
+    /// Names in the fixtures and the built-in policy that the page shows
+    /// as written in any language: plans, product stages, groups,
+    /// assignees and organizations.
+    const DATA: &[&str] = &[
+        "basic",
+        "professional",
+        "advanced",
+        "beta",
+        "preview",
+        "ana",
+        "ben",
+        "jana",
+        "acme",
+        "inc",
+        "quoted",
+        "ltd",
+        "con",
+        "åre",
+        "bygg",
+        "ab",
+    ];
+
+    /// Runs `args` into `dir/LANG` for both languages; the two folders.
+    fn run_both(dir: &Path, args: &[String]) -> (PathBuf, PathBuf) {
+        let (en, sv) = (dir.join("en"), dir.join("sv"));
+        for (out, lang) in [(&en, "en"), (&sv, "sv")] {
+            let mut a = vec!["run", "--out", out.to_str().unwrap(), "--lang", lang];
+            a.extend(args.iter().map(String::as_str));
+            run_ok(&a);
+        }
+        (en, sv)
+    }
+
+    /// The text of an HTML page, tags and the style sheet taken out.
+    fn page_text(html: &str) -> String {
+        let body = &html[html.find("</style>").unwrap()..];
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in body.chars() {
+            match c {
+                '<' => {
+                    in_tag = true;
+                    text.push(' ');
+                }
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text.replace("&nbsp;", " ")
+            .replace("&amp;", "&")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+    }
+
+    /// The English words that must not be on a Swedish page: the words of
+    /// the English page of the same run, and a few common ones, less the
+    /// words Swedish writes the same and the fixtures' names.
+    fn english_words(en_html: &str) -> BTreeSet<String> {
+        let mut english = words(&page_text(en_html));
+        english.extend(
+            [
+                "the",
+                "of",
+                "tickets",
+                "breached",
+                "attainment",
+                "met",
+                "open",
+                "priority",
+            ]
+            .map(String::from),
+        );
+        english
+            .retain(|w| !SWEDISH_ALSO_ENGLISH.contains(&w.as_str()) && !DATA.contains(&w.as_str()));
+        english
+    }
+
+    #[test]
+    fn the_csv_files_do_not_change_with_the_language() {
+        let dir = scratch("swedish-files");
+        for (name, args) in runs() {
+            let (en, sv) = run_both(&dir.join(name), &args);
+            let (en, sv) = (files(&en), files(&sv));
+            assert_eq!(en.keys().collect::<Vec<_>>(), sv.keys().collect::<Vec<_>>());
+            for (file, bytes) in &en {
+                if file.ends_with(".csv") {
+                    assert!(sv[file] == *bytes, "{name}: {file} differs with --lang sv");
+                }
+            }
+            for file in ["report.html", "attainment.png"] {
+                assert!(sv[file] != en[file], "{name}: {file} is the same in both");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_language_is_a_usage_error_that_lists_the_languages() {
+        let out = sla(&["run", "--lang", "de", "--out", "unused"]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("[possible values: en, sv]"), "{err}");
+    }
+
+    /// The headline in Swedish: the same figures as summary.csv, with a
+    /// decimal comma and a no-break space before `%`, and the built-in
+    /// priorities under the vendor's Swedish names.
+    #[test]
+    fn the_swedish_headline_writes_numbers_and_priorities_as_swedes_do() {
+        let dir = scratch("swedish-headline");
+        let (_, args) = &runs()[0];
+        let (_, sv) = run_both(&dir, args);
+        let html = std::fs::read_to_string(sv.join("report.html")).unwrap();
+        assert!(html.contains("<html lang=\"sv\">"));
+        // Advanced P1 in the page fixture: P-2 breached, P-3 breached (of the
+        // selected months, P-3 is February's: left out): 0 of 1
+        assert!(
+            html.contains(
+                "<span class=\"big\">0,00\u{a0}%</span><span class=\"sub\">0 inom tid av 1</span>"
+            ),
+            "{html}"
+        );
+        for name in [
+            "P1 Affärskritiskt",
+            "P2 Degraderad service",
+            "P3 Allmänna problem",
+        ] {
+            assert!(html.contains(name), "{name}");
+        }
+        assert!(!html.contains("Business Critical"));
+    }
+
+    /// Renders the Swedish page of each run in headless Chromium, prints it
+    /// to PDF and reads the text back (pdftotext): no word of the English
+    /// page (less those Swedish shares, and names) is left on it.
+    #[test]
+    fn the_swedish_page_renders_in_chromium_with_no_english_word_left() {
+        let Some(chromium) = tool(&["chromium", "chromium-browser"], "--version", "chromium")
+        else {
+            return;
+        };
+        let Some(pdftotext) = tool(&["pdftotext"], "-v", "poppler-utils") else {
+            return;
+        };
+        let dir = scratch("swedish-chromium");
+        for (name, args) in runs() {
+            let (en, sv) = run_both(&dir.join(name), &args);
+            let english = english_words(&std::fs::read_to_string(en.join("report.html")).unwrap());
+            assert!(english.contains("deadline") && english.contains("reclassification"));
+            let pdf = dir.join(format!("{name}.pdf"));
+            let profile = dir.join(format!("{name}-profile"));
+            let status = Command::new(chromium)
+                .args([
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-pdf-header-footer",
+                ])
+                .arg(format!("--user-data-dir={}", profile.display()))
+                .arg(format!("--print-to-pdf={}", pdf.display()))
+                .arg(format!("file://{}", sv.join("report.html").display()))
+                .output()
+                .unwrap()
+                .status;
+            assert!(
+                status.success() && pdf.is_file(),
+                "{name}: chromium wrote no PDF"
+            );
+            let out = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
+            assert!(out.status.success(), "pdftotext {}", pdf.display());
+            let text = String::from_utf8(out.stdout).unwrap();
+            assert!(text.contains("Måluppfyllelse"), "{name}: {text}");
+            let swedish = words(&text);
+            let left: Vec<&String> = swedish.intersection(&english).collect();
+            assert!(
+                left.is_empty(),
+                "{name}: English words on the Swedish page: {left:?}"
+            );
+        }
     }
 }

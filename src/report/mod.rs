@@ -12,6 +12,7 @@ pub mod csv;
 pub mod customers;
 pub mod html;
 pub mod json;
+pub mod lang;
 pub mod output_dir;
 pub mod parquet;
 pub mod png;
@@ -51,6 +52,8 @@ pub struct Report<'a> {
     pub per_customer: Option<&'a [customers::Customer]>,
     /// The organization this report is about (a customer's own report).
     pub customer: Option<&'a str>,
+    /// The language of report.html and the charts (`--lang`).
+    pub lang: lang::Lang,
 }
 
 /// The page's sentence on how a helpdesk export was read.
@@ -58,30 +61,18 @@ fn input_note(r: &Report<'_>) -> Option<String> {
     if r.profile.is_native() && r.customers.is_none() {
         return None;
     }
-    let mut note = if let Some(name) = r.profile.built_in_name() {
-        format!("The inputs were read as {name} exports (--format {name}).")
-    } else {
-        format!(
-            "The inputs were read through the import profile \"{}\" (recorded whole in run.json).",
-            r.profile.name
-        )
+    let t = r.lang.texts();
+    let mut note = match r.profile.built_in_name() {
+        Some(name) => (t.read_as_export)(name),
+        None => (t.read_through_profile)(&r.profile.name),
     };
     match r.customers {
         // a customer's own page says nothing of how many others there are,
         // and gives the file's digest for its auditor
         Some(c) if r.customer.is_some() => {
-            note += &format!(
-                " Plans come from {} (SHA-256 {}) where the tickets carry none.",
-                c.path, c.sha256
-            );
+            note += &(t.plans_from_customers_digest)(&c.path, &c.sha256);
         }
-        Some(c) => {
-            note += &format!(
-                " Plans come from {} ({} organizations) where the tickets carry none.",
-                c.path,
-                c.len()
-            );
-        }
+        Some(c) => note += &(t.plans_from_customers)(&c.path, c.len()),
         None => {}
     }
     Some(note)
@@ -98,11 +89,11 @@ pub const REPORT_FILES: [&str; 5] = [
     "run.json",
 ];
 
-/// One chart of the page: its file, its title and how to read it.
+/// One chart of the page: its file, its title and how to read it (in a
+/// language's catalogue), and how to draw it.
 struct ChartSpec {
     file: &'static str,
-    title: &'static str,
-    caption: &'static str,
+    text: fn(&lang::Texts) -> &lang::ChartCaption,
     draw: fn(&charts::ChartData) -> Result<Vec<u8>, charts::ChartError>,
 }
 
@@ -110,29 +101,17 @@ struct ChartSpec {
 const CHARTS: [ChartSpec; 3] = [
     ChartSpec {
         file: "attainment.png",
-        title: "Attainment per month",
-        caption: "one panel per plan with targets, one line per priority, \
-                  on a scale from 0 to 100%; the black line is 100%; a \
-                  break in a line is a month without counted tickets; a \
-                  grey band is a month the period selection left out.",
+        text: |t| &t.attainment_chart,
         draw: charts::attainment_png,
     },
     ChartSpec {
         file: "response_times.png",
-        title: "Response times against the target",
-        caption: "for answered tickets, the share answered within x times \
-                  the target; the dashed line at 1.0 is the deadline, so \
-                  the height of a curve there is the share answered in time.",
+        text: |t| &t.response_times_chart,
         draw: charts::response_times_png,
     },
     ChartSpec {
         file: "reclassifications.png",
-        title: "Reclassifications",
-        caption: "the effective priority changes, whoever made them \
-                  (agent, customer or other; the split is in the \
-                  reclassification table below), per plan (row: from, \
-                  column: to), and the share of each month's tickets that \
-                  were reclassified.",
+        text: |t| &t.reclassifications_chart,
         draw: charts::reclassifications_png,
     },
 ];
@@ -146,7 +125,8 @@ pub(crate) fn draw_charts(
     let ev = r.evaluation;
     let ds = &ev.dataset;
     let data = charts::ChartData::new(r.policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows)
-        .with_period(r.period);
+        .with_period(r.period)
+        .with_texts(r.lang.texts());
     // the charts are independent: drawn and encoded in parallel
     let drawn: Vec<Result<Vec<u8>, charts::ChartError>> = {
         use rayon::prelude::*;
@@ -169,6 +149,7 @@ pub(crate) fn render_page(
     pngs: &[(&'static str, Vec<u8>)],
 ) -> Vec<u8> {
     let ev = r.evaluation;
+    let texts = r.lang.texts();
     let page = html::ReportData {
         policy: r.policy,
         input_tz: r.input_tz,
@@ -182,11 +163,12 @@ pub(crate) fn render_page(
             .zip(pngs)
             .map(|(spec, (_, png))| html::Chart {
                 file: spec.file,
-                title: spec.title,
-                caption: spec.caption,
+                title: (spec.text)(texts).title,
+                caption: (spec.text)(texts).caption,
                 png,
             })
             .collect(),
+        texts,
     };
     html::render(&page).into_bytes()
 }

@@ -24,6 +24,7 @@ use super::png::encode_png;
 use crate::aggregate::{FlowRow, SummaryRow};
 use crate::model::{month_text, MonthKey, Outcome, Status, Ticket};
 use crate::policy::Policy;
+use crate::report::lang::{Texts, EN};
 
 mod reclassifications;
 
@@ -269,11 +270,11 @@ fn month_ticks(months: &[MonthKey]) -> Vec<(f64, String)> {
         .collect()
 }
 
-fn percent_ticks(lo: f64, hi: f64, step: f64) -> Vec<(f64, String)> {
+fn percent_ticks(t: &Texts, lo: f64, hi: f64, step: f64) -> Vec<(f64, String)> {
     let mut v = Vec::new();
     let mut y = lo;
     while y <= hi + 1e-9 {
-        v.push((y, format!("{y:.0}%")));
+        v.push((y, t.whole_percent(y)));
         y += step;
     }
     v
@@ -321,7 +322,13 @@ fn gapped_line(chart: &mut Chart, values: &[Option<f64>], color: RGBColor) -> Re
 
 /// A grey band, labelled upright, over each month (at `x = i`) that the
 /// period selection left out; drawn before the axes and lines.
-fn not_selected_bands(root: &Area, chart: &Chart, selected: &[bool], y: (f64, f64)) -> Result<()> {
+fn not_selected_bands(
+    root: &Area,
+    chart: &Chart,
+    t: &Texts,
+    selected: &[bool],
+    y: (f64, f64),
+) -> Result<()> {
     for (i, _) in selected.iter().enumerate().filter(|(_, &s)| !s) {
         let x = i as f64;
         let (left, top) = chart.backend_coord(&(x - 0.5, y.1));
@@ -332,7 +339,7 @@ fn not_selected_bands(root: &Area, chart: &Chart, selected: &[bool], y: (f64, f6
         ))?;
         draw_text(
             root,
-            "not selected",
+            t.not_selected,
             ((left + right) / 2, (top + bottom) / 2),
             16.0,
             MUTED,
@@ -368,6 +375,8 @@ pub struct ChartData<'a> {
     /// Per month of `months`, whether the period selection (if any) takes
     /// in any of its days.
     pub selected: Vec<bool>,
+    /// The charts' language.
+    pub texts: &'static Texts,
 }
 
 impl<'a> ChartData<'a> {
@@ -437,6 +446,7 @@ impl<'a> ChartData<'a> {
             flows,
             curves,
             selected: vec![true; months.len()],
+            texts: &EN,
             months,
             plans: plans.into_iter().collect(),
             levels: levels.into_iter().collect(),
@@ -453,6 +463,12 @@ impl<'a> ChartData<'a> {
                 .map(|&m| period.selects_month(m))
                 .collect();
         }
+        self
+    }
+
+    /// Draws the texts in the language of `texts`.
+    pub fn with_texts(mut self, texts: &'static Texts) -> Self {
+        self.texts = texts;
         self
     }
 
@@ -517,7 +533,7 @@ fn header<'a>(root: &Area<'a>, title: &str, subtitle: &[&str]) -> Result<Area<'a
 }
 
 /// A "no data" note in the middle of `area`.
-fn no_data(area: &Area, note: &str) -> Result<()> {
+fn no_data(area: &Area, t: &Texts, note: &str) -> Result<()> {
     let (w, h) = area.dim_in_pixel();
     let (cx, cy) = (w as i32 / 2, h as i32 / 2);
     let (tw, _) = measure(note, 18.0)?;
@@ -526,7 +542,7 @@ fn no_data(area: &Area, note: &str) -> Result<()> {
         [(cx - half, cy - 60), (cx + half, cy + 60)],
         ShapeStyle::from(&RULE).stroke_width(2),
     ))?;
-    text(area, "No data", (cx, cy - 20), 30.0, INK, CENTER)?;
+    text(area, t.no_data, (cx, cy - 20), 30.0, INK, CENTER)?;
     text(area, note, (cx, cy + 24), 18.0, MUTED, CENTER)?;
     Ok(())
 }
@@ -593,15 +609,13 @@ fn caption(cell: &Area, s: &str) -> Result<()> {
 /// target, one panel per plan, against the 100% line; a month without
 /// counted tickets is a gap in the line.
 pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
+    let t = data.texts;
     render(CHART_SIZE, |root| {
-        let mut subtitle = vec![
-            "Share of tickets answered within target: met / (met + breached + open and already breached), by month of creation.",
-            "A break in a line: no ticket of that plan and priority counted in that month.",
-        ];
+        let mut subtitle = t.attainment_subtitle.to_vec();
         if data.selected.contains(&false) {
-            subtitle.push("A grey band: a month that the period selection left out.");
+            subtitle.push(t.attainment_band);
         }
-        let area = header(root, "First-response SLA attainment per month", &subtitle)?;
+        let area = header(root, t.attainment_title, &subtitle)?;
         let plans: Vec<usize> = data.targeted.iter().map(|&(p, _)| p).collect();
         // (plan, level) -> attainment % per month index, one pass over the
         // summary rows
@@ -630,10 +644,7 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
             .flat_map(|(_, _, v)| v.iter().flatten().copied())
             .fold(f64::INFINITY, f64::min);
         if !min.is_finite() {
-            return no_data(
-                &area,
-                "no ticket with a target was answered or overdue in this period",
-            );
+            return no_data(&area, t, t.attainment_no_data);
         }
         // from 0: a shorter axis would magnify small differences
         let (lo, hi) = (0.0, 107.0);
@@ -643,7 +654,7 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
         let entries: Vec<Entry> = levels
             .iter()
             .map(|&l| Entry {
-                label: data.policy.priority_label(l),
+                label: t.priority_label(data.policy, l),
                 color: data.priority_color(l),
             })
             .collect();
@@ -654,7 +665,7 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
         for (cell, &p) in panels(&area, plans.len()).iter().zip(&plans) {
             caption(cell, &data.policy.plans[p].name)?;
             let mut chart = plot_in(cell, x, (lo, hi), true)?;
-            not_selected_bands(root, &chart, &data.selected, (lo, hi))?;
+            not_selected_bands(root, &chart, t, &data.selected, (lo, hi))?;
             draw_axes(
                 root,
                 &chart,
@@ -662,10 +673,10 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
                     x,
                     y: (lo, hi),
                     xticks: month_ticks(&data.months),
-                    yticks: percent_ticks(lo, 100.0, 20.0),
+                    yticks: percent_ticks(t, lo, 100.0, 20.0),
                     xgrid: false,
-                    xdesc: "month of ticket creation",
-                    ydesc: "attainment (%)",
+                    xdesc: t.month_axis,
+                    ydesc: t.attainment_axis,
                 },
             )?;
             chart.draw_series(LineSeries::new(
@@ -675,7 +686,7 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
             let (px, py) = chart.backend_coord(&(x.1, 100.0));
             text(
                 root,
-                "100% = every ticket in time",
+                t.every_ticket_in_time,
                 (px - 6, py - 5),
                 15.0,
                 INK,
@@ -694,18 +705,11 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
 /// curve per priority with a target.
 pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
     const X_MAX: f64 = 3.0;
+    let t = data.texts;
     render(CHART_SIZE, |root| {
-        let area = header(
-            root,
-            "How close to the deadline are first responses?",
-            &[
-                "Share of answered tickets (met or breached) whose response time was at most x times the target.",
-                "Left of the dashed line: in time. Where a curve ends below 100%, the rest took longer than 3\u{d7} the target.",
-                "A rise at 0: answered before any time counted (e.g. a business-hours ticket answered overnight).",
-            ],
-        )?;
+        let area = header(root, t.response_title, &t.response_subtitle)?;
         if data.curves.is_empty() || data.targeted.is_empty() {
-            return no_data(&area, "no ticket with a target was answered in this period");
+            return no_data(&area, t, t.response_no_data);
         }
         let x = (0.0, X_MAX);
         let y = (0.0, 100.0);
@@ -730,13 +734,11 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
                 &Axes {
                     x,
                     y,
-                    xticks: (0..=6)
-                        .map(|i| (i as f64 * 0.5, format!("{:.1}", i as f64 * 0.5)))
-                        .collect(),
-                    yticks: percent_ticks(0.0, 100.0, 20.0),
+                    xticks: (0..=6).map(|i| (i as f64 * 0.5, t.tenths(i * 5))).collect(),
+                    yticks: percent_ticks(t, 0.0, 100.0, 20.0),
                     xgrid: true,
-                    xdesc: "response time \u{f7} target (1.0 = deadline)",
-                    ydesc: "answered tickets (cumulative %)",
+                    xdesc: t.response_x_axis,
+                    ydesc: t.response_y_axis,
                 },
             )?;
             // the deadline, dashed
@@ -752,7 +754,7 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
             let (px, py) = chart.backend_coord(&(1.0, 0.0));
             text(
                 root,
-                "deadline",
+                t.deadline,
                 (px + 6, py - 6),
                 15.0,
                 INK,
@@ -764,12 +766,12 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
                 let n = r.len();
                 let beyond = r.iter().filter(|&&v| v > X_MAX).count();
                 let within = r.iter().filter(|&&v| v <= 1.0).count();
-                let mut label = format!("{}: {n} answered", data.policy.priority_label(*level));
+                let mut label = (t.answered)(&t.priority_label(data.policy, *level), n);
                 if n > 0 {
-                    label.push_str(&format!(", {within} in time"));
+                    label.push_str(&(t.in_time)(within));
                 }
                 if beyond > 0 {
-                    label.push_str(&format!(", {beyond} beyond 3\u{d7}"));
+                    label.push_str(&(t.beyond)(beyond));
                 }
                 rows.push(Entry { label, color });
                 if n == 0 {

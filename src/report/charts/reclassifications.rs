@@ -7,18 +7,15 @@ use super::*;
 /// changes over the whole period (counts in the cells), and the monthly
 /// share of tickets reclassified per plan.
 pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
+    let t = data.texts;
     render(RECLASSIFICATIONS_SIZE, |root| {
         let area = header(
             root,
-            "Priority reclassifications",
-            &[
-                "Top: effective priority changes (to a different priority) over the whole period, by plan; row = from, column = to.",
-                "Changes by anyone are counted: agents, customers and others (the page splits them by who).",
-                "Bottom: share of the tickets created in a month that had at least one effective change.",
-            ],
+            t.reclassifications_title,
+            &t.reclassifications_subtitle,
         )?;
         if data.summary.is_empty() {
-            return no_data(&area, "no tickets in this period");
+            return no_data(&area, t, t.reclassifications_no_data);
         }
         let (top, bottom) = area.split_vertically(400);
         flow_matrices(&top, data)?;
@@ -30,6 +27,7 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
 /// matrix of effective changes, or one note when they cannot fit.
 fn flow_matrices(top: &Area, data: &ChartData) -> Result<()> {
     let plans = &data.policy.plans;
+    let t = data.texts;
     let (levels, k) = (&data.levels, data.levels.len());
     let counts = data.flow_matrix();
     let max = counts.values().copied().max().unwrap_or(0).max(1);
@@ -44,10 +42,7 @@ fn flow_matrices(top: &Area, data: &ChartData) -> Result<()> {
         // in reclassifications.csv, and the drawing stays bounded by
         // the image, not by the data
         let (w, h) = top.dim_in_pixel();
-        let note = format!(
-            "{} plans \u{d7} {k} priority levels do not fit here; see reclassifications.csv",
-            data.plans.len()
-        );
+        let note = (t.matrix_too_large)(data.plans.len(), k);
         text(
             top,
             &note,
@@ -68,10 +63,9 @@ fn flow_matrices(top: &Area, data: &ChartData) -> Result<()> {
         let side = side(w as i32, h as i32);
         let x0 = left + (w as i32 - left - 24 - side * k as i32) / 2;
         let mid_x = x0 + side * k as i32 / 2;
-        let noun = if total == 1 { "change" } else { "changes" };
         text(
             cell,
-            &format!("{}: {total} {noun}", plans[p].name),
+            &format!("{}: {}", plans[p].name, t.count(total, t.change)),
             (mid_x, 4),
             20.0,
             INK,
@@ -79,7 +73,7 @@ fn flow_matrices(top: &Area, data: &ChartData) -> Result<()> {
         )?;
         text(
             cell,
-            "to priority",
+            t.to_priority,
             (mid_x, 34),
             16.0,
             MUTED,
@@ -87,7 +81,7 @@ fn flow_matrices(top: &Area, data: &ChartData) -> Result<()> {
         )?;
         draw_text(
             cell,
-            "from priority",
+            t.from_priority,
             (x0 - 56, top_y + side * k as i32 / 2),
             16.0,
             MUTED,
@@ -151,6 +145,7 @@ fn flow_matrices(top: &Area, data: &ChartData) -> Result<()> {
 /// tickets that had an effective change.
 fn monthly_share(root: &Area, bottom: &Area, data: &ChartData) -> Result<()> {
     let plans = &data.policy.plans;
+    let t = data.texts;
     // monthly share reclassified per plan
     let n = data.months.len();
     // (tickets, reclassified) per plan with tickets and month index,
@@ -193,7 +188,7 @@ fn monthly_share(root: &Area, bottom: &Area, data: &ChartData) -> Result<()> {
     let plot = bottom.split_vertically(below).1;
     let x = (-0.5, n as f64 - 0.5);
     let mut chart = plot_in(&plot, x, (0.0, hi), false)?;
-    not_selected_bands(root, &chart, &data.selected, (0.0, hi))?;
+    not_selected_bands(root, &chart, t, &data.selected, (0.0, hi))?;
     draw_axes(
         root,
         &chart,
@@ -201,10 +196,10 @@ fn monthly_share(root: &Area, bottom: &Area, data: &ChartData) -> Result<()> {
             x,
             y: (0.0, hi),
             xticks: month_ticks(&data.months),
-            yticks: percent_ticks(0.0, hi, 10.0),
+            yticks: percent_ticks(t, 0.0, hi, 10.0),
             xgrid: false,
-            xdesc: "month of ticket creation",
-            ydesc: "tickets reclassified (%)",
+            xdesc: t.month_axis,
+            ydesc: t.reclassified_axis,
         },
     )?;
     for (&p, v) in data.plans.iter().zip(&series) {

@@ -3,17 +3,17 @@
 //! organization.
 
 use super::*;
+use crate::report::lang::Breakdown;
 
 /// Met and counted tickets under one mode, summed.
-fn mode_attainment(c: &ModeCounts) -> String {
+fn mode_attainment(t: &Texts, c: &ModeCounts) -> String {
     match c.attainment_hundredths() {
         Some(a) => format!(
-            "<td class=\"n\"><b>{}%</b><span class=\"sub\">{} met of {}</span></td>",
-            percent_text(a),
-            c.met,
-            c.counted
+            "<td class=\"n\"><b>{}</b><span class=\"sub\">{}</span></td>",
+            t.percent(a),
+            (t.met_of)(c.met, c.counted)
         ),
-        None => "<td class=\"n\">no counted tickets</td>".to_string(),
+        None => format!("<td class=\"n\">{}</td>", t.no_counted_tickets),
     }
 }
 
@@ -21,8 +21,12 @@ pub(super) fn comparison_section(h: &mut String, r: &ReportData<'_>) {
     let p = r.policy;
     let ev = r.evaluation;
     let a = r.analysis;
-    h.push_str("<h2 id=\"comparison\">Policy comparison: the four reclassification rules</h2>\n");
-    h.push_str("<p>How much the reclassification rule moves the figures: every ticket judged under each rule, attainment over the whole period per plan. Per month and priority in <a href=\"policy_comparison.csv\"><code>policy_comparison.csv</code></a>.</p>\n");
+    let t = r.texts;
+    let _ = writeln!(
+        h,
+        "<h2 id=\"comparison\">{}</h2>\n<p>{}</p>",
+        t.comparison_heading, t.comparison_intro
+    );
     let mut per_plan: BTreeMap<u32, [ModeCounts; 4]> = BTreeMap::new();
     for row in &a.comparison {
         if p.plans[row.plan as usize].targets.is_empty() {
@@ -36,18 +40,22 @@ pub(super) fn comparison_section(h: &mut String, r: &ReportData<'_>) {
         }
     }
     if per_plan.is_empty() {
-        h.push_str("<p>No plan with a target has tickets.</p>\n");
+        let _ = writeln!(h, "<p>{}</p>", t.no_plan_with_tickets);
     } else {
-        h.push_str("<table id=\"comparison-table\"><tr><th>plan</th>");
+        let _ = write!(
+            h,
+            "<table id=\"comparison-table\"><tr><th>{}</th>",
+            t.plan_header
+        );
         for m in Mode::ALL {
-            let this = if m == ev.mode { " (this report)" } else { "" };
-            let _ = write!(h, "<th><code>{}</code>{this}</th>", m.as_str());
+            let this = if m == ev.mode { t.this_report } else { "" };
+            let _ = write!(h, "<th>{}{this}</th>", (t.mode_name)(m));
         }
         h.push_str("</tr>\n");
         for (plan, modes) in &per_plan {
             let _ = write!(h, "<tr><td>{}</td>", esc(&p.plans[*plan as usize].name));
             for c in modes {
-                h.push_str(&mode_attainment(c));
+                h.push_str(&mode_attainment(t, c));
             }
             h.push_str("</tr>\n");
         }
@@ -60,26 +68,28 @@ pub(super) fn comparison_section(h: &mut String, r: &ReportData<'_>) {
         .collect();
     let _ = writeln!(
         h,
-        "<h3 id=\"mode-sensitive\">Mode-sensitive tickets</h3>\n<p><b>{}</b> with a status that depends on the rule (of {} reclassified); all are in <a href=\"mode_sensitive_tickets.csv\"><code>mode_sensitive_tickets.csv</code></a>{}.</p>",
-        count(sensitive.len(), "ticket"),
-        a.reclassified.len(),
-        if sensitive.len() > LISTED {
-            format!(", the first {LISTED} below")
-        } else {
-            String::new()
-        }
+        "<h3 id=\"mode-sensitive\">{}</h3>\n<p>{}</p>",
+        t.mode_sensitive_heading,
+        (t.mode_sensitive_intro)(
+            sensitive.len(),
+            a.reclassified.len(),
+            (sensitive.len() > LISTED).then_some(LISTED)
+        )
     );
     if sensitive.is_empty() {
         return;
     }
     let ds = &ev.dataset;
-    h.push_str("<table id=\"mode-sensitive-table\" class=\"compact\"><tr><th>ticket</th><th>plan</th><th>month</th><th>submitted</th>");
+    h.push_str("<table id=\"mode-sensitive-table\" class=\"compact\"><tr>");
+    for c in t.mode_sensitive_columns {
+        let _ = write!(h, "<th>{c}</th>");
+    }
     for m in Mode::ALL {
-        let _ = write!(h, "<th><code>{}</code></th>", m.as_str());
+        let _ = write!(h, "<th>{}</th>", (t.mode_name)(m));
     }
     h.push_str("</tr>\n");
-    for t in sensitive.iter().take(LISTED) {
-        let i = t.ticket as usize;
+    for s in sensitive.iter().take(LISTED) {
+        let i = s.ticket as usize;
         let ticket = &ds.tickets[i];
         let _ = write!(
             h,
@@ -89,8 +99,8 @@ pub(super) fn comparison_section(h: &mut String, r: &ReportData<'_>) {
             month_text(ev.months[i]),
             ticket.submitted
         );
-        for v in &t.verdicts {
-            let _ = write!(h, "<td>P{} {}</td>", v.priority, v.status.as_str());
+        for v in &s.verdicts {
+            let _ = write!(h, "<td>P{} {}</td>", v.priority, (t.status)(v.status));
         }
         h.push_str("</tr>\n");
     }
@@ -109,14 +119,18 @@ enum Order {
     WorstFirst,
 }
 
+/// One breakdown's table: `key` is the ticket column (the table's id; the
+/// file is `summary_by_{key}.csv`), `text` its words on the page.
 fn breakdown_table(
     h: &mut String,
-    column: &str,
-    file: &str,
+    t: &Texts,
+    key: &str,
+    text: &Breakdown,
     labels: &Labels,
     rows: &[(u32, SummaryRow)],
     order: Order,
 ) {
+    let file = format!("summary_by_{key}.csv");
     let mut per: Vec<(u32, Tally)> = Vec::new();
     for (label, row) in rows {
         match per.last_mut() {
@@ -128,16 +142,21 @@ fn breakdown_table(
             }
         }
     }
+    let listed = match (per.len() > LISTED, order) {
+        (false, Order::Name) => Listed::AllByName,
+        (false, Order::WorstFirst) => Listed::AllWorstFirst,
+        (true, Order::Name) => Listed::FirstByName(LISTED),
+        (true, Order::WorstFirst) => Listed::Worst(LISTED),
+    };
     let _ = writeln!(
         h,
-        "<h3>By {column}</h3>\n<p>{} values of <code>{column}</code>; per month, plan and priority in <a href=\"{file}\"><code>{file}</code></a>{}.</p>",
-        per.len(),
-        match (per.len() > LISTED, order) {
-            (false, Order::Name) => String::new(),
-            (false, Order::WorstFirst) => "; below the lowest attainment first".to_string(),
-            (true, Order::Name) => format!("; the first {LISTED} by name below"),
-            (true, Order::WorstFirst) => format!("; the {LISTED} with the lowest attainment below"),
-        }
+        "<h3>{}</h3>\n<p>{}{}.</p>",
+        text.heading,
+        (text.values)(
+            per.len(),
+            &format!("<a href=\"{file}\"><code>{file}</code></a>")
+        ),
+        (t.breakdown_order)(listed)
     );
     if order == Order::WorstFirst {
         // met_a / counted_a < met_b / counted_b, without rounding
@@ -151,26 +170,28 @@ fn breakdown_table(
     }
     let _ = writeln!(
         h,
-        "<table id=\"by-{column}\"><tr><th>{column}</th><th>tickets</th><th>attainment</th></tr>"
+        "<table id=\"by-{key}\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        text.column, t.tickets_header, t.attainment_header
     );
-    for (label, t) in per.iter().take(LISTED) {
+    for (label, tally) in per.iter().take(LISTED) {
         let name = labels.name(*label);
         let name = if name.is_empty() {
-            "<i>(empty)</i>".to_string()
+            t.empty_value.to_string()
         } else {
             esc(name)
         };
-        let attainment = match t.attainment() {
+        let attainment = match tally.attainment() {
             Some(a) => format!(
-                "<b>{a}%</b><span class=\"sub\">{} met of {}</span>",
-                t.met, t.counted
+                "<b>{}</b><span class=\"sub\">{}</span>",
+                t.percent(a),
+                (t.met_of)(tally.met, tally.counted)
             ),
-            None => "no counted tickets".to_string(),
+            None => t.no_counted_tickets.to_string(),
         };
         let _ = writeln!(
             h,
             "<tr><td>{name}</td><td class=\"n\">{}</td><td class=\"n\">{attainment}</td></tr>",
-            t.tickets
+            tally.tickets
         );
     }
     h.push_str("</table>\n");
@@ -179,27 +200,22 @@ fn breakdown_table(
 pub(super) fn breakdowns_section(h: &mut String, r: &ReportData<'_>) {
     let ds = &r.evaluation.dataset;
     let a = r.analysis;
-    h.push_str("<h2 id=\"breakdowns\">Groups and assignees</h2>\n");
+    let t = r.texts;
+    let _ = writeln!(h, "<h2 id=\"breakdowns\">{}</h2>", t.breakdowns_heading);
     if a.by_group.is_none() && a.by_assignee.is_none() {
-        h.push_str("<p>The ticket files have no <code>group</code> or <code>assignee</code> column, so there is no breakdown.</p>\n");
+        let _ = writeln!(h, "<p>{}</p>", t.no_breakdown);
         return;
     }
-    h.push_str("<p>Attainment over the whole period and every plan and priority with a target; a ticket without a value (an empty field, or a file without the column) is under <i>(empty)</i>.</p>\n");
+    let _ = writeln!(h, "<p>{}</p>", t.breakdowns_intro);
     if let Some(rows) = &a.by_group {
-        breakdown_table(
-            h,
-            "group",
-            "summary_by_group.csv",
-            &ds.groups,
-            rows,
-            Order::Name,
-        );
+        breakdown_table(h, t, "group", &t.by_group, &ds.groups, rows, Order::Name);
     }
     if let Some(rows) = &a.by_assignee {
         breakdown_table(
             h,
+            t,
             "assignee",
-            "summary_by_assignee.csv",
+            &t.by_assignee,
             &ds.assignees,
             rows,
             Order::Name,
@@ -213,12 +229,17 @@ pub(super) fn organizations_section(h: &mut String, r: &ReportData<'_>) {
     let Some(rows) = &r.analysis.by_organization else {
         return;
     };
-    h.push_str("<h2 id=\"organizations\">Customers</h2>\n");
-    h.push_str("<p>Attainment per <code>organization</code> over the whole period and every plan and priority with a target; a ticket without one is under <i>(empty)</i>.</p>\n");
+    let t = r.texts;
+    let _ = writeln!(
+        h,
+        "<h2 id=\"organizations\">{}</h2>\n<p>{}</p>",
+        t.organizations_heading, t.organizations_intro
+    );
     breakdown_table(
         h,
+        t,
         "organization",
-        "summary_by_organization.csv",
+        &t.by_organization,
         &r.evaluation.dataset.organizations,
         rows,
         Order::WorstFirst,

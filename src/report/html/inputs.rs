@@ -4,16 +4,13 @@
 use super::*;
 
 /// `read = accepted + rejected + ...` of one kind of file, in words.
-fn identity_words(c: &Counts, period: bool, ignored: bool) -> String {
-    let mut s = format!(
-        "{} read = {} accepted + {} rejected + {} skipped (after as-of)",
-        c.read, c.accepted, c.rejected, c.skipped
-    );
+fn identity_words(t: &Texts, c: &Counts, period: bool, ignored: bool) -> String {
+    let mut s = (t.identity)(c.read, c.accepted, c.rejected, c.skipped);
     if period {
-        let _ = write!(s, " + {} outside the period", c.outside);
+        s += &(t.identity_outside)(c.outside);
     }
     if ignored {
-        let _ = write!(s, " + {} ignored (other fields)", c.ignored);
+        s += &(t.identity_ignored)(c.ignored);
     }
     s
 }
@@ -21,22 +18,28 @@ fn identity_words(c: &Counts, period: bool, ignored: bool) -> String {
 /// A customer's page: the files its figures come from, by name and digest
 /// (their counts are the whole export's, so they are not shown).
 pub(super) fn customer_inputs_section(h: &mut String, r: &ReportData<'_>) {
-    h.push_str("<h2 id=\"inputs\">Input files</h2>\n");
+    let t = r.texts;
     let _ = writeln!(
         h,
-        "<p>The figures above are those of the tickets whose <code>organization</code> is <b>{}</b> in the files below, and of no other; <a href=\"tickets.csv\"><code>tickets.csv</code></a> lists each of them with its verdict. Rows rejected while reading belong to no customer and are in the full report.</p>",
-        esc(r.customer.unwrap_or_default())
+        "<h2 id=\"inputs\">{}</h2>\n<p>{}</p>",
+        t.customer_inputs_heading,
+        (t.customer_inputs_note)(&esc(r.customer.unwrap_or_default()))
     );
     if let Some(note) = &r.input_note {
         let _ = writeln!(h, "<p>{}</p>", esc(note));
     }
-    h.push_str("<table id=\"input-files\"><tr><th>file</th><th>kind</th><th>SHA-256</th></tr>\n");
+    h.push_str("<table id=\"input-files\">");
+    let [file, kind, .., sha256] = t.files_columns;
+    header_row(h, &[file, kind, sha256]);
     for f in &r.evaluation.dataset.files {
+        let kind = match f.kind {
+            Kind::Tickets => t.kind_tickets,
+            Kind::Changes => t.kind_changes,
+        };
         let _ = writeln!(
             h,
-            "<tr><td class=\"nw\"><code>{}</code></td><td>{}</td><td><code class=\"hash\">{}</code></td></tr>",
+            "<tr><td class=\"nw\"><code>{}</code></td><td>{kind}</td><td><code class=\"hash\">{}</code></td></tr>",
             esc(&f.path),
-            f.kind.as_str(),
             esc(&f.sha256)
         );
     }
@@ -45,24 +48,26 @@ pub(super) fn customer_inputs_section(h: &mut String, r: &ReportData<'_>) {
 
 pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
     let ds = &r.evaluation.dataset;
-    h.push_str("<h2 id=\"rejects\">Input files and rejected rows</h2>\n");
+    let t = r.texts;
     let _ = writeln!(
         h,
-        "<p><b>{} rows rejected</b>; each is listed with its file, line and reason in <a href=\"rejects.csv\"><code>rejects.csv</code></a>. Rejected rows do not enter any figure above.</p>",
-        ds.rejects.len(),
+        "<h2 id=\"rejects\">{}</h2>\n<p>{}</p>",
+        t.rejects_heading,
+        (t.rows_rejected)(ds.rejects.len()),
     );
     if let Some(note) = &r.input_note {
         let _ = writeln!(h, "<p>{}</p>", esc(note));
     }
     if !ds.rejects.is_empty() {
-        h.push_str("<table><tr><th>reason</th><th>rows</th></tr>\n");
+        h.push_str("<table>");
+        header_row(h, &t.rejects_columns);
         for reason in crate::ingest::Reason::ALL {
             let n = ds.rejects.iter().filter(|x| x.reason == reason).count();
             if n > 0 {
                 let _ = writeln!(
                     h,
-                    "<tr><td><code>{}</code></td><td class=\"n\">{n}</td></tr>",
-                    reason.as_str()
+                    "<tr><td>{}</td><td class=\"n\">{n}</td></tr>",
+                    (t.reject_reason)(reason)
                 );
             }
         }
@@ -75,8 +80,8 @@ pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
     let ignored = ds.files.iter().any(|f| f.counts.ignored > 0);
     h.push_str("<ul id=\"identity\">\n");
     for (kind, noun) in [
-        (Kind::Tickets, "Ticket rows"),
-        (Kind::Changes, "Priority-change rows"),
+        (Kind::Tickets, t.ticket_rows),
+        (Kind::Changes, t.change_rows),
     ] {
         let mut sum = Counts::default();
         let mut files = 0;
@@ -85,31 +90,36 @@ pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
             files += 1;
         }
         let _ = if files == 0 {
-            writeln!(h, "<li><b>{noun}:</b> no file of this kind was read.</li>")
+            writeln!(h, "<li><b>{noun}:</b> {}.</li>", t.no_file_of_kind)
         } else {
             writeln!(
                 h,
                 "<li><b>{noun}:</b> {}.</li>",
-                identity_words(&sum, period, ignored)
+                identity_words(t, &sum, period, ignored)
             )
         };
     }
     h.push_str("</ul>\n");
     let mismatches: u64 = ds.files.iter().map(|f| f.export_mismatches).sum();
-    h.push_str("<table id=\"input-files\"><tr><th>file</th><th>kind</th><th>records read</th><th>accepted</th><th>rejected</th><th>skipped (after as-of)</th>");
-    if period {
-        h.push_str("<th>outside the period</th>");
+    let columns = t.files_columns;
+    h.push_str("<table id=\"input-files\"><tr>");
+    for (i, c) in columns.iter().enumerate() {
+        // the period's and the ignored records' columns only when they count
+        if (i == 6 && !period) || (i == 7 && !ignored) {
+            continue;
+        }
+        let _ = write!(h, "<th>{c}</th>");
     }
-    if ignored {
-        h.push_str("<th>ignored (other fields)</th>");
-    }
-    h.push_str("<th>warnings</th><th>SHA-256</th></tr>\n");
+    h.push_str("</tr>\n");
     for f in &ds.files {
         let _ = write!(
             h,
             "<tr><td class=\"nw\"><code>{}</code></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
             esc(&f.path),
-            f.kind.as_str(),
+            match f.kind {
+                Kind::Tickets => t.kind_tickets,
+                Kind::Changes => t.kind_changes,
+            },
             f.counts.read,
             f.counts.accepted,
             f.counts.rejected,
@@ -128,12 +138,9 @@ pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
             esc(&f.sha256)
         );
     }
-    h.push_str("</table>\n<p class=\"note\">Warnings: priority changes whose <code>from_priority</code> disagreed with the replayed priority (the change still applied)");
+    let _ = write!(h, "</table>\n<p class=\"note\">{}", t.warnings_note);
     if mismatches > 0 {
-        let _ = write!(
-            h,
-            "; and {mismatches} ticket(s) whose history ends on another priority than the export's (the history wins)"
-        );
+        h.push_str(&(t.warnings_mismatches)(mismatches));
     }
-    h.push_str(". Each is listed with its file, line and ticket in <a href=\"warnings.csv\"><code>warnings.csv</code></a> (written when there are any).</p>\n");
+    let _ = writeln!(h, "{}</p>", t.warnings_where);
 }

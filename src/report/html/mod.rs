@@ -6,9 +6,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::aggregate::{attainment_hundredths, percent_text, SummaryRow};
+use crate::aggregate::{attainment_hundredths, SummaryRow};
 use crate::analysis::{Analysis, ModeCounts};
-use crate::calendar::HolidayRule;
 use crate::evaluation::Evaluation;
 use crate::ingest::{Counts, Kind};
 use crate::labels::Labels;
@@ -17,7 +16,7 @@ use crate::model::ClockKind;
 use crate::model::Status;
 use crate::period::Period;
 use crate::policy::{Mode, Policy, Target};
-use crate::report::csv::SUMMARY_HEADER;
+use crate::report::lang::{Listed, Texts};
 use crate::timestamp;
 
 mod analysis;
@@ -61,6 +60,8 @@ pub struct ReportData<'a> {
     /// names the customer and shows only figures of its tickets, so the
     /// sections about the whole export or other customers are left out.
     pub customer: Option<&'a str>,
+    /// The page's language.
+    pub texts: &'a Texts,
 }
 
 /// Escapes text for HTML content and attribute values.
@@ -103,97 +104,23 @@ pub fn base64(data: &[u8]) -> String {
     out
 }
 
-/// A duration for people: `2h 15m`, `45m 10s`, `30s` (hours are not
-/// turned into days: a business day is not 24 hours).
-pub fn human_duration(seconds: i64) -> String {
-    let s = seconds.abs();
-    let sign = if seconds < 0 { "-" } else { "" };
-    let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
-    if h > 0 {
-        format!("{sign}{h}h {m:02}m")
-    } else if m > 0 {
-        format!("{sign}{m}m {sec:02}s")
-    } else {
-        format!("{sign}{sec}s")
-    }
-}
-
-/// `3 hours 30 minutes`, `1 hour`, `45 minutes`.
-fn duration_words(seconds: i64) -> String {
-    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
-    let mut parts = Vec::new();
-    let unit = |n: i64, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
-    if h > 0 {
-        parts.push(unit(h, "hour"));
-    }
-    if m > 0 {
-        parts.push(unit(m, "minute"));
-    }
-    if s > 0 {
-        parts.push(unit(s, "second"));
-    }
-    parts.join(" ")
-}
-
 /// A target in words, as in the contract's table.
-fn target_words(t: Option<Target>) -> String {
-    match t {
-        None => "none".to_string(),
-        Some(t) => {
-            let d = duration_words(t.within_s);
-            match t.clock {
-                ClockKind::Business => {
-                    // "3 business hours"; other spellings keep "of business time"
-                    if t.within_s % 3600 == 0 {
-                        let h = t.within_s / 3600;
-                        format!("within {h} business hour{}", if h == 1 { "" } else { "s" })
-                    } else {
-                        format!("within {d} of business time")
-                    }
-                }
-                ClockKind::TwentyFourSeven => format!("within {d}, 24/7"),
+fn target_words(t: &Texts, target: Option<Target>) -> String {
+    match target {
+        None => t.no_target_words.to_string(),
+        Some(target) => match target.clock {
+            // "3 business hours"; other spellings keep "of business time"
+            ClockKind::Business if target.within_s % 3600 == 0 => {
+                (t.within_business_hours)(target.within_s / 3600)
             }
-        }
+            ClockKind::Business => (t.within_business_time)(&t.duration_words(target.within_s)),
+            ClockKind::TwentyFourSeven => (t.within_24_7)(&t.duration_words(target.within_s)),
+        },
     }
 }
-
-fn holiday_words(rule: HolidayRule) -> &'static str {
-    match rule {
-        HolidayRule::NewYearsDay => "New Year's Day (1 Jan)",
-        HolidayRule::Epiphany => "Epiphany (6 Jan)",
-        HolidayRule::GoodFriday => "Good Friday",
-        HolidayRule::EasterMonday => "Easter Monday",
-        HolidayRule::LabourDay => "Labour Day (1 May)",
-        HolidayRule::AscensionDay => "Ascension Day",
-        HolidayRule::WhitMonday => "Whit Monday",
-        HolidayRule::ChristmasEve => "Christmas Eve (24 Dec)",
-        HolidayRule::ChristmasDay => "Christmas Day (25 Dec)",
-        HolidayRule::StStephensDay => "St Stephen's Day (26 Dec)",
-        HolidayRule::NewYearsEve => "New Year's Eve (31 Dec)",
-    }
-}
-
-fn mode_words(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Current => "the priority in effect at the first response decides the target, timed from creation",
-        Mode::Restart => "the priority in effect at the first response decides the target, timed from the last reclassification",
-        Mode::Initial => "the priority the customer submitted decides the target, timed from creation; reclassifications are ignored",
-        Mode::Prorata => "each period of a ticket's life uses up its share of the target of the priority in effect then; breached when the shares add up to more than 1",
-    }
-}
-
-const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
 
 /// `Monday to Friday 09:00–17:00; Saturday, Sunday closed`.
-fn business_hours_words(policy: &Policy) -> String {
+fn business_hours_words(t: &Texts, policy: &Policy) -> String {
     let week = &policy.business_hours;
     let mut parts = Vec::new();
     let mut i = 0;
@@ -203,12 +130,12 @@ fn business_hours_words(policy: &Policy) -> String {
             j += 1;
         }
         let days = match j - i {
-            0 => WEEKDAYS[i].to_string(),
-            1 => format!("{}, {}", WEEKDAYS[i], WEEKDAYS[j]),
-            _ => format!("{} to {}", WEEKDAYS[i], WEEKDAYS[j]),
+            0 => t.weekdays[i].to_string(),
+            1 => format!("{}, {}", t.weekdays[i], t.weekdays[j]),
+            _ => (t.day_range)(t.weekdays[i], t.weekdays[j]),
         };
         let hours = if week[i].is_empty() {
-            "closed".to_string()
+            t.closed.to_string()
         } else {
             week[i]
                 .iter()
@@ -234,9 +161,13 @@ fn local(policy: &Policy, t: i64) -> String {
         .map_or_else(String::new, |l| l.format("%Y-%m-%d %H:%M %Z").to_string())
 }
 
-/// `1 ticket`, `2 tickets`.
-fn count(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+/// `<tr><th>a</th><th>b</th></tr>` and a line break.
+fn header_row(h: &mut String, columns: &[&str]) {
+    h.push_str("<tr>");
+    for c in columns {
+        let _ = write!(h, "<th>{c}</th>");
+    }
+    h.push_str("</tr>\n");
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -291,95 +222,118 @@ figure img{max-height:112mm;max-width:100%;width:auto;outline:none}
 
 /// The period in words: for the title, and for the page's first line (HTML).
 fn period_words(r: &ReportData<'_>) -> (String, String) {
+    let t = r.texts;
     let zone = esc(r.policy.timezone.name());
     match r.period {
         Some(period) => {
             let flags = match period {
-                Period::Months(_) => "<code>--month</code>",
+                Period::Months(_) => t.selected_with_month,
                 Period::Dates {
                     from: Some(_),
                     until: Some(_),
-                } => "<code>--from</code> and <code>--until</code>, both days included",
-                Period::Dates { from: Some(_), .. } => "<code>--from</code>",
-                Period::Dates { .. } => "<code>--until</code>, that day included",
+                } => t.selected_with_from_until,
+                Period::Dates { from: Some(_), .. } => t.selected_with_from,
+                Period::Dates { .. } => t.selected_with_until,
             };
-            let text = period.describe();
-            let line = format!(
-                "tickets created {} (selected with {flags}; dates of ticket creation in {zone})",
-                esc(&text)
-            );
+            let text = period.describe(t);
+            let line = (t.selected_period)(&esc(&text), flags, &zone);
             (text, line)
         }
         None => {
             let months = r.evaluation.summary.iter().map(|s| s.month);
             let text = match (months.clone().min(), months.max()) {
                 (Some(a), Some(b)) if a == b => month_text(a),
-                (Some(a), Some(b)) => format!("{} to {}", month_text(a), month_text(b)),
-                _ => "no tickets".to_string(),
+                (Some(a), Some(b)) => (t.range)(&month_text(a), &month_text(b)),
+                _ => t.no_tickets.to_string(),
             };
-            let line = format!(
-                "{} (every ticket of the files, no period selected; month of ticket creation in {zone})",
-                esc(&text)
-            );
+            let line = (t.whole_period)(&esc(&text), &zone);
             (text, line)
         }
     }
 }
 
+/// The anchors of the page's sections, in order; the navigation's labels
+/// are the catalogue's `nav`, in the same order.
+const ANCHORS: [&str; 11] = [
+    "policy",
+    "headline",
+    "charts",
+    "summary",
+    "breaches",
+    "at-risk",
+    "comparison",
+    "reclassifications",
+    "breakdowns",
+    "organizations",
+    "rejects",
+];
+
 /// The page.
 pub fn render(r: &ReportData<'_>) -> String {
     let p = r.policy;
     let ev = r.evaluation;
+    let t = r.texts;
     let mut h = String::with_capacity(1 << 20);
     let (period, period_line) = period_words(r);
     let as_of = match ev.as_of {
-        Some(t) => format!(
+        Some(at) => format!(
             "{} <span class=\"note\">({})</span>",
-            timestamp::format_utc(t),
-            esc(&local(p, t))
+            timestamp::format_utc(at),
+            esc(&local(p, at))
         ),
-        None => "none (no accepted rows)".to_string(),
+        None => t.no_as_of.to_string(),
     };
 
-    h.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let customer = r
-        .customer
-        .map(|c| format!(": {}", esc(c)))
-        .unwrap_or_default();
     let _ = writeln!(
         h,
-        "<title>SLA first-response report{customer}, {}</title>",
-        esc(&period)
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">",
+        t.html_lang
     );
+    h.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    // a customer's own page names the customer first
+    let with_customer = |text: &str| match r.customer {
+        Some(c) => format!("{} \u{2014} {text}", esc(c)),
+        None => text.to_string(),
+    };
+    let _ = writeln!(h, "<title>{}</title>", with_customer(&(t.title)(&esc(&period))));
     let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
-    let _ = writeln!(h, "<h1>First-response SLA report{customer}</h1>");
+    let _ = writeln!(h, "<h1>{}</h1>", with_customer(t.heading));
     let _ = writeln!(
         h,
-        "<p class=\"meta\" id=\"period\"><b>Period:</b> {period_line}</p>\n<p class=\"meta\"><b>As of:</b> {} &nbsp; <b>Tickets evaluated:</b> {}</p>",
+        "<p class=\"meta\" id=\"period\"><b>{}</b> {period_line}</p>\n<p class=\"meta\"><b>{}</b> {} &nbsp; <b>{}</b> {}</p>",
+        t.period_label,
+        t.as_of_label,
         as_of,
+        t.tickets_evaluated_label,
         ev.outcomes.len()
     );
     let _ = writeln!(
         h,
-        "<p class=\"meta\"><b>Reclassification rule:</b> <code>{}</code>: {}. <b>Input time zone:</b> <code>{}</code>. Made by {}.</p>",
-        ev.mode.as_str(),
-        mode_words(ev.mode),
+        "<p class=\"meta\"><b>{}</b> {}: {}. <b>{}</b> <code>{}</code>. {}</p>",
+        t.rule_label,
+        (t.mode_name)(ev.mode),
+        (t.mode_words)(ev.mode),
+        t.input_tz_label,
         esc(r.input_tz),
-        concat!("sla-report ", env!("CARGO_PKG_VERSION"))
+        (t.made_by)(concat!("sla-report ", env!("CARGO_PKG_VERSION")))
     );
-    h.push_str("<nav><a href=\"#policy\">Policy</a><a href=\"#headline\">Headline</a><a href=\"#charts\">Charts</a><a href=\"#summary\">Monthly summary</a><a href=\"#breaches\">Worst breaches</a>");
-    if r.customer.is_some() {
-        h.push_str("<a href=\"#inputs\">Input files</a></nav>\n");
-    } else {
-        h.push_str("<a href=\"#at-risk\">Next to breach</a><a href=\"#comparison\">Policy comparison</a><a href=\"#reclassifications\">Reclassifications</a><a href=\"#breakdowns\">Groups and assignees</a>");
-        if r.analysis.by_organization.is_some() {
-            h.push_str("<a href=\"#organizations\">Customers</a>");
+    h.push_str("<nav>");
+    for (anchor, label) in ANCHORS.iter().zip(t.nav) {
+        let shown = match r.customer {
+            // a customer's page has the sections up to its worst breaches
+            Some(_) => ANCHORS.iter().position(|a| a == anchor) < Some(5),
+            None => *anchor != "organizations" || r.analysis.by_organization.is_some(),
+        };
+        if shown {
+            let _ = write!(h, "<a href=\"#{anchor}\">{label}</a>");
         }
-        h.push_str("<a href=\"#rejects\">Input and rejects</a></nav>\n");
     }
+    if r.customer.is_some() {
+        let _ = write!(h, "<a href=\"#inputs\">{}</a>", t.customer_inputs_heading);
+    }
+    h.push_str("</nav>\n");
 
-    policy_section(&mut h, p, ev.mode);
+    policy_section(&mut h, t, p, ev.mode);
     headline_section(&mut h, r);
     charts_section(&mut h, r);
     summary_section(&mut h, r);
@@ -400,20 +354,28 @@ pub fn render(r: &ReportData<'_>) -> String {
     h
 }
 
-fn policy_section(h: &mut String, p: &Policy, mode: Mode) {
-    h.push_str("<h2 id=\"policy\">The policy measured</h2>\n");
-    h.push_str("<p>Guaranteed first-response times, by plan and ticket priority, as this run read them:</p>\n<table><tr><th>priority</th>");
+fn policy_section(h: &mut String, t: &Texts, p: &Policy, mode: Mode) {
+    let _ = writeln!(h, "<h2 id=\"policy\">{}</h2>", t.policy_heading);
+    let _ = write!(
+        h,
+        "<p>{}</p>\n<table><tr><th>{}</th>",
+        t.policy_intro, t.priority_header
+    );
     for plan in &p.plans {
         let _ = write!(h, "<th>{}</th>", esc(&plan.name));
     }
     h.push_str("</tr>\n");
-    for (&level, name) in &p.priorities {
-        let _ = write!(h, "<tr><td>{level} {}</td>", esc(name));
+    for &level in p.priorities.keys() {
+        let _ = write!(
+            h,
+            "<tr><td>{level} {}</td>",
+            esc(t.priority_name(p, level).unwrap_or_default())
+        );
         for plan in &p.plans {
             let _ = write!(
                 h,
                 "<td>{}</td>",
-                target_words(plan.targets.get(&level).copied())
+                target_words(t, plan.targets.get(&level).copied())
             );
         }
         h.push_str("</tr>\n");
@@ -421,14 +383,16 @@ fn policy_section(h: &mut String, p: &Policy, mode: Mode) {
     h.push_str("</table>\n<ul>\n");
     let _ = writeln!(
         h,
-        "<li>Business hours: {}, in <code>{}</code> local time (with its daylight-saving rules).</li>",
-        business_hours_words(p),
-        esc(p.timezone.name())
+        "<li>{}</li>",
+        (t.business_hours_line)(
+            &business_hours_words(t, p),
+            &format!("<code>{}</code>", esc(p.timezone.name()))
+        )
     );
     let mut holidays: Vec<String> = p
         .holiday_rules
         .iter()
-        .map(|&r| holiday_words(r).to_string())
+        .map(|&r| (t.holiday)(r).to_string())
         .collect();
     holidays.extend(
         p.holiday_dates
@@ -437,36 +401,35 @@ fn policy_section(h: &mut String, p: &Policy, mode: Mode) {
     );
     let _ = writeln!(
         h,
-        "<li>Holidays (closed all day): {}.</li>",
-        if holidays.is_empty() {
-            "none".to_string()
+        "<li>{}</li>",
+        (t.holidays_line)(&if holidays.is_empty() {
+            t.no_holidays.to_string()
         } else {
             esc(&holidays.join(", "))
-        }
+        })
     );
     let _ = writeln!(
         h,
-        "<li>Not covered: tickets about products in stage {}.</li>",
-        if p.excluded_stages.is_empty() {
-            "(none)".to_string()
+        "<li>{}</li>",
+        (t.not_covered_line)(&if p.excluded_stages.is_empty() {
+            t.no_stages.to_string()
         } else {
             p.excluded_stages
                 .iter()
                 .map(|s| format!("<code>{}</code>", esc(s)))
                 .collect::<Vec<_>>()
                 .join(", ")
-        }
+        })
     );
     let _ = writeln!(
         h,
-        "<li>A ticket submitted without a priority is {}.</li>",
-        esc(&p.priority_label(p.default_priority))
+        "<li>{}</li>",
+        (t.default_priority_line)(&esc(&t.priority_label(p, p.default_priority)))
     );
     let _ = writeln!(
         h,
-        "<li>Reclassified tickets (<code>{}</code>): {}.</li>\n</ul>",
-        mode.as_str(),
-        mode_words(mode)
+        "<li>{}</li>\n</ul>",
+        (t.reclassified_line)((t.mode_name)(mode), (t.mode_words)(mode))
     );
 }
 
@@ -486,20 +449,24 @@ impl Tally {
         self.counted += s.counted();
         self.reclassified += s.reclassified;
     }
-    fn attainment(&self) -> Option<String> {
-        attainment_hundredths(self.met, self.counted).map(percent_text)
+    fn attainment(&self) -> Option<u64> {
+        attainment_hundredths(self.met, self.counted)
     }
 }
 
 fn headline_section(h: &mut String, r: &ReportData<'_>) {
     let p = r.policy;
-    h.push_str("<h2 id=\"headline\">Attainment over the whole period</h2>\n");
-    h.push_str("<p>Attainment = met / (met + breached + open and already breached), over all months; rounded half to even like <code>attainment_pct</code> in summary.csv. Open tickets still within target are not counted yet.</p>\n");
+    let t = r.texts;
+    let _ = writeln!(
+        h,
+        "<h2 id=\"headline\">{}</h2>\n<p>{}</p>",
+        t.headline_heading, t.headline_intro
+    );
     let plans: Vec<usize> = (0..p.plans.len())
         .filter(|&i| !p.plans[i].targets.is_empty())
         .collect();
     if plans.is_empty() {
-        h.push_str("<p>No plan has a target.</p>\n");
+        let _ = writeln!(h, "<p>{}</p>", t.no_plan_with_target);
         return;
     }
     let mut by: BTreeMap<(usize, u32), Tally> = BTreeMap::new();
@@ -510,25 +477,26 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
             per_plan.entry(s.plan as usize).or_default().add(s);
         }
     }
-    let cell = |t: Option<&Tally>, has_target: bool| -> String {
+    let cell = |tally: Option<&Tally>, has_target: bool| -> String {
         if !has_target {
-            return "<td class=\"n\">no target</td>".to_string();
+            return format!("<td class=\"n\">{}</td>", t.no_target);
         }
-        match t.and_then(|t| t.attainment().map(|a| (a, t))) {
-            Some((a, t)) => format!(
-                "<td class=\"n\"><span class=\"big\">{a}%</span><span class=\"sub\">{} met of {}</span></td>",
-                t.met, t.counted
+        match tally.and_then(|tally| tally.attainment().map(|a| (a, tally))) {
+            Some((a, tally)) => format!(
+                "<td class=\"n\"><span class=\"big\">{}</span><span class=\"sub\">{}</span></td>",
+                t.percent(a),
+                (t.met_of)(tally.met, tally.counted)
             ),
-            None => "<td class=\"n\">no counted tickets</td>".to_string(),
+            None => format!("<td class=\"n\">{}</td>", t.no_counted_tickets),
         }
     };
-    h.push_str("<table><tr><th>priority</th>");
+    let _ = write!(h, "<table><tr><th>{}</th>", t.priority_header);
     for &i in &plans {
         let _ = write!(h, "<th>{}</th>", esc(&p.plans[i].name));
     }
     h.push_str("</tr>\n");
     for &level in p.priorities.keys() {
-        let _ = write!(h, "<tr><td>{}</td>", esc(&p.priority_label(level)));
+        let _ = write!(h, "<tr><td>{}</td>", esc(&t.priority_label(p, level)));
         for &i in &plans {
             h.push_str(&cell(
                 by.get(&(i, level)),
@@ -537,7 +505,7 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("<tr><td><b>all priorities with a target</b></td>");
+    let _ = write!(h, "<tr><td><b>{}</b></td>", t.all_priorities_with_target);
     for &i in &plans {
         h.push_str(&cell(per_plan.get(&i), true));
     }
@@ -551,24 +519,20 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
         .filter(|&i| p.plans[i].targets.is_empty())
         .map(|i| {
             let n = tickets.get(&i).copied().unwrap_or(0);
-            format!(
-                "{} ({})",
-                esc(&p.plans[i].name),
-                count(n as usize, "ticket")
-            )
+            format!("{} ({})", esc(&p.plans[i].name), t.count(n, t.ticket))
         })
         .collect();
     if !without.is_empty() {
         let _ = writeln!(
             h,
-            "<p class=\"note\">No response time is guaranteed for: {}.</p>",
-            without.join(", ")
+            "<p class=\"note\">{}</p>",
+            (t.no_guarantee)(&without.join(", "))
         );
     }
 }
 
 fn charts_section(h: &mut String, r: &ReportData<'_>) {
-    h.push_str("<h2 id=\"charts\">Charts</h2>\n");
+    let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", r.texts.charts_heading);
     for c in &r.charts {
         let _ = writeln!(
             h,
@@ -584,10 +548,14 @@ fn charts_section(h: &mut String, r: &ReportData<'_>) {
 
 fn summary_section(h: &mut String, r: &ReportData<'_>) {
     let p = r.policy;
-    h.push_str("<h2 id=\"summary\">Monthly summary</h2>\n");
-    h.push_str("<p>Every row of <a href=\"summary.csv\"><code>summary.csv</code></a>, same figures, same columns. Times are seconds on the target's clock (business or 24/7), with hours and minutes below.</p>\n");
+    let t = r.texts;
+    let _ = writeln!(
+        h,
+        "<h2 id=\"summary\">{}</h2>\n<p>{}</p>",
+        t.summary_heading, t.summary_intro
+    );
     h.push_str("<div class=\"wide\"><table id=\"summary-table\" class=\"compact\"><tr>");
-    for col in SUMMARY_HEADER {
+    for col in t.summary_columns {
         // let the long column names break after an underscore
         let _ = write!(h, "<th>{}</th>", col.replace('_', "_<wbr>"));
     }
@@ -615,7 +583,7 @@ fn summary_section(h: &mut String, r: &ReportData<'_>) {
         let _ = write!(
             h,
             "<td class=\"n\">{}</td>",
-            opt(s.attainment_hundredths().map(percent_text))
+            opt(s.attainment_hundredths().map(|a| t.hundredths(a)))
         );
         for v in [s.median_elapsed_s, s.p90_elapsed_s] {
             match v {
@@ -623,7 +591,7 @@ fn summary_section(h: &mut String, r: &ReportData<'_>) {
                     let _ = write!(
                         h,
                         "<td class=\"n\">{v}<span class=\"sub\">{}</span></td>",
-                        human_duration(v)
+                        t.duration(v)
                     );
                 }
                 None => h.push_str("<td class=\"n\"></td>"),
@@ -634,14 +602,14 @@ fn summary_section(h: &mut String, r: &ReportData<'_>) {
     h.push_str("</table></div>\n");
 }
 
-fn policy_duration(s: i64) -> String {
-    crate::policy::format_duration(s)
-}
-
 fn reclassification_section(h: &mut String, r: &ReportData<'_>) {
     let p = r.policy;
-    h.push_str("<h2 id=\"reclassifications\">Reclassification highlights</h2>\n");
-    h.push_str("<p>An effective change moves a ticket to a different priority. An upgrade moves it to a more urgent priority (a lower number, e.g. P3 to P1), a downgrade to a less urgent one. Counts include changes after the first response, up to the as-of instant, as in <a href=\"reclassifications.csv\"><code>reclassifications.csv</code></a>; who made them (the <code>changed_by</code> column: <code>agent</code>, <code>customer</code>, anything else is other) as in <a href=\"reclassification_summary.csv\"><code>reclassification_summary.csv</code></a>.</p>\n");
+    let t = r.texts;
+    let _ = writeln!(
+        h,
+        "<h2 id=\"reclassifications\">{}</h2>\n<p>{}</p>",
+        t.reclassification_heading, t.reclassification_intro
+    );
     let mut per_plan = vec![Tally::default(); p.plans.len()];
     for s in &r.evaluation.summary {
         per_plan[s.plan as usize].add(s);
@@ -667,36 +635,38 @@ fn reclassification_section(h: &mut String, r: &ReportData<'_>) {
             *sum += n;
         }
     }
-    h.push_str("<table id=\"reclassification-plans\"><tr><th>plan</th><th>tickets</th><th>reclassified tickets</th><th>share</th><th>effective changes</th><th>downgrades</th><th>upgrades</th><th>by agents</th><th>by customers</th><th>by others</th></tr>\n");
+    h.push_str("<table id=\"reclassification-plans\">");
+    header_row(h, &t.reclassification_columns);
     for (i, plan) in p.plans.iter().enumerate() {
-        let t = per_plan[i];
+        let tally = per_plan[i];
         let (all, down, up) = changes[i];
         let [agent, customer, other] = by[i];
-        let share = attainment_hundredths(t.reclassified, t.tickets).map(percent_text);
+        let share = attainment_hundredths(tally.reclassified, tally.tickets).map(|s| t.percent(s));
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{all}</td><td class=\"n\">{down}</td><td class=\"n\">{up}</td><td class=\"n\">{agent}</td><td class=\"n\">{customer}</td><td class=\"n\">{other}</td></tr>",
             esc(&plan.name),
-            t.tickets,
-            t.reclassified,
-            share.map(|s| format!("{s}%")).unwrap_or_default(),
+            tally.tickets,
+            tally.reclassified,
+            share.unwrap_or_default(),
         );
     }
     h.push_str("</table>\n");
     let mut top: Vec<((u32, u32, u32), u64)> = pairs.into_iter().collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     if top.is_empty() {
-        h.push_str("<p>No effective priority changes.</p>\n");
+        let _ = writeln!(h, "<p>{}</p>", t.no_changes);
         return;
     }
-    h.push_str("<h3>Most frequent changes over the period</h3>\n<table><tr><th>plan</th><th>from</th><th>to</th><th>changes</th></tr>\n");
+    let _ = write!(h, "<h3>{}</h3>\n<table>", t.frequent_heading);
+    header_row(h, &t.frequent_columns);
     for ((plan, from, to), n) in top.iter().take(5) {
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{n}</td></tr>",
             esc(&p.plans[*plan as usize].name),
-            esc(&p.priority_label(*from)),
-            esc(&p.priority_label(*to)),
+            esc(&t.priority_label(p, *from)),
+            esc(&t.priority_label(p, *to)),
         );
     }
     h.push_str("</table>\n");
@@ -705,6 +675,7 @@ fn reclassification_section(h: &mut String, r: &ReportData<'_>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::lang::{EN, SV};
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {
@@ -719,19 +690,9 @@ mod tests {
     }
 
     #[test]
-    fn durations_read_as_hours_and_minutes() {
-        assert_eq!(human_duration(8100), "2h 15m");
-        assert_eq!(human_duration(3600), "1h 00m");
-        assert_eq!(human_duration(45 * 60 + 10), "45m 10s");
-        assert_eq!(human_duration(30), "30s");
-        assert_eq!(human_duration(-90), "-1m 30s");
-        assert_eq!(duration_words(3 * 3600 + 1800), "3 hours 30 minutes");
-        assert_eq!(duration_words(3600), "1 hour");
-    }
-
-    #[test]
     fn targets_read_like_the_contract_table() {
         let t = |s, clock| Some(Target { within_s: s, clock });
+        let target_words = |target| target_words(&EN, target);
         assert_eq!(target_words(None), "none");
         assert_eq!(
             target_words(t(3 * 3600, ClockKind::Business)),
@@ -759,8 +720,12 @@ mod tests {
     fn business_hours_group_equal_weekdays() {
         let p = Policy::embedded();
         assert_eq!(
-            business_hours_words(&p),
+            business_hours_words(&EN, &p),
             "Monday to Friday 09:00\u{2013}17:00; Saturday, Sunday closed"
+        );
+        assert_eq!(
+            business_hours_words(&SV, &p),
+            "måndag\u{2013}fredag 09:00\u{2013}17:00; lördag, söndag stängt"
         );
     }
 }

@@ -3,15 +3,15 @@
 use super::*;
 
 /// `10.6×`: `late / target` to a tenth, rounded half up (exact integers).
-fn times_text(late: i64, target: i64) -> String {
+fn times_text(t: &Texts, late: i64, target: i64) -> String {
     let tenths = (i128::from(late) * 20 + i128::from(target)) / (2 * i128::from(target));
-    format!("{}.{}\u{d7}", tenths / 10, tenths % 10)
+    format!("{}\u{d7}", t.tenths(tenths))
 }
 
-fn clock_words(clock: ClockKind) -> &'static str {
+fn clock_words(t: &Texts, clock: ClockKind) -> &'static str {
     match clock {
-        ClockKind::Business => "business time",
-        ClockKind::TwentyFourSeven => "24/7 time",
+        ClockKind::Business => t.business_time,
+        ClockKind::TwentyFourSeven => t.time_24_7,
     }
 }
 
@@ -19,11 +19,13 @@ pub(super) fn breaches_section(h: &mut String, r: &ReportData<'_>) {
     let p = r.policy;
     let ev = r.evaluation;
     let ds = &ev.dataset;
+    let t = r.texts;
     let _ = writeln!(
         h,
-        "<h2 id=\"breaches\">The {WORST_BREACHES} worst breaches</h2>"
+        "<h2 id=\"breaches\">{}</h2>\n<p>{}</p>",
+        (t.breaches_heading)(WORST_BREACHES),
+        t.breaches_intro
     );
-    h.push_str("<p>Breached tickets (answered late, or still open past the deadline), ranked by how late they are <b>relative to their target</b>: the time counted beyond the target (<code>-margin_s</code> of tickets.csv) divided by the target, so that business-hour and 24/7 targets, long and short ones, are ranked by one measure. \u{201c}Late by\u{201d} is time on the ticket's own clock: business hours for business-hour targets, every hour for 24/7 ones. It is given in targets (2.0\u{d7} = twice the target beyond the deadline), then as time and in seconds. For open tickets it grows until they are answered.</p>\n");
     // (late_s, target_s, index) of the breached tickets with a measure
     let mut late: Vec<(i64, i64, usize)> = ev
         .outcomes
@@ -44,12 +46,13 @@ pub(super) fn breaches_section(h: &mut String, r: &ReportData<'_>) {
             .then(a.2.cmp(&b.2))
     });
     if late.is_empty() {
-        h.push_str("<p>No breaches.</p>\n");
+        let _ = writeln!(h, "<p>{}</p>", t.no_breaches);
         return;
     }
-    h.push_str("<table id=\"worst-breaches\"><tr><th>#</th><th>ticket</th><th>plan</th><th>priority</th><th>target</th><th>deadline (UTC, as in tickets.csv; local below)</th><th>first response (UTC; local below)</th><th>late by</th></tr>\n");
+    h.push_str("<table id=\"worst-breaches\">");
+    header_row(h, &t.breaches_columns);
     for (rank, &(late_s, target_s, i)) in late.iter().take(WORST_BREACHES).enumerate() {
-        let t = &ds.tickets[i];
+        let ticket = &ds.tickets[i];
         let o = &ev.outcomes[i];
         let m = o.measure.expect("filtered");
         let response = match ev.response(i) {
@@ -58,31 +61,30 @@ pub(super) fn breaches_section(h: &mut String, r: &ReportData<'_>) {
                 timestamp::format_utc(resp),
                 esc(&local(p, resp))
             ),
-            None => "none yet (open)".to_string(),
+            None => t.no_response_yet.to_string(),
         };
         let _ = writeln!(
             h,
-            "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{} {}</td><td>{}<span class=\"sub\">{}</span></td><td>{}</td><td class=\"n\"><b>{}</b> the target<span class=\"sub\">{} of {}</span><span class=\"sub\">{} s</span></td></tr>",
+            "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{} {}</td><td>{}<span class=\"sub\">{}</span></td><td>{}</td><td class=\"n\">{}<span class=\"sub\">{}</span><span class=\"sub\">{} s</span></td></tr>",
             rank + 1,
-            esc(ds.id(t)),
-            esc(&p.plans[t.plan()].name),
-            esc(&p.priority_label(o.governing)),
-            policy_duration(target_s),
-            if m.clock == ClockKind::Business { "business" } else { "24/7" },
+            esc(ds.id(ticket)),
+            esc(&p.plans[ticket.plan()].name),
+            esc(&t.priority_label(p, o.governing)),
+            (t.target_length)(target_s),
+            if m.clock == ClockKind::Business { t.business_short } else { t.short_24_7 },
             timestamp::format_utc(m.deadline),
             esc(&local(p, m.deadline)),
             response,
-            times_text(late_s, target_s),
-            human_duration(late_s),
-            clock_words(m.clock),
+            (t.times_the_target)(&times_text(t, late_s, target_s)),
+            (t.time_on_clock)(&t.duration(late_s), clock_words(t, m.clock)),
             late_s,
         );
     }
     h.push_str("</table>\n");
     let _ = writeln!(
         h,
-        "<p class=\"note\">{} tickets breached in all; every one is in <a href=\"tickets.csv\"><code>tickets.csv</code></a> (status <code>breached</code> or <code>open_breached</code>).</p>",
-        late.len()
+        "<p class=\"note\">{}</p>",
+        (t.breaches_total)(late.len())
     );
 }
 
@@ -93,35 +95,32 @@ pub(super) fn at_risk_section(h: &mut String, r: &ReportData<'_>) {
     let ev = r.evaluation;
     let ds = &ev.dataset;
     let at_risk = &r.analysis.at_risk;
+    let t = r.texts;
     let late = ev
         .outcomes
         .iter()
         .filter(|o| o.status == Status::OpenBreached)
         .count();
-    h.push_str("<h2 id=\"at-risk\">Next to breach</h2>\n");
     let _ = writeln!(
         h,
-        "<p>Open tickets still within their target (status <code>open</code>), the earliest deadline first; \u{201c}left\u{201d} is the time left on the ticket's own clock at the as-of instant (<code>remaining_s</code>, the <code>margin_s</code> of tickets.csv). All {} are in <a href=\"at_risk.csv\"><code>at_risk.csv</code></a>. Besides them, <b>{}</b> already past the deadline and still unanswered (<code>open_breached</code>, in the worst breaches above). Run with <code>--as-of</code> at the current instant to see the tickets as they stand now.</p>",
-        count(at_risk.len(), "open ticket"),
-        if late == 1 {
-            "1 ticket is".to_string()
-        } else {
-            format!("{late} tickets are")
-        },
+        "<h2 id=\"at-risk\">{}</h2>\n<p>{}</p>",
+        t.at_risk_heading,
+        (t.at_risk_intro)(at_risk.len(), late)
     );
     if at_risk.is_empty() {
-        h.push_str("<p>No open ticket is within its target.</p>\n");
+        let _ = writeln!(h, "<p>{}</p>", t.none_at_risk);
         return;
     }
     let customers = ds.organizations.present;
+    let [number, ticket, organization, plan, priority, left] = t.at_risk_columns;
     let _ = writeln!(
         h,
-        "<table id=\"next-to-breach\"><tr><th>#</th><th>ticket</th>{}<th>plan</th><th>priority</th><th>deadline ({}; UTC below)</th><th>left</th></tr>",
-        if customers { "<th>organization</th>" } else { "" },
-        esc(p.timezone.name()),
+        "<table id=\"next-to-breach\"><tr><th>{number}</th><th>{ticket}</th>{}<th>{plan}</th><th>{priority}</th><th>{}</th><th>{left}</th></tr>",
+        if customers { format!("<th>{organization}</th>") } else { String::new() },
+        (t.deadline_in)(&esc(p.timezone.name())),
     );
     for (rank, &i) in at_risk.iter().take(NEXT_TO_BREACH).enumerate() {
-        let (t, o) = (&ds.tickets[i as usize], &ev.outcomes[i as usize]);
+        let (ticket, o) = (&ds.tickets[i as usize], &ev.outcomes[i as usize]);
         let m = o.measure.expect("an open ticket is measured");
         let deadline = match m.written_deadline() {
             Some(d) => format!(
@@ -129,23 +128,25 @@ pub(super) fn at_risk_section(h: &mut String, r: &ReportData<'_>) {
                 esc(&local(p, d)),
                 timestamp::format_utc(d)
             ),
-            None => "never".to_string(),
+            None => t.never.to_string(),
         };
         let organization = if customers {
-            format!("<td>{}</td>", esc(ds.organizations.name(t.organization)))
+            format!(
+                "<td>{}</td>",
+                esc(ds.organizations.name(ticket.organization))
+            )
         } else {
             String::new()
         };
         let _ = writeln!(
             h,
-            "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td>{organization}<td>{}</td><td>{}</td><td class=\"nw\">{deadline}</td><td class=\"n\"><b>{}</b><span class=\"sub\">{} of {}</span><span class=\"sub\">{} s</span></td></tr>",
+            "<tr><td class=\"n\">{}</td><td class=\"nw\">{}</td>{organization}<td>{}</td><td>{}</td><td class=\"nw\">{deadline}</td><td class=\"n\"><b>{}</b><span class=\"sub\">{}</span><span class=\"sub\">{} s</span></td></tr>",
             rank + 1,
-            esc(ds.id(t)),
-            esc(&p.plans[t.plan()].name),
-            esc(&p.priority_label(o.governing)),
-            human_duration(m.margin_s()),
-            policy_duration(i64::from(m.target_s)),
-            clock_words(m.clock),
+            esc(ds.id(ticket)),
+            esc(&p.plans[ticket.plan()].name),
+            esc(&t.priority_label(p, o.governing)),
+            t.duration(m.margin_s()),
+            (t.time_on_clock)(&(t.target_length)(i64::from(m.target_s)), clock_words(t, m.clock)),
             m.margin_s(),
         );
     }
