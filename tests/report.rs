@@ -501,6 +501,123 @@ mod html {
             "the page title"
         );
     }
+
+    /// The text of each page of a PDF, in reading layout.
+    fn pdf_pages(pdf: &Path) -> Vec<String> {
+        let out = Command::new("pdftotext")
+            .args(["-layout", pdf.to_str().unwrap(), "-"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pdftotext failed");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let mut pages: Vec<String> = text.split('\x0c').map(str::to_string).collect();
+        if pages.last().is_some_and(|p| p.trim().is_empty()) {
+            pages.pop();
+        }
+        pages
+    }
+
+    /// Prints the sample report to PDF the way a reader would (Chromium's
+    /// print-to-PDF) and reads the pages back: A4, no navigation, each
+    /// chart on one page, the monthly summary's header on every page its
+    /// rows are on, and no summary row cut from its second line.
+    #[test]
+    fn the_page_prints_on_a4_with_headers_repeated_and_nothing_cut() {
+        let Some(chromium) = tool(&["chromium", "chromium-browser"], "--version", "chromium")
+        else {
+            return;
+        };
+        let (Some(_), Some(_)) = (
+            tool(&["pdftotext"], "-v", "poppler-utils"),
+            tool(&["pdfimages"], "-v", "poppler-utils"),
+        ) else {
+            return;
+        };
+        let dir = scratch("html-print");
+        let out = dir.join("out");
+        run_ok(&["run", "--out", out.to_str().unwrap()]);
+        let pdf = dir.join("report.pdf");
+        let status = Command::new(format!("{ROOT}/scripts/screenshot.sh"))
+            .arg(out.join("report.html"))
+            .arg(&pdf)
+            .env("CHROMIUM", chromium)
+            .status()
+            .unwrap();
+        assert!(status.success(), "screenshot.sh failed to print");
+
+        let info = Command::new("pdfinfo")
+            .args(["-f", "1", "-l", "1000", pdf.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let info = String::from_utf8(info.stdout).unwrap();
+        let sizes: Vec<&str> = info
+            .lines()
+            .filter(|l| l.starts_with("Page ") && l.contains(" size: "))
+            .collect();
+        assert!(sizes.len() >= 3, "{info}");
+        assert!(sizes.iter().all(|l| l.ends_with("(A4)")), "{info}");
+
+        // a chart cut across pages would be drawn on both of them
+        let images = Command::new("pdfimages")
+            .args(["-list", pdf.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let images = String::from_utf8(images.stdout).unwrap();
+        let objects: Vec<&str> = images
+            .lines()
+            .skip(2)
+            .map(|l| l.split_whitespace().nth(10).unwrap())
+            .collect();
+        assert_eq!(objects.len(), 3, "{images}");
+        let mut distinct = objects.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 3, "a chart is on two pages:\n{images}");
+
+        let pages = pdf_pages(&pdf);
+        assert_eq!(pages.len(), sizes.len());
+        let is_row = |l: &str| {
+            let mut w = l.split_whitespace();
+            matches!(
+                (w.next(), w.next(), w.next()),
+                (Some(m), Some("Basic" | "Professional" | "Advanced"), Some("1" | "2" | "3"))
+                    if m.len() == 7 && m.starts_with("2026-")
+            )
+        };
+        let mut rows = 0;
+        for (n, page) in pages.iter().enumerate() {
+            assert!(
+                !page.contains("Input and rejects"),
+                "navigation on page {}",
+                n + 1
+            );
+            let lines: Vec<&str> = page.lines().filter(|l| !l.trim().is_empty()).collect();
+            let on_page = lines.iter().filter(|l| is_row(l)).count();
+            if on_page == 0 {
+                continue;
+            }
+            rows += on_page;
+            assert!(
+                page.contains("attainment_"),
+                "page {} has summary rows but not the table's header:\n{page}",
+                n + 1
+            );
+            // a row with an attainment has its times in hours below: the
+            // next line, on the same page
+            for (i, l) in lines.iter().enumerate() {
+                if is_row(l) && l.contains('.') {
+                    let next = lines.get(i + 1).copied().unwrap_or("");
+                    assert!(
+                        next.contains('m') && !is_row(next),
+                        "page {}: the row {l:?} is cut from its second line",
+                        n + 1
+                    );
+                }
+            }
+        }
+        let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+        assert_eq!(rows, summary.lines().count() - 1, "summary rows in the PDF");
+    }
 }
 
 mod committed {
@@ -946,7 +1063,7 @@ mod swedish {
     /// of the page (a period, rejects, skipped rows, breakdowns,
     /// reclassifications, mode-sensitive tickets, customers, open tickets
     /// in time and late).
-    fn runs() -> [(&'static str, Vec<String>); 2] {
+    fn runs() -> [(&'static str, Vec<String>); 3] {
         let page = |f: &str| fixture(&format!("page/{f}"));
         [
             (
@@ -979,13 +1096,36 @@ mod swedish {
                 .map(String::from)
                 .to_vec(),
             ),
+            (
+                "customer",
+                [
+                    "--tickets",
+                    &fixture("organizations/tickets.csv"),
+                    "--as-of",
+                    "2026-03-03T00:00:00Z",
+                    "--per-customer",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ),
         ]
+    }
+
+    /// The page a run is checked on: a customer's own page for the
+    /// `--per-customer` run.
+    fn page_of(name: &str, out: &Path) -> PathBuf {
+        match name {
+            "customer" => out.join("customers/acme-inc/report.html"),
+            _ => out.join("report.html"),
+        }
     }
 
     /// Names in the fixtures and the built-in policy that the page shows
     /// as written in any language: plans, product stages, groups,
-    /// assignees and organizations.
+    /// assignees and organizations; and the input column a customer's page
+    /// names (`organization`).
     const DATA: &[&str] = &[
+        "organization",
         "basic",
         "professional",
         "advanced",
@@ -1131,7 +1271,7 @@ mod swedish {
         let dir = scratch("swedish-chromium");
         for (name, args) in runs() {
             let (en, sv) = run_both(&dir.join(name), &args);
-            let english = english_words(&std::fs::read_to_string(en.join("report.html")).unwrap());
+            let english = english_words(&std::fs::read_to_string(page_of(name, &en)).unwrap());
             assert!(english.contains("deadline") && english.contains("reclassification"));
             let pdf = dir.join(format!("{name}.pdf"));
             let profile = dir.join(format!("{name}-profile"));
@@ -1148,7 +1288,7 @@ mod swedish {
                 ])
                 .arg(format!("--user-data-dir={}", profile.display()))
                 .arg(format!("--print-to-pdf={}", pdf.display()))
-                .arg(format!("file://{}", sv.join("report.html").display()))
+                .arg(format!("file://{}", page_of(name, &sv).display()))
                 .output()
                 .unwrap()
                 .status;

@@ -44,14 +44,14 @@ pub(super) fn comparison_section(h: &mut String, r: &ReportData<'_>) {
     } else {
         let _ = write!(
             h,
-            "<table id=\"comparison-table\"><tr><th>{}</th>",
+            "<table id=\"comparison-table\"><thead><tr><th>{}</th>",
             t.plan_header
         );
         for m in Mode::ALL {
             let this = if m == ev.mode { t.this_report } else { "" };
             let _ = write!(h, "<th>{}{this}</th>", (t.mode_name)(m));
         }
-        h.push_str("</tr>\n");
+        h.push_str("</tr></thead>\n");
         for (plan, modes) in &per_plan {
             let _ = write!(h, "<tr><td>{}</td>", esc(&p.plans[*plan as usize].name));
             for c in modes {
@@ -80,14 +80,14 @@ pub(super) fn comparison_section(h: &mut String, r: &ReportData<'_>) {
         return;
     }
     let ds = &ev.dataset;
-    h.push_str("<table id=\"mode-sensitive-table\" class=\"compact\"><tr>");
+    h.push_str("<table id=\"mode-sensitive-table\" class=\"compact\"><thead><tr>");
     for c in t.mode_sensitive_columns {
         let _ = write!(h, "<th>{c}</th>");
     }
     for m in Mode::ALL {
         let _ = write!(h, "<th>{}</th>", (t.mode_name)(m));
     }
-    h.push_str("</tr>\n");
+    h.push_str("</tr></thead>\n");
     for s in sensitive.iter().take(LISTED) {
         let i = s.ticket as usize;
         let ticket = &ds.tickets[i];
@@ -170,7 +170,7 @@ fn breakdown_table(
     }
     let _ = writeln!(
         h,
-        "<table id=\"by-{key}\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
+        "<table id=\"by-{key}\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>",
         text.column, t.tickets_header, t.attainment_header
     );
     for (label, tally) in per.iter().take(LISTED) {

@@ -102,7 +102,7 @@ pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
     h.push_str("</ul>\n");
     let mismatches: u64 = ds.files.iter().map(|f| f.export_mismatches).sum();
     let columns = t.files_columns;
-    h.push_str("<table id=\"input-files\"><tr>");
+    h.push_str("<table id=\"input-files\"><thead><tr>");
     for (i, c) in columns.iter().enumerate() {
         // the period's and the ignored records' columns only when they count
         if (i == 6 && !period) || (i == 7 && !ignored) {
@@ -110,7 +110,7 @@ pub(super) fn rejects_section(h: &mut String, r: &ReportData<'_>) {
         }
         let _ = write!(h, "<th>{c}</th>");
     }
-    h.push_str("</tr>\n");
+    h.push_str("</tr></thead>\n");
     for f in &ds.files {
         let _ = write!(
             h,

@@ -161,13 +161,14 @@ fn local(policy: &Policy, t: i64) -> String {
         .map_or_else(String::new, |l| l.format("%Y-%m-%d %H:%M %Z").to_string())
 }
 
-/// `<tr><th>a</th><th>b</th></tr>` and a line break.
+/// `<thead><tr><th>a</th><th>b</th></tr></thead>` and a line break (a
+/// table head, which print repeats on every page the table is on).
 fn header_row(h: &mut String, columns: &[&str]) {
-    h.push_str("<tr>");
+    h.push_str("<thead><tr>");
     for c in columns {
         let _ = write!(h, "<th>{c}</th>");
     }
-    h.push_str("</tr>\n");
+    h.push_str("</tr></thead>\n");
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -295,7 +296,11 @@ pub fn render(r: &ReportData<'_>) -> String {
         Some(c) => format!("{} \u{2014} {text}", esc(c)),
         None => text.to_string(),
     };
-    let _ = writeln!(h, "<title>{}</title>", with_customer(&(t.title)(&esc(&period))));
+    let _ = writeln!(
+        h,
+        "<title>{}</title>",
+        with_customer(&(t.title)(&esc(&period)))
+    );
     let _ = writeln!(h, "<style>{CSS}</style>\n</head>\n<body>\n<main>");
     let _ = writeln!(h, "<h1>{}</h1>", with_customer(t.heading));
     let _ = writeln!(
@@ -358,13 +363,13 @@ fn policy_section(h: &mut String, t: &Texts, p: &Policy, mode: Mode) {
     let _ = writeln!(h, "<h2 id=\"policy\">{}</h2>", t.policy_heading);
     let _ = write!(
         h,
-        "<p>{}</p>\n<table><tr><th>{}</th>",
+        "<p>{}</p>\n<table><thead><tr><th>{}</th>",
         t.policy_intro, t.priority_header
     );
     for plan in &p.plans {
         let _ = write!(h, "<th>{}</th>", esc(&plan.name));
     }
-    h.push_str("</tr>\n");
+    h.push_str("</tr></thead>\n");
     for &level in p.priorities.keys() {
         let _ = write!(
             h,
@@ -490,11 +495,11 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
             None => format!("<td class=\"n\">{}</td>", t.no_counted_tickets),
         }
     };
-    let _ = write!(h, "<table><tr><th>{}</th>", t.priority_header);
+    let _ = write!(h, "<table><thead><tr><th>{}</th>", t.priority_header);
     for &i in &plans {
         let _ = write!(h, "<th>{}</th>", esc(&p.plans[i].name));
     }
-    h.push_str("</tr>\n");
+    h.push_str("</tr></thead>\n");
     for &level in p.priorities.keys() {
         let _ = write!(h, "<tr><td>{}</td>", esc(&t.priority_label(p, level)));
         for &i in &plans {
@@ -554,12 +559,12 @@ fn summary_section(h: &mut String, r: &ReportData<'_>) {
         "<h2 id=\"summary\">{}</h2>\n<p>{}</p>",
         t.summary_heading, t.summary_intro
     );
-    h.push_str("<div class=\"wide\"><table id=\"summary-table\" class=\"compact\"><tr>");
+    h.push_str("<div class=\"wide\"><table id=\"summary-table\" class=\"compact\"><thead><tr>");
     for col in t.summary_columns {
         // let the long column names break after an underscore
         let _ = write!(h, "<th>{}</th>", col.replace('_', "_<wbr>"));
     }
-    h.push_str("</tr>\n");
+    h.push_str("</tr></thead>\n");
     let mut prev_month = None;
     for s in &r.evaluation.summary {
         let class = if prev_month.is_some_and(|m| m != s.month) {

@@ -115,7 +115,7 @@ pub(super) fn at_risk_section(h: &mut String, r: &ReportData<'_>) {
     let [number, ticket, organization, plan, priority, left] = t.at_risk_columns;
     let _ = writeln!(
         h,
-        "<table id=\"next-to-breach\"><tr><th>{number}</th><th>{ticket}</th>{}<th>{plan}</th><th>{priority}</th><th>{}</th><th>{left}</th></tr>",
+        "<table id=\"next-to-breach\"><thead><tr><th>{number}</th><th>{ticket}</th>{}<th>{plan}</th><th>{priority}</th><th>{}</th><th>{left}</th></tr></thead>",
         if customers { format!("<th>{organization}</th>") } else { String::new() },
         (t.deadline_in)(&esc(p.timezone.name())),
     );
