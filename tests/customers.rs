@@ -431,3 +431,35 @@ fn per_customer_outputs_are_byte_identical_across_thread_counts() {
         assert!(a == b, "{f} differs across thread counts");
     }
 }
+
+/// On the sample data, where each customer is on one plan: a customer's
+/// headline shows its own plan only, and a Basic customer (no target) gets
+/// the note that nothing is guaranteed instead of a table.
+#[test]
+fn a_customers_headline_shows_only_its_own_plan() {
+    let out = scratch_in("customers", "sample-headline");
+    let done = sla(&["run", "--per-customer", "--out", out.to_str().unwrap()]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    let headline = |folder: &str| {
+        let page = read(&out, &format!("customers/{folder}/report.html"));
+        let start = page.find("<h2 id=\"headline\">").unwrap();
+        let end = page.find("<h2 id=\"charts\">").unwrap();
+        page[start..end].to_string()
+    };
+    let kiruna = headline("kiruna-mining-systems-ab");
+    assert!(kiruna.contains("<th>Advanced</th>"), "{kiruna}");
+    assert!(
+        !kiruna.contains("Professional") && !kiruna.contains("Basic"),
+        "{kiruna}"
+    );
+    let nordic = headline("nordic-retail-ab");
+    assert!(!nordic.contains("<table"), "{nordic}");
+    assert!(
+        nordic.contains("No response time is guaranteed for: Basic (420 tickets)."),
+        "{nordic}"
+    );
+    // the full report keeps every plan of the policy
+    let main = read(&out, "report.html");
+    let start = main.find("<h2 id=\"headline\">").unwrap();
+    assert!(main[start..].contains("<th>Professional</th><th>Advanced</th>"));
+}

@@ -467,11 +467,38 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
         "<h2 id=\"headline\">{}</h2>\n<p>{}</p>",
         t.headline_heading, t.headline_intro
     );
+    // tickets per plan in one pass (not one pass per plan)
+    let mut tickets: BTreeMap<usize, u64> = BTreeMap::new();
+    for s in &r.evaluation.summary {
+        *tickets.entry(s.plan as usize).or_default() += s.tickets;
+    }
+    // a customer's own page shows only the plans it has tickets in (a
+    // customer is on one plan), the full report every plan of the policy
+    let shown = |i: usize| r.customer.is_none() || tickets.contains_key(&i);
     let plans: Vec<usize> = (0..p.plans.len())
-        .filter(|&i| !p.plans[i].targets.is_empty())
+        .filter(|&i| !p.plans[i].targets.is_empty() && shown(i))
         .collect();
+    let without: Vec<String> = (0..p.plans.len())
+        .filter(|&i| p.plans[i].targets.is_empty() && shown(i))
+        .map(|i| {
+            let n = tickets.get(&i).copied().unwrap_or(0);
+            format!("{} ({})", esc(&p.plans[i].name), t.count(n, t.ticket))
+        })
+        .collect();
+    let no_guarantee = |h: &mut String| {
+        if !without.is_empty() {
+            let _ = writeln!(
+                h,
+                "<p class=\"note\">{}</p>",
+                (t.no_guarantee)(&without.join(", "))
+            );
+        }
+    };
     if plans.is_empty() {
-        let _ = writeln!(h, "<p>{}</p>", t.no_plan_with_target);
+        if without.is_empty() || r.customer.is_none() {
+            let _ = writeln!(h, "<p>{}</p>", t.no_plan_with_target);
+        }
+        no_guarantee(h);
         return;
     }
     let mut by: BTreeMap<(usize, u32), Tally> = BTreeMap::new();
@@ -515,25 +542,7 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
         h.push_str(&cell(per_plan.get(&i), true));
     }
     h.push_str("</tr>\n</table>\n");
-    // tickets per plan in one pass (not one pass per plan)
-    let mut tickets: BTreeMap<usize, u64> = BTreeMap::new();
-    for s in &r.evaluation.summary {
-        *tickets.entry(s.plan as usize).or_default() += s.tickets;
-    }
-    let without: Vec<String> = (0..p.plans.len())
-        .filter(|&i| p.plans[i].targets.is_empty())
-        .map(|i| {
-            let n = tickets.get(&i).copied().unwrap_or(0);
-            format!("{} ({})", esc(&p.plans[i].name), t.count(n, t.ticket))
-        })
-        .collect();
-    if !without.is_empty() {
-        let _ = writeln!(
-            h,
-            "<p class=\"note\">{}</p>",
-            (t.no_guarantee)(&without.join(", "))
-        );
-    }
+    no_guarantee(h);
 }
 
 fn charts_section(h: &mut String, r: &ReportData<'_>) {
