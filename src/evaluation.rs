@@ -3,15 +3,14 @@
 
 use polars::prelude::PolarsResult;
 
-use crate::aggregate::{self, FactColumns, FlowRow, SummaryRow};
+use crate::aggregate::{self, FactColumns, Flow, FlowRow, SummaryRow};
 use crate::ingest::Dataset;
 use crate::model::Change;
 use crate::model::MonthKey;
 use crate::model::Outcome;
-use crate::model::Warning;
-use crate::pipeline::{BatchSide, Replayer};
+use crate::model::{Warning, WarningKind};
 use crate::policy::{Mode, Policy};
-use crate::replay::{self, Clocks};
+use crate::replay::{self, Clocks, ReplaySink};
 
 /// Every accepted ticket replayed.
 pub struct Evaluation {
@@ -112,5 +111,77 @@ impl Evaluation {
     pub fn response(&self, i: usize) -> Option<i64> {
         self.as_of
             .and_then(|as_of| replay::response_by(&self.dataset.tickets[i], as_of))
+    }
+}
+
+/// What one batch of replays reports besides the outcomes.
+#[derive(Default)]
+pub(crate) struct BatchSide {
+    pub flows: Vec<Flow>,
+    pub warnings: Vec<Warning>,
+}
+
+/// How every ticket of a run is replayed.
+pub(crate) struct Replayer<'a> {
+    pub policy: &'a Policy,
+    pub clocks: &'a Clocks,
+    pub mode: Mode,
+    pub as_of: i64,
+}
+
+impl Replayer<'_> {
+    /// Replays ticket `ticket` (`t`, created in `month`, with its changes
+    /// `mine`), reporting its effective changes and warnings into `side`.
+    pub fn replay(
+        &self,
+        ticket: u32,
+        t: &crate::model::Ticket,
+        mine: &[Change],
+        month: MonthKey,
+        side: &mut BatchSide,
+    ) -> Outcome {
+        let mut sink = BatchSink {
+            side,
+            month,
+            plan: t.plan as u32,
+            ticket,
+        };
+        replay::evaluate_into(
+            t,
+            mine,
+            self.policy,
+            self.clocks,
+            self.mode,
+            self.as_of,
+            &mut sink,
+        )
+    }
+}
+
+struct BatchSink<'a> {
+    side: &'a mut BatchSide,
+    month: MonthKey,
+    plan: u32,
+    ticket: u32,
+}
+
+impl ReplaySink for BatchSink<'_> {
+    fn effective(&mut self, from: u32, to: u32) {
+        self.side.flows.push(Flow {
+            month: self.month,
+            plan: self.plan,
+            from,
+            to,
+        });
+    }
+    fn mismatch(&mut self, change: &Change, in_effect: u32) {
+        self.side.warnings.push(Warning {
+            file: change.file,
+            line: change.line,
+            ticket: self.ticket,
+            kind: WarningKind::FromPriority,
+            expected: in_effect,
+            found: change.from.unwrap_or(in_effect),
+        });
     }
 }

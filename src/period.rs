@@ -50,46 +50,6 @@ impl Period {
         }
     }
 
-    /// The selection in words, for the page: the months (`2026-01 and
-    /// 2026-03`; three or more in a row as `2026-01 to 2026-03`), or the dates
-    /// (`2026-03-01 to 2026-03-15`, `from 2026-03-01`, `until 2026-03-15`;
-    /// both ends are included), in the words of `t`.
-    pub fn describe(&self, t: &crate::report::lang::Texts) -> String {
-        match self {
-            Period::Months(months) => {
-                let mut runs: Vec<(MonthKey, MonthKey)> = Vec::new();
-                for &m in months {
-                    match runs.last_mut() {
-                        Some((_, last)) if *last + 1 == m => *last = m,
-                        _ => runs.push((m, m)),
-                    }
-                }
-                // three or more consecutive months read as a range
-                let items: Vec<String> = runs
-                    .iter()
-                    .flat_map(|&(a, b)| {
-                        if b - a >= 2 {
-                            vec![(t.range)(&month_text(a), &month_text(b))]
-                        } else {
-                            (a..=b).map(month_text).collect()
-                        }
-                    })
-                    .collect();
-                if items.is_empty() {
-                    t.no_month.to_string()
-                } else {
-                    t.and_list(&items)
-                }
-            }
-            Period::Dates { from, until } => match (from, until) {
-                (Some(f), Some(u)) => (t.range)(&f.to_string(), &u.to_string()),
-                (Some(f), None) => (t.from_date)(&f.to_string()),
-                (None, Some(u)) => (t.until_date)(&u.to_string()),
-                (None, None) => t.every_date.to_string(),
-            },
-        }
-    }
-
     /// Whether any day of `month` is selected.
     pub fn selects_month(&self, month: MonthKey) -> bool {
         match self {
@@ -119,7 +79,6 @@ impl Period {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::lang::{EN, SV};
     use crate::timestamp::{self, InputZone};
 
     fn at(s: &str) -> i64 {
@@ -141,51 +100,6 @@ mod tests {
         for bad in ["2026-02-29", "2026-2-01", "2026-02-01T00:00", "+026-02-01"] {
             assert_eq!(crate::timestamp::parse_day(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn a_selection_reads_as_what_was_selected() {
-        let months =
-            |ms: &[(i32, u32)]| Period::Months(ms.iter().map(|&(y, m)| month_key(y, m)).collect());
-        assert_eq!(months(&[(2026, 3)]).describe(&EN), "2026-03");
-        assert_eq!(
-            months(&[(2026, 1), (2026, 3)]).describe(&EN),
-            "2026-01 and 2026-03"
-        );
-        assert_eq!(
-            months(&[
-                (2025, 12),
-                (2026, 1),
-                (2026, 2),
-                (2026, 4),
-                (2026, 5),
-                (2026, 7)
-            ])
-            .describe(&EN),
-            "2025-12 to 2026-02, 2026-04, 2026-05 and 2026-07"
-        );
-        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d);
-        let dates = |from, until| Period::Dates { from, until };
-        assert_eq!(
-            dates(day(1), day(15)).describe(&EN),
-            "2026-03-01 to 2026-03-15"
-        );
-        assert_eq!(dates(day(1), None).describe(&EN), "from 2026-03-01");
-        assert_eq!(dates(None, day(15)).describe(&EN), "until 2026-03-15");
-        assert_eq!(
-            months(&[(2026, 1), (2026, 3)]).describe(&SV),
-            "2026-01 och 2026-03"
-        );
-        assert_eq!(
-            dates(None, day(15)).describe(&SV),
-            "till och med 2026-03-15"
-        );
-        // a month counts as selected when any of its days is
-        let march = dates(day(15), day(15));
-        assert!(march.selects_month(month_key(2026, 3)));
-        assert!(!march.selects_month(month_key(2026, 2)));
-        assert!(!march.selects_month(month_key(2026, 4)));
-        assert!(!months(&[(2026, 1), (2026, 3)]).selects_month(month_key(2026, 2)));
     }
 
     #[test]

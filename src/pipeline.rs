@@ -7,19 +7,18 @@ use std::path::PathBuf;
 use chrono_tz::Tz;
 use rayon::prelude::*;
 
-use crate::aggregate::{self, Flow};
+use crate::aggregate;
 use crate::analysis;
 use crate::digest;
-use crate::evaluation::Evaluation;
+use crate::evaluation::{BatchSide, Evaluation, Replayer};
 use crate::ingest::{self, Customers, Dataset, Encoding, IngestError, ReadOptions};
 use crate::model::month::Months;
-use crate::model::MonthKey;
-use crate::model::{Change, Warning, WarningKind};
+use crate::model::Change;
 use crate::model::{Outcome, Status};
 use crate::period::Period;
 use crate::policy::{Mode, Policy};
 use crate::profile::Profile;
-use crate::replay::{self, Clocks, ReplaySink};
+use crate::replay::Clocks;
 use crate::report::{self, OutputError, Report};
 use crate::timestamp::{self, InputZone};
 
@@ -279,78 +278,6 @@ pub fn changes_by_ticket(ds: &mut Dataset, as_of: i64) -> (Vec<Change>, Vec<u32>
 /// Tickets per parallel work item; fixed, so results never depend on the
 /// number of threads.
 const BATCH: usize = 1 << 14;
-
-/// What one batch of replays reports besides the outcomes.
-#[derive(Default)]
-pub(crate) struct BatchSide {
-    pub flows: Vec<Flow>,
-    pub warnings: Vec<Warning>,
-}
-
-/// How every ticket of a run is replayed.
-pub(crate) struct Replayer<'a> {
-    pub policy: &'a Policy,
-    pub clocks: &'a Clocks,
-    pub mode: Mode,
-    pub as_of: i64,
-}
-
-impl Replayer<'_> {
-    /// Replays ticket `ticket` (`t`, created in `month`, with its changes
-    /// `mine`), reporting its effective changes and warnings into `side`.
-    pub fn replay(
-        &self,
-        ticket: u32,
-        t: &crate::model::Ticket,
-        mine: &[Change],
-        month: MonthKey,
-        side: &mut BatchSide,
-    ) -> Outcome {
-        let mut sink = BatchSink {
-            side,
-            month,
-            plan: t.plan as u32,
-            ticket,
-        };
-        replay::evaluate_into(
-            t,
-            mine,
-            self.policy,
-            self.clocks,
-            self.mode,
-            self.as_of,
-            &mut sink,
-        )
-    }
-}
-
-struct BatchSink<'a> {
-    side: &'a mut BatchSide,
-    month: MonthKey,
-    plan: u32,
-    ticket: u32,
-}
-
-impl ReplaySink for BatchSink<'_> {
-    fn effective(&mut self, from: u32, to: u32) {
-        self.side.flows.push(Flow {
-            month: self.month,
-            plan: self.plan,
-            from,
-            to,
-        });
-    }
-    fn mismatch(&mut self, change: &Change, in_effect: u32) {
-        self.side.warnings.push(Warning {
-            file: change.file,
-            line: change.line,
-            ticket: self.ticket,
-            kind: WarningKind::FromPriority,
-            expected: in_effect,
-            found: change.from.unwrap_or(in_effect),
-        });
-    }
-}
 
 /// Reads the inputs and replays every ticket under `mode`.
 pub fn evaluate(cfg: &RunConfig, timings: &mut Timings) -> Result<Evaluation, RunError> {

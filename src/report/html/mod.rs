@@ -236,7 +236,7 @@ fn period_words(r: &ReportData<'_>) -> (String, String) {
                 Period::Dates { from: Some(_), .. } => t.selected_with_from,
                 Period::Dates { .. } => t.selected_with_until,
             };
-            let text = period.describe(t);
+            let text = t.period(period);
             let line = (t.selected_period)(&esc(&text), flags, &zone);
             (text, line)
         }

@@ -13,7 +13,8 @@
 
 use crate::calendar::HolidayRule;
 use crate::ingest::Reason;
-use crate::model::Status;
+use crate::model::{month_text, MonthKey, Status};
+use crate::period::Period;
 use crate::policy::{Mode, Policy};
 use crate::report::csv::SUMMARY_HEADER;
 
@@ -370,6 +371,47 @@ pub struct Texts {
 }
 
 impl Texts {
+    /// The selection in words, for the page: the months (`2026-01 and
+    /// 2026-03`; three or more in a row as `2026-01 to 2026-03`), or the dates
+    /// (`2026-03-01 to 2026-03-15`, `from 2026-03-01`, `until 2026-03-15`;
+    /// both ends are included).
+    pub fn period(&self, period: &Period) -> String {
+        let t = self;
+        match period {
+            Period::Months(months) => {
+                let mut runs: Vec<(MonthKey, MonthKey)> = Vec::new();
+                for &m in months {
+                    match runs.last_mut() {
+                        Some((_, last)) if *last + 1 == m => *last = m,
+                        _ => runs.push((m, m)),
+                    }
+                }
+                // three or more consecutive months read as a range
+                let items: Vec<String> = runs
+                    .iter()
+                    .flat_map(|&(a, b)| {
+                        if b - a >= 2 {
+                            vec![(t.range)(&month_text(a), &month_text(b))]
+                        } else {
+                            (a..=b).map(month_text).collect()
+                        }
+                    })
+                    .collect();
+                if items.is_empty() {
+                    t.no_month.to_string()
+                } else {
+                    t.and_list(&items)
+                }
+            }
+            Period::Dates { from, until } => match (from, until) {
+                (Some(f), Some(u)) => (t.range)(&f.to_string(), &u.to_string()),
+                (Some(f), None) => (t.from_date)(&f.to_string()),
+                (None, Some(u)) => (t.until_date)(&u.to_string()),
+                (None, None) => t.every_date.to_string(),
+            },
+        }
+    }
+
     /// `85.80`: hundredths with the language's decimal mark.
     pub fn hundredths(&self, h: u64) -> String {
         format!("{}{}{:02}", h / 100, self.decimal_mark, h % 100)
@@ -457,6 +499,67 @@ impl Texts {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::month_key;
+    use chrono::NaiveDate;
+
+    /// The selection in each language's words, as a method to read like
+    /// the page's use.
+    trait Described {
+        fn period_en(&self) -> String;
+        fn period_sv(&self) -> String;
+    }
+
+    impl Described for Period {
+        fn period_en(&self) -> String {
+            EN.period(self)
+        }
+        fn period_sv(&self) -> String {
+            SV.period(self)
+        }
+    }
+
+    #[test]
+    fn a_selection_reads_as_what_was_selected() {
+        let months =
+            |ms: &[(i32, u32)]| Period::Months(ms.iter().map(|&(y, m)| month_key(y, m)).collect());
+        assert_eq!(months(&[(2026, 3)]).period_en(), "2026-03");
+        assert_eq!(
+            months(&[(2026, 1), (2026, 3)]).period_en(),
+            "2026-01 and 2026-03"
+        );
+        assert_eq!(
+            months(&[
+                (2025, 12),
+                (2026, 1),
+                (2026, 2),
+                (2026, 4),
+                (2026, 5),
+                (2026, 7)
+            ])
+            .period_en(),
+            "2025-12 to 2026-02, 2026-04, 2026-05 and 2026-07"
+        );
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d);
+        let dates = |from, until| Period::Dates { from, until };
+        assert_eq!(
+            dates(day(1), day(15)).period_en(),
+            "2026-03-01 to 2026-03-15"
+        );
+        assert_eq!(dates(day(1), None).period_en(), "from 2026-03-01");
+        assert_eq!(dates(None, day(15)).period_en(), "until 2026-03-15");
+        assert_eq!(
+            months(&[(2026, 1), (2026, 3)]).period_sv(),
+            "2026-01 och 2026-03"
+        );
+        assert_eq!(dates(None, day(15)).period_sv(), "till och med 2026-03-15");
+        // a month counts as selected when any of its days is
+        let march = dates(day(15), day(15));
+        assert!(march.selects_month(month_key(2026, 3)));
+        assert!(!march.selects_month(month_key(2026, 2)));
+        assert!(!march.selects_month(month_key(2026, 4)));
+        assert!(!months(&[(2026, 1), (2026, 3)]).selects_month(month_key(2026, 2)));
+    }
+
     use super::*;
     use std::collections::BTreeSet;
 
