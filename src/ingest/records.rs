@@ -14,29 +14,108 @@ pub(super) struct RawRecord {
 }
 
 /// Splits a byte range of a file into records with their start line, raw
-/// bytes and fields. Data with neither CR nor a quote is split directly: each
-/// LF ends a record, blank lines are skipped and the delimiter separates the
-/// fields, which is all the `csv` crate would do with it. Anything else goes
-/// through the `csv` crate.
+/// bytes and fields. Data without CR is split directly: a record without a
+/// quote ends at its LF, blank lines are skipped and the delimiter
+/// separates the fields, which is all the `csv` crate would do with it; a
+/// record with a quote (a few in an export that quotes some names) is read
+/// by `csv_core`, the `csv` crate's own parser. Data with a CR goes through
+/// the `csv` crate.
 pub(super) struct Records<'d> {
     data: &'d [u8],
     delimiter: u8,
     /// The longest record allowed (`ReadOptions::max_record`).
     max_record: usize,
-    /// `None` when plain data is split directly (see `Records::split`).
+    /// `None` when the data is split directly (see `Records::split`).
     csv: Option<CsvRecords<'d>>,
-    /// Plain data: the offsets of every delimiter and LF, in order.
+    /// Direct splitting: the offsets of every delimiter and LF, in order.
     splits: Splits<'d>,
-    /// Plain data: offset of the next unread byte.
+    /// Direct splitting: the reader of the records with a quote, made at
+    /// the first.
+    quoted: Option<QuotedRecords>,
+    /// Direct splitting: offset of the first quote at or after `pos`
+    /// (`data.len()` when there is none).
+    quote: usize,
+    /// Direct splitting: offset of the next unread byte.
     pos: usize,
     /// Offset (in `data`) up to which lines are counted, and its line.
     counted_to: usize,
     line: u64,
     /// Whether `data` has any CR (else every line end is a LF).
     has_cr: bool,
-    /// Whether `data` has neither CR nor a quote: then no record spans a
-    /// line end, and only the bytes between records need counting.
-    plain: bool,
+}
+
+/// Where the bytes of a record just read are.
+enum Source {
+    /// In the data, a record without quote (so without line end).
+    Plain,
+    /// In `QuotedRecords::fields`.
+    Quoted,
+    /// In `CsvRecords::record`.
+    Csv,
+}
+
+/// `csv_core`'s reader for the records with a quote of directly split data,
+/// and the fields of the last one it read.
+struct QuotedRecords {
+    reader: csv_core::Reader,
+    /// The fields' text, unquoted, and the end of each in it.
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    /// The length of the last record's text in `fields`.
+    len: usize,
+}
+
+impl QuotedRecords {
+    fn new(delimiter: u8) -> QuotedRecords {
+        let mut quoted = QuotedRecords {
+            reader: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            fields: vec![0; 256],
+            ends: vec![0; 16],
+            len: 0,
+        };
+        // csv_core strips a BOM before its first record, which must not
+        // happen to a record that merely starts with one (see `PAD`)
+        quoted.read(PAD, &mut Vec::new());
+        quoted
+    }
+
+    /// Reads the record at the start of `data` (no blank line before it),
+    /// its fields' byte ranges into `ranges`; returns the bytes it took, its
+    /// terminator included.
+    fn read(&mut self, data: &[u8], ranges: &mut Vec<(usize, usize)>) -> usize {
+        use csv_core::ReadRecordResult as R;
+        let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            let (res, i, o, e) = self.reader.read_record(
+                &data[nin..],
+                &mut self.fields[nout..],
+                &mut self.ends[nend..],
+            );
+            nin += i;
+            nout += o;
+            nend += e;
+            match res {
+                // at the end of the data: the next call, with nothing
+                // left, ends the record
+                R::InputEmpty => {}
+                // the text is never longer than the data
+                R::OutputFull => {
+                    let n = self.fields.len();
+                    self.fields.resize((2 * n).min(data.len()).max(n + 1), 0);
+                }
+                R::OutputEndsFull => self.ends.resize(2 * self.ends.len(), 0),
+                R::Record | R::End => break,
+            }
+        }
+        ranges.clear();
+        let mut at = 0;
+        for &end in &self.ends[..nend] {
+            ranges.push((at, end));
+            at = end;
+        }
+        self.len = nout;
+        nin
+    }
 }
 
 /// The `csv` crate's reader over a chunk, and its current record.
@@ -80,6 +159,17 @@ impl<'d> Splits<'d> {
             base: 0,
             mask: separator_mask(data, delimiter),
         }
+    }
+
+    /// Goes on from offset `pos`: the separators before it are skipped.
+    fn seek(&mut self, pos: usize) {
+        self.base = pos - pos % 64;
+        self.mask = match self.data.get(self.base..) {
+            Some(rest) if !rest.is_empty() => {
+                separator_mask(rest, self.delimiter) & (!0u64 << (pos % 64))
+            }
+            _ => 0,
+        };
     }
 }
 
@@ -166,15 +256,12 @@ impl<'d> Records<'d> {
         max_record: usize,
         direct: bool,
     ) -> Records<'d> {
-        // one scan in the common case (neither CR nor quote)
-        let (plain, has_cr) = match memchr::memchr2(b'\r', b'"', data) {
-            None => (true, false),
-            Some(i) => (false, memchr::memchr(b'\r', &data[i..]).is_some()),
-        };
+        let has_cr = memchr::memchr(b'\r', data).is_some();
         // the delimiter (`,` or `;` from the command line, or detected) is
-        // checked anyway: a LF or non-ASCII delimiter would change the
-        // grammar, so the csv crate would have to decide
-        let direct = direct && plain && delimiter.is_ascii() && delimiter != b'\n';
+        // checked anyway: a line end, a quote or a non-ASCII delimiter would
+        // change the grammar, so the csv crate would have to decide
+        let direct =
+            direct && !has_cr && delimiter.is_ascii() && !matches!(delimiter, b'\n' | b'\r' | b'"');
         let csv = (!direct).then(|| CsvRecords {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
@@ -200,11 +287,12 @@ impl<'d> Records<'d> {
             max_record,
             csv,
             splits: Splits::new(split_data, delimiter),
+            quoted: None,
+            quote: memchr::memchr(b'"', split_data).unwrap_or(data.len()),
             pos: 0,
             counted_to: 0,
             line,
             has_cr,
-            plain,
         }
     }
 
@@ -238,7 +326,7 @@ impl<'d> Records<'d> {
         fields: &mut Vec<(usize, usize)>,
     ) -> Result<Option<(RawRecord, &[u8])>, RecordError> {
         fields.clear();
-        let (start, end) = match &mut self.csv {
+        let (start, end, source) = match &mut self.csv {
             None => {
                 let data = self.data;
                 let mut start = self.pos;
@@ -267,8 +355,24 @@ impl<'d> Records<'d> {
                         }
                     }
                 };
-                self.pos = (end + 1).min(data.len());
-                (start, end)
+                if self.quote < end {
+                    // a record with a quote: csv_core reads it (the fields
+                    // split above may be parts of a quoted one)
+                    let delimiter = self.delimiter;
+                    let quoted = self
+                        .quoted
+                        .get_or_insert_with(|| QuotedRecords::new(delimiter));
+                    let after = start + quoted.read(&data[start..], fields);
+                    self.pos = after;
+                    self.splits.seek(after);
+                    self.quote =
+                        memchr::memchr(b'"', &data[after..]).map_or(data.len(), |i| after + i);
+                    (start, self.raw_end(start, after), Source::Quoted)
+                } else {
+                    // the next quote is past the LF that ends the record
+                    self.pos = (end + 1).min(data.len());
+                    (start, end, Source::Plain)
+                }
             }
             Some(csv) => {
                 if !csv.padded {
@@ -302,22 +406,7 @@ impl<'d> Records<'d> {
                 while start < after && matches!(self.data[start], b'\n' | b'\r') {
                     start += 1;
                 }
-                // A quote still open at the end of the data (only the
-                // file's last record can end so: chunks end at record
-                // boundaries) holds its last line ends as text.
-                let record = &self.data[start..after];
-                let open = after == self.data.len()
-                    && matches!(record.last(), Some(b'\n' | b'\r'))
-                    && scan_records(record, self.delimiter, Quoting::FieldStart, |_| {})
-                        == Quoting::Quoted;
-                let mut end = after;
-                if !open && end > start && self.data[end - 1] == b'\n' {
-                    end -= 1;
-                }
-                if !open && end > start && self.data[end - 1] == b'\r' {
-                    end -= 1;
-                }
-                (start, end)
+                (start, self.raw_end(start, after), Source::Csv)
             }
         };
         self.count_lines_to(start);
@@ -327,13 +416,20 @@ impl<'d> Records<'d> {
                 limit: self.max_record,
             });
         }
-        if self.plain {
-            // the record holds no line end: counting resumes after it
-            self.counted_to = end;
-        }
-        let bytes = match &self.csv {
-            None => &self.data[start..end],
-            Some(csv) => csv.record.as_slice(),
+        let bytes = match source {
+            Source::Plain => {
+                // the record holds no line end: counting resumes after it
+                self.counted_to = end;
+                &self.data[start..end]
+            }
+            Source::Quoted => {
+                let quoted = self.quoted.as_ref().expect("a quoted record was read");
+                &quoted.fields[..quoted.len]
+            }
+            Source::Csv => match &self.csv {
+                Some(csv) => csv.record.as_slice(),
+                None => unreachable!("a csv record without the csv reader"),
+            },
         };
         Ok(Some((
             RawRecord {
@@ -342,6 +438,27 @@ impl<'d> Records<'d> {
             },
             bytes,
         )))
+    }
+}
+
+impl Records<'_> {
+    /// The end of the raw text of the record from `start` that a parser
+    /// read up to `after`: without its terminator, unless a quote still
+    /// open at the end of the data (only the file's last record can end so:
+    /// chunks end at record boundaries) holds its last line ends as text.
+    fn raw_end(&self, start: usize, after: usize) -> usize {
+        let record = &self.data[start..after];
+        let open = after == self.data.len()
+            && matches!(record.last(), Some(b'\n' | b'\r'))
+            && scan_records(record, self.delimiter, Quoting::FieldStart, |_| {}) == Quoting::Quoted;
+        let mut end = after;
+        if !open && end > start && self.data[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if !open && end > start && self.data[end - 1] == b'\r' {
+            end -= 1;
+        }
+        end
     }
 }
 
@@ -756,14 +873,16 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Plain data (no CR, no quote) split directly gives the csv crate's
-        /// records, fields, lines and offsets, whatever the bytes.
+        /// Data without CR split directly (quoted records by csv_core)
+        /// gives the csv crate's records, fields, lines and offsets,
+        /// whatever the bytes.
         #[test]
         fn direct_splitting_matches_the_csv_crate(
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     &b"a"[..], b"id-7", b" ", b",", b";", b"\n", b"\n\n", b"\t",
-                    b"\0", b"\xC3\xA9", b"\xC3", b"\xFF", b"\xEF\xBB\xBF",
+                    b"\0", b"\xC3\xA9", b"\xC3", b"\xFF", b"\xEF\xBB\xBF", b"\"", b"\"\"",
+                    b",\"x,\ny\"", b"\xEF\xBB\xBF\"",
                 ]),
                 0..120,
             ),
