@@ -256,7 +256,13 @@ impl<'d> Records<'d> {
         max_record: usize,
         direct: bool,
     ) -> Records<'d> {
-        let has_cr = memchr::memchr(b'\r', data).is_some();
+        // one scan for both, in the common case (no quote, or no CR
+        // before the first quote)
+        let (has_cr, quote) = match memchr::memchr2(b'\r', b'"', data) {
+            None => (false, data.len()),
+            Some(i) if data[i] == b'\r' => (true, data.len()),
+            Some(i) => (memchr::memchr(b'\r', &data[i..]).is_some(), i),
+        };
         // the delimiter (`,` or `;` from the command line, or detected) is
         // checked anyway: a line end, a quote or a non-ASCII delimiter would
         // change the grammar, so the csv crate would have to decide
@@ -288,7 +294,7 @@ impl<'d> Records<'d> {
             csv,
             splits: Splits::new(split_data, delimiter),
             quoted: None,
-            quote: memchr::memchr(b'"', split_data).unwrap_or(data.len()),
+            quote,
             pos: 0,
             counted_to: 0,
             line,
