@@ -6,9 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
-use super::blocks::{
-    chunks_with_lines, next_reported, open_input, row_capacity, Body, Chunk, Opened,
-};
+use super::blocks::{body_chunks, next_reported, open_input, row_capacity, Body, Chunk, Opened};
 use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
@@ -392,7 +390,7 @@ pub(super) fn load_changes(
             records_from: from,
             line_after_header: line,
         };
-        let chunks = chunks_with_lines(&body, sizes.chunk);
+        let chunks = body_chunks(&body, &b, sizes.chunk);
         let ids = &ds.ids;
         let (parsed, next) = rayon::join(
             || -> Result<Vec<ChangeChunk>, IngestError> {
