@@ -105,6 +105,8 @@ pub(super) struct BlockReader {
     /// Line where the next block starts.
     line: u64,
     block: usize,
+    /// The size of the chunks each block is cut into.
+    chunk: usize,
     /// The longest record allowed, in bytes without its line end.
     max_record: usize,
     /// The search for the last record boundary in what was not returned yet.
@@ -118,13 +120,17 @@ pub(super) struct BlockReader {
 pub(super) struct Block {
     pub(super) data: Vec<u8>,
     pub(super) line: u64,
+    /// Its chunks, cut as it is read (so the lines of each are counted
+    /// once); `None` for the first block, whose records start after the
+    /// header that the caller reads.
+    pub(super) chunks: Option<Vec<Chunk>>,
 }
 
 impl BlockReader {
     fn open(
         path: &str,
         delimiter: Option<u8>,
-        block: usize,
+        sizes: Sizes,
         max_record: usize,
         encoding: Encoding,
     ) -> Result<BlockReader, IngestError> {
@@ -142,7 +148,8 @@ impl BlockReader {
             eof: false,
             delimiter,
             line: 1,
-            block: block.max(1),
+            block: sizes.block.max(1),
+            chunk: sizes.chunk.max(1),
             max_record,
             scan: BoundaryScan::default(),
             read_bytes: 0,
@@ -273,10 +280,18 @@ impl BlockReader {
             data.truncate(cut);
             self.scan.rebase(cut);
         }
-        self.emitted = true;
         let line = self.line;
-        self.line += count_line_ends(&data, None);
-        Block { data, line }
+        let chunks = if self.emitted {
+            let chunks = chunks_with_lines(&data, 0, self.delimiter(), self.chunk, line);
+            // the chunks cover the block, and none ends inside a CRLF
+            self.line = chunks.last().map_or(line, |&(_, _, at, n)| at + n);
+            Some(chunks)
+        } else {
+            self.line += count_line_ends(&data, None);
+            None
+        };
+        self.emitted = true;
+        Block { data, line, chunks }
     }
 
     /// The SHA-256 of every byte read, in hex.
@@ -370,14 +385,34 @@ pub(super) fn row_capacity(lines: u64, len: usize) -> usize {
     (lines as usize + 1).min(len / 32 + 16)
 }
 
-/// The chunks of a body with the line each starts on.
-pub(super) fn chunks_with_lines(body: &Body<'_>, chunk: usize) -> Vec<Chunk> {
-    let bounds = chunk_bounds(body.data, body.records_from, body.delimiter, chunk.max(1));
+/// The chunks of a block's body with the line each starts on.
+pub(super) fn body_chunks(body: &Body<'_>, block: &Block, chunk: usize) -> Vec<Chunk> {
+    match &block.chunks {
+        Some(chunks) => chunks.clone(),
+        None => chunks_with_lines(
+            body.data,
+            body.records_from,
+            body.delimiter,
+            chunk.max(1),
+            body.line_after_header,
+        ),
+    }
+}
+
+/// The chunks of `data[from..]`, which starts on `line`, with the line each
+/// starts on.
+fn chunks_with_lines(
+    data: &[u8],
+    from: usize,
+    delimiter: u8,
+    chunk: usize,
+    mut line: u64,
+) -> Vec<Chunk> {
+    let bounds = chunk_bounds(data, from, delimiter, chunk);
     let counts: Vec<u64> = bounds
         .par_iter()
-        .map(|&(s, e)| count_line_ends(&body.data[s..e], body.data.get(e).copied()))
+        .map(|&(s, e)| count_line_ends(&data[s..e], data.get(e).copied()))
         .collect();
-    let mut line = body.line_after_header;
     bounds
         .iter()
         .zip(counts)
@@ -405,16 +440,12 @@ pub(super) fn open_input(
     opts: &ReadOptions<'_>,
     sizes: Sizes,
 ) -> Result<Opened, IngestError> {
-    let mut reader = BlockReader::open(
-        path,
-        opts.delimiter,
-        sizes.block,
-        opts.max_record,
-        opts.encoding,
-    )?;
+    let mut reader =
+        BlockReader::open(path, opts.delimiter, sizes, opts.max_record, opts.encoding)?;
     let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,
+        chunks: None,
     });
     let (header, records_from, line_after_header) = read_header(
         &first.data,

@@ -6,9 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
-use super::blocks::{
-    chunks_with_lines, next_reported, open_input, row_capacity, Body, Chunk, Opened,
-};
+use super::blocks::{body_chunks, next_reported, open_input, row_capacity, Body, Chunk, Opened};
 use super::ids::{
     hash_id, shard_of, IdRow, IdTable, OUTSIDE, PREFETCH_ROWS, REJECTED, SHARDS, SKIPPED, UNSEEN,
 };
@@ -246,10 +244,19 @@ fn parse_change_chunk(
     let mut ranges = Vec::with_capacity(body.columns.width);
     let mut dates = timestamp::Parser::default();
     let timestamps = &spec.timestamps;
-    while let Some((rec, bytes)) = records
-        .next_record(&mut ranges)
-        .map_err(|e| e.in_file(path))?
-    {
+    loop {
+        if let Some((column, names)) = &cols.field {
+            if records.skip_record(body.columns.width, *column, |f| other_name(f, names)) {
+                out.ignored += 1;
+                continue;
+            }
+        }
+        let Some((rec, bytes)) = records
+            .next_record(&mut ranges)
+            .map_err(|e| e.in_file(path))?
+        else {
+            break;
+        };
         let raw = (start + rec.raw.0, start + rec.raw.1);
         if let Some((column, names)) = &cols.field {
             if other_field(bytes, &ranges, body.columns.width, *column, names) {
@@ -293,17 +300,30 @@ fn other_field(
         return false;
     }
     let (s, e) = ranges[column];
+    other_name(&bytes[s..e], names) && (bytes.is_ascii() || std::str::from_utf8(bytes).is_ok())
+}
+
+/// Whether an untrimmed field text is surely none of `names`: ASCII (which
+/// trims the same as Unicode text) and, trimmed, none of them.
+#[inline]
+fn other_name(field: &[u8], names: &[String]) -> bool {
     // white space as `decode` trims it (Unicode's, within ASCII)
     let ws = |c: &u8| *c == b' ' || (0x09..=0x0D).contains(c);
-    let field = &bytes[s..e];
-    let from = field.iter().position(|c| !ws(c)).unwrap_or(field.len());
-    let to = field.iter().rposition(|c| !ws(c)).map_or(from, |i| i + 1);
+    let trimmed = |field: &[u8]| {
+        let from = field.iter().position(|c| !ws(c)).unwrap_or(field.len());
+        let to = field.iter().rposition(|c| !ws(c)).map_or(from, |i| i + 1);
+        (from, to)
+    };
+    // the common case: nothing to trim
+    let (from, to) = match (field.first(), field.last()) {
+        (Some(a), Some(b)) if !ws(a) && !ws(b) => (0, field.len()),
+        _ => trimmed(field),
+    };
     let field = &field[from..to];
     field.is_ascii()
         && !names
             .iter()
             .any(|n| n.as_bytes().eq_ignore_ascii_case(field))
-        && (bytes.is_ascii() || std::str::from_utf8(bytes).is_ok())
 }
 
 /// The id lookups of one shard over a block's change chunks: each
@@ -370,7 +390,7 @@ pub(super) fn load_changes(
             records_from: from,
             line_after_header: line,
         };
-        let chunks = chunks_with_lines(&body, sizes.chunk);
+        let chunks = body_chunks(&body, &b, sizes.chunk);
         let ids = &ds.ids;
         let (parsed, next) = rayon::join(
             || -> Result<Vec<ChangeChunk>, IngestError> {

@@ -18,7 +18,9 @@ pub struct Customers {
     /// The path as given on the command line.
     pub path: String,
     pub sha256: String,
-    plans: HashMap<String, u16>,
+    /// Looked up once per ticket: foldhash, not SipHash (the keys are the
+    /// user's own list, no adversary's).
+    plans: HashMap<String, u16, foldhash::fast::FixedState>,
 }
 
 impl Customers {
@@ -98,7 +100,7 @@ impl Customers {
             }
         };
         let (org, plan) = (column("organization")?, column("plan")?);
-        let mut plans = HashMap::new();
+        let mut plans = HashMap::default();
         let mut first_line: HashMap<String, u64> = HashMap::new();
         for record in records {
             let record = record.map_err(|e| {

@@ -14,29 +14,108 @@ pub(super) struct RawRecord {
 }
 
 /// Splits a byte range of a file into records with their start line, raw
-/// bytes and fields. Data with neither CR nor a quote is split directly: each
-/// LF ends a record, blank lines are skipped and the delimiter separates the
-/// fields, which is all the `csv` crate would do with it. Anything else goes
-/// through the `csv` crate.
+/// bytes and fields. Data without CR is split directly: a record without a
+/// quote ends at its LF, blank lines are skipped and the delimiter
+/// separates the fields, which is all the `csv` crate would do with it; a
+/// record with a quote (a few in an export that quotes some names) is read
+/// by `csv_core`, the `csv` crate's own parser. Data with a CR goes through
+/// the `csv` crate.
 pub(super) struct Records<'d> {
     data: &'d [u8],
     delimiter: u8,
     /// The longest record allowed (`ReadOptions::max_record`).
     max_record: usize,
-    /// `None` when plain data is split directly (see `Records::split`).
+    /// `None` when the data is split directly (see `Records::split`).
     csv: Option<CsvRecords<'d>>,
-    /// Plain data: the offsets of every delimiter and LF, in order.
+    /// Direct splitting: the offsets of every delimiter and LF, in order.
     splits: Splits<'d>,
-    /// Plain data: offset of the next unread byte.
+    /// Direct splitting: the reader of the records with a quote, made at
+    /// the first.
+    quoted: Option<QuotedRecords>,
+    /// Direct splitting: offset of the first quote at or after `pos`
+    /// (`data.len()` when there is none).
+    quote: usize,
+    /// Direct splitting: offset of the next unread byte.
     pos: usize,
     /// Offset (in `data`) up to which lines are counted, and its line.
     counted_to: usize,
     line: u64,
     /// Whether `data` has any CR (else every line end is a LF).
     has_cr: bool,
-    /// Whether `data` has neither CR nor a quote: then no record spans a
-    /// line end, and only the bytes between records need counting.
-    plain: bool,
+}
+
+/// Where the bytes of a record just read are.
+enum Source {
+    /// In the data, a record without quote (so without line end).
+    Plain,
+    /// In `QuotedRecords::fields`.
+    Quoted,
+    /// In `CsvRecords::record`.
+    Csv,
+}
+
+/// `csv_core`'s reader for the records with a quote of directly split data,
+/// and the fields of the last one it read.
+struct QuotedRecords {
+    reader: csv_core::Reader,
+    /// The fields' text, unquoted, and the end of each in it.
+    fields: Vec<u8>,
+    ends: Vec<usize>,
+    /// The length of the last record's text in `fields`.
+    len: usize,
+}
+
+impl QuotedRecords {
+    fn new(delimiter: u8) -> QuotedRecords {
+        let mut quoted = QuotedRecords {
+            reader: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            fields: vec![0; 256],
+            ends: vec![0; 16],
+            len: 0,
+        };
+        // csv_core strips a BOM before its first record, which must not
+        // happen to a record that merely starts with one (see `PAD`)
+        quoted.read(PAD, &mut Vec::new());
+        quoted
+    }
+
+    /// Reads the record at the start of `data` (no blank line before it),
+    /// its fields' byte ranges into `ranges`; returns the bytes it took, its
+    /// terminator included.
+    fn read(&mut self, data: &[u8], ranges: &mut Vec<(usize, usize)>) -> usize {
+        use csv_core::ReadRecordResult as R;
+        let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            let (res, i, o, e) = self.reader.read_record(
+                &data[nin..],
+                &mut self.fields[nout..],
+                &mut self.ends[nend..],
+            );
+            nin += i;
+            nout += o;
+            nend += e;
+            match res {
+                // at the end of the data: the next call, with nothing
+                // left, ends the record
+                R::InputEmpty => {}
+                // the text is never longer than the data
+                R::OutputFull => {
+                    let n = self.fields.len();
+                    self.fields.resize((2 * n).min(data.len()).max(n + 1), 0);
+                }
+                R::OutputEndsFull => self.ends.resize(2 * self.ends.len(), 0),
+                R::Record | R::End => break,
+            }
+        }
+        ranges.clear();
+        let mut at = 0;
+        for &end in &self.ends[..nend] {
+            ranges.push((at, end));
+            at = end;
+        }
+        self.len = nout;
+        nin
+    }
 }
 
 /// The `csv` crate's reader over a chunk, and its current record.
@@ -63,6 +142,7 @@ const PAD: &[u8] = b"-\n";
 /// The offsets of every delimiter and LF of a byte slice, in order, from a
 /// bit mask per 64 bytes: a field is about ten bytes, too short for a
 /// `memchr2` search per field to pay for its setup.
+#[derive(Clone)]
 struct Splits<'d> {
     data: &'d [u8],
     delimiter: u8,
@@ -80,6 +160,17 @@ impl<'d> Splits<'d> {
             base: 0,
             mask: separator_mask(data, delimiter),
         }
+    }
+
+    /// Goes on from offset `pos`: the separators before it are skipped.
+    fn seek(&mut self, pos: usize) {
+        self.base = pos - pos % 64;
+        self.mask = match self.data.get(self.base..) {
+            Some(rest) if !rest.is_empty() => {
+                separator_mask(rest, self.delimiter) & (!0u64 << (pos % 64))
+            }
+            _ => 0,
+        };
     }
 }
 
@@ -166,15 +257,18 @@ impl<'d> Records<'d> {
         max_record: usize,
         direct: bool,
     ) -> Records<'d> {
-        // one scan in the common case (neither CR nor quote)
-        let (plain, has_cr) = match memchr::memchr2(b'\r', b'"', data) {
-            None => (true, false),
-            Some(i) => (false, memchr::memchr(b'\r', &data[i..]).is_some()),
+        // one scan for both, in the common case (no quote, or no CR
+        // before the first quote)
+        let (has_cr, quote) = match memchr::memchr2(b'\r', b'"', data) {
+            None => (false, data.len()),
+            Some(i) if data[i] == b'\r' => (true, data.len()),
+            Some(i) => (memchr::memchr(b'\r', &data[i..]).is_some(), i),
         };
         // the delimiter (`,` or `;` from the command line, or detected) is
-        // checked anyway: a LF or non-ASCII delimiter would change the
-        // grammar, so the csv crate would have to decide
-        let direct = direct && plain && delimiter.is_ascii() && delimiter != b'\n';
+        // checked anyway: a line end, a quote or a non-ASCII delimiter would
+        // change the grammar, so the csv crate would have to decide
+        let direct =
+            direct && !has_cr && delimiter.is_ascii() && !matches!(delimiter, b'\n' | b'\r' | b'"');
         let csv = (!direct).then(|| CsvRecords {
             reader: csv::ReaderBuilder::new()
                 .has_headers(false)
@@ -200,11 +294,12 @@ impl<'d> Records<'d> {
             max_record,
             csv,
             splits: Splits::new(split_data, delimiter),
+            quoted: None,
+            quote,
             pos: 0,
             counted_to: 0,
             line,
             has_cr,
-            plain,
         }
     }
 
@@ -231,6 +326,51 @@ impl<'d> Records<'d> {
         }
     }
 
+    /// Passes over the next record if it is split directly (no quote, no
+    /// blank line before it) and is one that its reader would only count:
+    /// `width` fields, valid UTF-8, and a field `column` (untrimmed) that
+    /// makes `other` true. Whether it did. Cheaper than `next_record`: the
+    /// fields are not collected, nor the record's line told.
+    pub(super) fn skip_record(
+        &mut self,
+        width: usize,
+        column: usize,
+        other: impl Fn(&[u8]) -> bool,
+    ) -> bool {
+        let data = self.data;
+        let start = self.pos;
+        if self.csv.is_some() || start == data.len() {
+            return false;
+        }
+        let mut splits = self.splits.clone();
+        let (mut fields, mut from, mut field) = (0, start, None);
+        let end = loop {
+            let at = splits.next().unwrap_or(data.len());
+            if fields == column {
+                field = Some(&data[from..at]);
+            }
+            fields += 1;
+            if at == data.len() || data[at] == b'\n' {
+                break at;
+            }
+            from = at + 1;
+        };
+        let record = &data[start..end];
+        let skip = fields == width
+            && end > start
+            && self.quote > end
+            && end - start <= self.max_record
+            && field.is_some_and(other)
+            && (record.is_ascii() || std::str::from_utf8(record).is_ok());
+        if skip {
+            self.splits = splits;
+            self.count_lines_to(start);
+            self.counted_to = end;
+            self.pos = (end + 1).min(data.len());
+        }
+        skip
+    }
+
     /// The next record, or `None` at the end: its place, its bytes, and in
     /// `fields` the byte range of each field within those bytes.
     pub(super) fn next_record(
@@ -238,7 +378,7 @@ impl<'d> Records<'d> {
         fields: &mut Vec<(usize, usize)>,
     ) -> Result<Option<(RawRecord, &[u8])>, RecordError> {
         fields.clear();
-        let (start, end) = match &mut self.csv {
+        let (start, end, source) = match &mut self.csv {
             None => {
                 let data = self.data;
                 let mut start = self.pos;
@@ -267,8 +407,24 @@ impl<'d> Records<'d> {
                         }
                     }
                 };
-                self.pos = (end + 1).min(data.len());
-                (start, end)
+                if self.quote < end {
+                    // a record with a quote: csv_core reads it (the fields
+                    // split above may be parts of a quoted one)
+                    let delimiter = self.delimiter;
+                    let quoted = self
+                        .quoted
+                        .get_or_insert_with(|| QuotedRecords::new(delimiter));
+                    let after = start + quoted.read(&data[start..], fields);
+                    self.pos = after;
+                    self.splits.seek(after);
+                    self.quote =
+                        memchr::memchr(b'"', &data[after..]).map_or(data.len(), |i| after + i);
+                    (start, self.raw_end(start, after), Source::Quoted)
+                } else {
+                    // the next quote is past the LF that ends the record
+                    self.pos = (end + 1).min(data.len());
+                    (start, end, Source::Plain)
+                }
             }
             Some(csv) => {
                 if !csv.padded {
@@ -302,22 +458,7 @@ impl<'d> Records<'d> {
                 while start < after && matches!(self.data[start], b'\n' | b'\r') {
                     start += 1;
                 }
-                // A quote still open at the end of the data (only the
-                // file's last record can end so: chunks end at record
-                // boundaries) holds its last line ends as text.
-                let record = &self.data[start..after];
-                let open = after == self.data.len()
-                    && matches!(record.last(), Some(b'\n' | b'\r'))
-                    && scan_records(record, self.delimiter, Quoting::FieldStart, |_| {})
-                        == Quoting::Quoted;
-                let mut end = after;
-                if !open && end > start && self.data[end - 1] == b'\n' {
-                    end -= 1;
-                }
-                if !open && end > start && self.data[end - 1] == b'\r' {
-                    end -= 1;
-                }
-                (start, end)
+                (start, self.raw_end(start, after), Source::Csv)
             }
         };
         self.count_lines_to(start);
@@ -327,13 +468,20 @@ impl<'d> Records<'d> {
                 limit: self.max_record,
             });
         }
-        if self.plain {
-            // the record holds no line end: counting resumes after it
-            self.counted_to = end;
-        }
-        let bytes = match &self.csv {
-            None => &self.data[start..end],
-            Some(csv) => csv.record.as_slice(),
+        let bytes = match source {
+            Source::Plain => {
+                // the record holds no line end: counting resumes after it
+                self.counted_to = end;
+                &self.data[start..end]
+            }
+            Source::Quoted => {
+                let quoted = self.quoted.as_ref().expect("a quoted record was read");
+                &quoted.fields[..quoted.len]
+            }
+            Source::Csv => match &self.csv {
+                Some(csv) => csv.record.as_slice(),
+                None => unreachable!("a csv record without the csv reader"),
+            },
         };
         Ok(Some((
             RawRecord {
@@ -342,6 +490,27 @@ impl<'d> Records<'d> {
             },
             bytes,
         )))
+    }
+}
+
+impl Records<'_> {
+    /// The end of the raw text of the record from `start` that a parser
+    /// read up to `after`: without its terminator, unless a quote still
+    /// open at the end of the data (only the file's last record can end so:
+    /// chunks end at record boundaries) holds its last line ends as text.
+    fn raw_end(&self, start: usize, after: usize) -> usize {
+        let record = &self.data[start..after];
+        let open = after == self.data.len()
+            && matches!(record.last(), Some(b'\n' | b'\r'))
+            && scan_records(record, self.delimiter, Quoting::FieldStart, |_| {}) == Quoting::Quoted;
+        let mut end = after;
+        if !open && end > start && self.data[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if !open && end > start && self.data[end - 1] == b'\r' {
+            end -= 1;
+        }
+        end
     }
 }
 
@@ -756,14 +925,16 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Plain data (no CR, no quote) split directly gives the csv crate's
-        /// records, fields, lines and offsets, whatever the bytes.
+        /// Data without CR split directly (quoted records by csv_core)
+        /// gives the csv crate's records, fields, lines and offsets,
+        /// whatever the bytes.
         #[test]
         fn direct_splitting_matches_the_csv_crate(
             parts in proptest::collection::vec(
                 proptest::sample::select(vec![
                     &b"a"[..], b"id-7", b" ", b",", b";", b"\n", b"\n\n", b"\t",
-                    b"\0", b"\xC3\xA9", b"\xC3", b"\xFF", b"\xEF\xBB\xBF",
+                    b"\0", b"\xC3\xA9", b"\xC3", b"\xFF", b"\xEF\xBB\xBF", b"\"", b"\"\"",
+                    b",\"x,\ny\"", b"\xEF\xBB\xBF\"",
                 ]),
                 0..120,
             ),
@@ -775,6 +946,49 @@ mod tests {
                 split_all(&data, delimiter, true),
                 split_all(&data, delimiter, false)
             );
+        }
+
+        /// Records passed over by `skip_record` are those its caller would
+        /// only count after `next_record`; the others come out the same,
+        /// with the same lines.
+        #[test]
+        fn skipping_records_leaves_the_others_as_they_were(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"a"[..], b"ab", b" ", b",", b"\n", b"\n\n", b"\xC3\xA9", b"\xFF", b"\"",
+                    b",\"x,\ny\"",
+                ]),
+                0..120,
+            ),
+            width in 1usize..4,
+            column in 0usize..3,
+        ) {
+            let data: Vec<u8> = parts.concat();
+            let other = |f: &[u8]| f.first() == Some(&b'a');
+            let column = column.min(width - 1);
+            let run = |skip: bool| {
+                let mut records = Records::new(&data, b',', 7, usize::MAX);
+                let (mut fields, mut kept, mut counted) = (Vec::new(), Vec::new(), 0);
+                loop {
+                    if skip && records.skip_record(width, column, other) {
+                        counted += 1;
+                        continue;
+                    }
+                    let Some((rec, bytes)) = records.next_record(&mut fields).unwrap() else {
+                        break;
+                    };
+                    let only_counted = fields.len() == width
+                        && other(&bytes[fields[column].0..fields[column].1])
+                        && std::str::from_utf8(bytes).is_ok();
+                    if only_counted {
+                        counted += 1;
+                    } else {
+                        kept.push((rec.line, rec.raw, bytes.to_vec(), fields.clone()));
+                    }
+                }
+                (kept, counted, records.line, records.offset())
+            };
+            proptest::prop_assert_eq!(run(true), run(false));
         }
 
         /// The separators found by the 64-byte masks are `memchr2`'s, at

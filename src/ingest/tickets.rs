@@ -6,9 +6,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use rayon::prelude::*;
 
-use super::blocks::{
-    chunks_with_lines, next_reported, open_input, row_capacity, Body, Chunk, Opened,
-};
+use super::blocks::{body_chunks, next_reported, open_input, row_capacity, Body, Chunk, Opened};
 use super::ids::{
     hash_id, shard_of, IdRow, IdTable, Span, ENTRY_BITS, ENTRY_MASK, OUTSIDE, PREFETCH_ROWS,
     REJECTED, SHARDS, SKIPPED, UNSEEN,
@@ -540,7 +538,7 @@ pub(super) fn load_tickets(
                     records_from: from,
                     line_after_header: line,
                 };
-                let chunks = chunks_with_lines(&body, sizes.chunk)
+                let chunks = body_chunks(&body, &block, sizes.chunk)
                     .par_iter()
                     .map(|&c| parse_ticket_chunk(&body, c, &cols, opts, path))
                     .collect::<Vec<_>>()
