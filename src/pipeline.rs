@@ -417,6 +417,22 @@ fn customers_of(
     cfg: &RunConfig,
     ev: &Evaluation,
 ) -> Result<Vec<report::customers::Customer>, RunError> {
+    let without: Vec<&str> = ev
+        .dataset
+        .files
+        .iter()
+        .filter(|f| f.kind == ingest::Kind::Tickets && !f.has_organization)
+        .map(|f| f.path.as_str())
+        .collect();
+    if ev.dataset.organizations.present && !without.is_empty() {
+        // their tickets would belong to no customer without saying so
+        return Err(RunError::PerCustomer(format!(
+            "{}: --per-customer writes one report per organization, and this tickets file has \
+             no organization column while another one has; give every tickets file the column, \
+             or run without --per-customer",
+            without.join(", ")
+        )));
+    }
     if !ev.dataset.organizations.present {
         let files = cfg.tickets.join(", ");
         let field = cfg.profile.tickets.organization.as_ref();

@@ -235,6 +235,49 @@ fn per_customer_without_an_organization_column_is_one_fatal_error_before_anythin
     assert!(!out.exists());
 }
 
+/// With several tickets files, each must have the column: the tickets of a
+/// file without it would belong to no customer without a word.
+#[test]
+fn per_customer_with_a_tickets_file_lacking_the_column_is_one_fatal_error() {
+    let base = scratch_in("customers", "mixed-columns");
+    let out = base.join("out");
+    let (with, without) = (
+        fixture("customers/tickets.csv"),
+        fixture("worked/tickets.csv"),
+    );
+    let done = sla(&[
+        "run",
+        "--tickets",
+        &with,
+        "--tickets",
+        &without,
+        "--per-customer",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(done.status.code(), Some(1), "{}", stderr(&done));
+    assert_eq!(
+        stderr(&done),
+        format!(
+            "sla-report: error: {without}: --per-customer writes one report per organization, and \
+             this tickets file has no organization column while another one has; give every \
+             tickets file the column, or run without --per-customer\n"
+        )
+    );
+    assert!(!out.exists());
+    // without the flag the same files are one report
+    let done = sla(&[
+        "run",
+        "--tickets",
+        &with,
+        "--tickets",
+        &without,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(done.status.success(), "{}", stderr(&done));
+}
+
 /// The sample data's first `n` tickets, each with an organization from a
 /// list of hard names picked by its id (so a duplicated id keeps one
 /// customer), written with the sample's priority changes into `dir`.

@@ -198,6 +198,9 @@ pub struct FileStats {
     pub export_mismatches: u64,
     /// The header names that fed each field, with their column (CSV).
     pub columns: Vec<(FieldName, String, usize)>,
+    /// A tickets file has an organization column (`--per-customer` needs
+    /// it in every one).
+    pub has_organization: bool,
     /// The CSV delimiter (`None` for JSON).
     pub delimiter: Option<u8>,
     /// Timestamps read without an offset (as wall time in the input zone).
@@ -230,6 +233,7 @@ impl FileStats {
             warnings: 0,
             export_mismatches: 0,
             columns: Vec::new(),
+            has_organization: false,
             delimiter: None,
             offsetless: 0,
         }

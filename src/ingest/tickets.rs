@@ -524,6 +524,7 @@ pub(super) fn load_tickets(
     ds.organizations.present |= cols.organization.is_some();
     let mut stats = FileStats::new(path, Kind::Tickets);
     stats.columns = cols.named(&header.columns);
+    stats.has_organization = cols.organization.is_some();
     stats.delimiter = Some(header.delimiter);
     let size = std::fs::metadata(path).map_or(0, |m| m.len() as usize);
     let mut pending = Some((first, records_from, line_after_header));
