@@ -307,6 +307,7 @@ mod tests {
             warnings: 0,
             export_mismatches: 0,
             columns: Vec::new(),
+            has_organization: false,
             delimiter: Some(b','),
             offsetless: 0,
         });
