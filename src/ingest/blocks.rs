@@ -3,8 +3,8 @@
 //! each block cut into chunks that parse in parallel.
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+use super::hashing::Hashing;
 use super::records::{count_line_ends, read_header, scan_records, Columns, Header, Quoting};
 use super::{Encoding, IngestError, ReadOptions, Sizes};
 
@@ -93,7 +93,8 @@ pub(super) struct Body<'d> {
 pub(super) struct BlockReader {
     path: String,
     file: std::fs::File,
-    hasher: Sha256,
+    /// The SHA-256 of the bytes read, on a thread of its own.
+    hash: Hashing,
     /// What was read after the last block: the start of its next record.
     carry: Vec<u8>,
     /// Whether a BOM at the start was looked for.
@@ -141,7 +142,7 @@ impl BlockReader {
         Ok(BlockReader {
             path: path.to_string(),
             file,
-            hasher: Sha256::new(),
+            hash: Hashing::new(),
             carry: Vec::new(),
             started: false,
             emitted: false,
@@ -183,7 +184,7 @@ impl BlockReader {
                 }
             }
         }
-        self.hasher.update(&buf[start..]);
+        self.hash.update(&buf[start..]);
         self.read_bytes += (buf.len() - start) as u64;
         self.encoding.decode_tail(buf, start);
         Ok(())
@@ -296,7 +297,7 @@ impl BlockReader {
 
     /// The SHA-256 of every byte read, in hex.
     pub(super) fn sha256(self) -> String {
-        hex(&self.hasher.finalize())
+        self.hash.finish()
     }
 }
 

@@ -29,6 +29,7 @@ mod blocks;
 mod changes;
 mod customers;
 mod encoding;
+mod hashing;
 mod ids;
 mod json;
 mod names;

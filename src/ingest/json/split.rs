@@ -28,9 +28,7 @@
 
 use std::io::Read;
 
-use sha2::{Digest, Sha256};
-
-use crate::ingest::blocks::hex;
+use crate::ingest::hashing::Hashing;
 use crate::ingest::IngestError;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -266,7 +264,8 @@ enum Step {
 pub(in crate::ingest) struct JsonRecords {
     path: String,
     input: Box<dyn Read + Send>,
-    hasher: Sha256,
+    /// The SHA-256 of the bytes read, on a thread of its own.
+    hash: Hashing,
     read_bytes: u64,
     eof: bool,
     block: usize,
@@ -328,7 +327,7 @@ impl JsonRecords {
         JsonRecords {
             path: path.to_string(),
             input,
-            hasher: Sha256::new(),
+            hash: Hashing::new(),
             read_bytes: 0,
             eof: false,
             block: block.max(1),
@@ -389,7 +388,7 @@ impl JsonRecords {
     /// The SHA-256 of every byte read, in hex (the whole file once
     /// `next_batch` returned `None`).
     pub(in crate::ingest) fn sha256(self) -> String {
-        hex(&self.hasher.finalize())
+        self.hash.finish()
     }
 
     /// Drops what is no longer needed and reads the next block.
@@ -420,7 +419,7 @@ impl JsonRecords {
             }
         };
         self.buf.truncate(start + n);
-        self.hasher.update(&self.buf[start..]);
+        self.hash.update(&self.buf[start..]);
         self.read_bytes += n as u64;
         if n == 0 {
             self.eof = true;
@@ -968,6 +967,8 @@ impl Probe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::blocks::hex;
+    use sha2::{Digest, Sha256};
 
     const AUDITS: &[u8] = include_bytes!("../../../tests/fixtures/zendesk/audits.json");
     const KEYS: &[&str] = &["audits", "activities_data"];
