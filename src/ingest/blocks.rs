@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::hashing::Hashing;
+use super::read_ahead::ReadAhead;
 use super::records::{count_line_ends, read_header, scan_records, Columns, Header, Quoting};
 use super::{Encoding, IngestError, ReadOptions, Sizes};
 
@@ -92,9 +92,8 @@ pub(super) struct Body<'d> {
 /// most `max_record` bytes), not the file size.
 pub(super) struct BlockReader {
     path: String,
-    file: std::fs::File,
-    /// The SHA-256 of the bytes read, on a thread of its own.
-    hash: Hashing,
+    /// The file's bytes, read and hashed on a thread of its own.
+    input: ReadAhead,
     /// What was read after the last block: the start of its next record.
     carry: Vec<u8>,
     /// Whether a BOM at the start was looked for.
@@ -135,14 +134,15 @@ impl BlockReader {
         max_record: usize,
         encoding: Encoding,
     ) -> Result<BlockReader, IngestError> {
-        let file = std::fs::File::open(path).map_err(|error| IngestError::Read {
-            path: path.to_string(),
-            error,
-        })?;
+        let input = std::fs::File::open(path)
+            .and_then(|file| ReadAhead::new(Box::new(file)))
+            .map_err(|error| IngestError::Read {
+                path: path.to_string(),
+                error,
+            })?;
         Ok(BlockReader {
             path: path.to_string(),
-            file,
-            hash: Hashing::new(),
+            input,
             carry: Vec::new(),
             started: false,
             emitted: false,
@@ -160,32 +160,16 @@ impl BlockReader {
 
     /// Appends up to `n` bytes of the file to `buf`; sets `eof` at the end.
     fn fill(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<(), IngestError> {
-        use std::io::Read;
         let start = buf.len();
-        buf.reserve(n);
-        let mut got = 0;
-        while got < n {
-            let before = buf.len();
-            let res = (&mut self.file).take((n - got) as u64).read_to_end(buf);
-            match res {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(k) => got += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                    buf.truncate(before);
-                }
-                Err(error) => {
-                    return Err(IngestError::Read {
-                        path: self.path.clone(),
-                        error,
-                    })
-                }
-            }
-        }
-        self.hash.update(&buf[start..]);
-        self.read_bytes += (buf.len() - start) as u64;
+        let got = self
+            .input
+            .read_into(buf, n)
+            .map_err(|error| IngestError::Read {
+                path: self.path.clone(),
+                error,
+            })?;
+        self.eof = got < n;
+        self.read_bytes += got as u64;
         self.encoding.decode_tail(buf, start);
         Ok(())
     }
@@ -297,7 +281,7 @@ impl BlockReader {
 
     /// The SHA-256 of every byte read, in hex.
     pub(super) fn sha256(self) -> String {
-        self.hash.finish()
+        self.input.sha256()
     }
 }
 
