@@ -3,8 +3,8 @@
 //! each block cut into chunks that parse in parallel.
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+use super::read_ahead::ReadAhead;
 use super::records::{count_line_ends, read_header, scan_records, Columns, Header, Quoting};
 use super::{Encoding, IngestError, ReadOptions, Sizes};
 
@@ -92,8 +92,8 @@ pub(super) struct Body<'d> {
 /// most `max_record` bytes), not the file size.
 pub(super) struct BlockReader {
     path: String,
-    file: std::fs::File,
-    hasher: Sha256,
+    /// The file's bytes, read and hashed on a thread of its own.
+    input: ReadAhead,
     /// What was read after the last block: the start of its next record.
     carry: Vec<u8>,
     /// Whether a BOM at the start was looked for.
@@ -134,14 +134,15 @@ impl BlockReader {
         max_record: usize,
         encoding: Encoding,
     ) -> Result<BlockReader, IngestError> {
-        let file = std::fs::File::open(path).map_err(|error| IngestError::Read {
-            path: path.to_string(),
-            error,
-        })?;
+        let input = std::fs::File::open(path)
+            .and_then(|file| ReadAhead::new(Box::new(file)))
+            .map_err(|error| IngestError::Read {
+                path: path.to_string(),
+                error,
+            })?;
         Ok(BlockReader {
             path: path.to_string(),
-            file,
-            hasher: Sha256::new(),
+            input,
             carry: Vec::new(),
             started: false,
             emitted: false,
@@ -159,32 +160,16 @@ impl BlockReader {
 
     /// Appends up to `n` bytes of the file to `buf`; sets `eof` at the end.
     fn fill(&mut self, buf: &mut Vec<u8>, n: usize) -> Result<(), IngestError> {
-        use std::io::Read;
         let start = buf.len();
-        buf.reserve(n);
-        let mut got = 0;
-        while got < n {
-            let before = buf.len();
-            let res = (&mut self.file).take((n - got) as u64).read_to_end(buf);
-            match res {
-                Ok(0) => {
-                    self.eof = true;
-                    break;
-                }
-                Ok(k) => got += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {
-                    buf.truncate(before);
-                }
-                Err(error) => {
-                    return Err(IngestError::Read {
-                        path: self.path.clone(),
-                        error,
-                    })
-                }
-            }
-        }
-        self.hasher.update(&buf[start..]);
-        self.read_bytes += (buf.len() - start) as u64;
+        let got = self
+            .input
+            .read_into(buf, n)
+            .map_err(|error| IngestError::Read {
+                path: self.path.clone(),
+                error,
+            })?;
+        self.eof = got < n;
+        self.read_bytes += got as u64;
         self.encoding.decode_tail(buf, start);
         Ok(())
     }
@@ -296,7 +281,7 @@ impl BlockReader {
 
     /// The SHA-256 of every byte read, in hex.
     pub(super) fn sha256(self) -> String {
-        hex(&self.hasher.finalize())
+        self.input.sha256()
     }
 }
 

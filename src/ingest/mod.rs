@@ -32,6 +32,7 @@ mod encoding;
 mod ids;
 mod json;
 mod names;
+mod read_ahead;
 mod records;
 mod submitted;
 mod survey;

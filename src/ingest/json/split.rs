@@ -28,9 +28,7 @@
 
 use std::io::Read;
 
-use sha2::{Digest, Sha256};
-
-use crate::ingest::blocks::hex;
+use crate::ingest::read_ahead::ReadAhead;
 use crate::ingest::IngestError;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -265,8 +263,8 @@ enum Step {
 /// The records of a JSON history file, read in batches.
 pub(in crate::ingest) struct JsonRecords {
     path: String,
-    input: Box<dyn Read + Send>,
-    hasher: Sha256,
+    /// The file's bytes, read and hashed on a thread of its own.
+    input: ReadAhead,
     read_bytes: u64,
     eof: bool,
     block: usize,
@@ -306,13 +304,7 @@ impl JsonRecords {
             path: path.to_string(),
             error,
         })?;
-        Ok(JsonRecords::from_reader(
-            path,
-            Box::new(file),
-            keys,
-            max_record,
-            BLOCK,
-        ))
+        JsonRecords::from_reader(path, Box::new(file), keys, max_record, BLOCK)
     }
 
     /// The records of any reader, read `block` bytes at a time; `path`
@@ -323,12 +315,15 @@ impl JsonRecords {
         keys: &[&str],
         max_record: usize,
         block: usize,
-    ) -> JsonRecords {
+    ) -> Result<JsonRecords, IngestError> {
+        let input = ReadAhead::new(input).map_err(|error| IngestError::Read {
+            path: path.to_string(),
+            error,
+        })?;
         let keys: Vec<Box<[u8]>> = keys.iter().map(|k| k.as_bytes().into()).collect();
-        JsonRecords {
+        Ok(JsonRecords {
             path: path.to_string(),
             input,
-            hasher: Sha256::new(),
             read_bytes: 0,
             eof: false,
             block: block.max(1),
@@ -349,7 +344,7 @@ impl JsonRecords {
             record_line: 1,
             key: Vec::new(),
             key_known: false,
-        }
+        })
     }
 
     /// The next records, about `bytes` bytes of them (at least one), or
@@ -389,7 +384,7 @@ impl JsonRecords {
     /// The SHA-256 of every byte read, in hex (the whole file once
     /// `next_batch` returned `None`).
     pub(in crate::ingest) fn sha256(self) -> String {
-        hex(&self.hasher.finalize())
+        self.input.sha256()
     }
 
     /// Drops what is no longer needed and reads the next block.
@@ -405,22 +400,13 @@ impl JsonRecords {
         if let Some(k) = &mut self.keep {
             *k -= drop;
         }
-        let start = self.buf.len();
-        self.buf.resize(start + self.block, 0);
-        let n = loop {
-            match self.input.read(&mut self.buf[start..]) {
-                Ok(n) => break n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(error) => {
-                    return Err(IngestError::Read {
-                        path: self.path.clone(),
-                        error,
-                    })
-                }
-            }
-        };
-        self.buf.truncate(start + n);
-        self.hasher.update(&self.buf[start..]);
+        let n = self
+            .input
+            .read_into(&mut self.buf, self.block)
+            .map_err(|error| IngestError::Read {
+                path: self.path.clone(),
+                error,
+            })?;
         self.read_bytes += n as u64;
         if n == 0 {
             self.eof = true;
@@ -968,13 +954,15 @@ impl Probe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::blocks::hex;
+    use sha2::{Digest, Sha256};
 
     const AUDITS: &[u8] = include_bytes!("../../../tests/fixtures/zendesk/audits.json");
     const KEYS: &[&str] = &["audits", "activities_data"];
 
     fn reader(data: Vec<u8>, max_record: usize, block: usize) -> JsonRecords {
         let input = Box::new(std::io::Cursor::new(data));
-        JsonRecords::from_reader("h.json", input, KEYS, max_record, block)
+        JsonRecords::from_reader("h.json", input, KEYS, max_record, block).unwrap()
     }
 
     /// Every record of `data` as (line, text), or the error's message.
@@ -1288,7 +1276,7 @@ mod tests {
                 tail: b"\"}]}]}".to_vec(),
                 at: 0,
             };
-            JsonRecords::from_reader("big.json", Box::new(input), KEYS, max_record, BLOCK)
+            JsonRecords::from_reader("big.json", Box::new(input), KEYS, max_record, BLOCK).unwrap()
         };
         let err = open(1 << 20).next_batch(1).unwrap_err().to_string();
         assert_eq!(
