@@ -65,17 +65,6 @@ fn chunk_bounds(data: &[u8], from: usize, delimiter: u8, chunk: usize) -> Vec<(u
     bounds
 }
 
-/// Bytes as lowercase hex (the form of every digest in run.json).
-pub(super) fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
-}
-
 /// A block of a file's records: whole records only, from `records_from`,
 /// the first of which starts on line `line_after_header`.
 pub(super) struct Body<'d> {

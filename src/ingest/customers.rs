@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::blocks::hex;
+use super::read_ahead::hex;
 use super::records::count_line_ends;
 use super::{Encoding, IngestError};
 use crate::policy::Policy;

@@ -17,8 +17,6 @@ use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 
-use super::blocks::hex;
-
 /// The size of a piece read at a time.
 const PIECE: usize = 1 << 20;
 /// Pieces read ahead at most: one block of the default size.
@@ -166,6 +164,17 @@ fn read_ahead(
         }
     }
     hasher.finalize().into()
+}
+
+/// Bytes as lowercase hex (the form of every digest in run.json).
+pub(super) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
 }
 
 #[cfg(test)]

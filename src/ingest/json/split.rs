@@ -954,7 +954,7 @@ impl Probe {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::blocks::hex;
+    use crate::ingest::read_ahead::hex;
     use sha2::{Digest, Sha256};
 
     const AUDITS: &[u8] = include_bytes!("../../../tests/fixtures/zendesk/audits.json");
