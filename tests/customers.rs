@@ -210,61 +210,51 @@ mod hostile {
     }
 }
 
+/// Runs `--per-customer` on `tickets` into a fresh folder `name`, expecting
+/// exit 1 with nothing written; its stderr and the folder.
+fn per_customer_fails(name: &str, tickets: &[&str]) -> (String, PathBuf) {
+    let out = scratch_in("customers", name).join("out");
+    let mut args = vec!["run", "--per-customer", "--out", out.to_str().unwrap()];
+    for t in tickets {
+        args.extend(["--tickets", t]);
+    }
+    let done = sla(&args);
+    assert_eq!(done.status.code(), Some(1), "{}", stderr(&done));
+    assert!(!out.exists());
+    (stderr(&done), out)
+}
+
 #[test]
 fn per_customer_without_an_organization_column_is_one_fatal_error_before_anything_is_written() {
-    let base = scratch_in("customers", "no-column");
-    let out = base.join("out");
     let tickets = fixture("worked/tickets.csv");
-    let done = sla(&[
-        "run",
-        "--tickets",
-        &tickets,
-        "--per-customer",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(done.status.code(), Some(1), "{}", stderr(&done));
+    let (err, _) = per_customer_fails("no-column", &[&tickets]);
     assert_eq!(
-        stderr(&done),
+        err,
         format!(
             "sla-report: error: {tickets}: --per-customer writes one report per organization, and the \
              tickets file has no column 'organization'; add the organization of each ticket, or \
              run without --per-customer\n"
         )
     );
-    assert!(!out.exists());
 }
 
 /// With several tickets files, each must have the column: the tickets of a
 /// file without it would belong to no customer without a word.
 #[test]
 fn per_customer_with_a_tickets_file_lacking_the_column_is_one_fatal_error() {
-    let base = scratch_in("customers", "mixed-columns");
-    let out = base.join("out");
     let (with, without) = (
         fixture("customers/tickets.csv"),
         fixture("worked/tickets.csv"),
     );
-    let done = sla(&[
-        "run",
-        "--tickets",
-        &with,
-        "--tickets",
-        &without,
-        "--per-customer",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(done.status.code(), Some(1), "{}", stderr(&done));
+    let (err, out) = per_customer_fails("mixed-columns", &[&with, &without]);
     assert_eq!(
-        stderr(&done),
+        err,
         format!(
             "sla-report: error: {without}: --per-customer writes one report per organization, and \
              this tickets file has no organization column while another one has; give every \
              tickets file the column, or run without --per-customer\n"
         )
     );
-    assert!(!out.exists());
     // without the flag the same files are one report
     let done = sla(&[
         "run",
