@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::ingest::{Dataset, FieldName, FileStats, Kind, Reason, Reject};
-use crate::profile::Profile;
+use crate::profile::{JsonShape, Profile};
 
 /// How many accepted ticket rows out of those read make a run suspicious
 /// (below 1 in 10).
@@ -232,6 +232,19 @@ fn hint(reject: &Reject, file: &FileStats, profile: &Profile) -> Option<String> 
              windows-1252, read it with --encoding windows-1252"
                 .to_string(),
         ),
+        (Reason::MalformedRow, _) if file.delimiter.is_none() => {
+            let shape = match profile.changes.json {
+                Some((JsonShape::ZendeskAudits, _)) => "a Zendesk audit (an object with `events`)",
+                Some((JsonShape::FreshdeskActivities, _)) => {
+                    "a Freshdesk activity (an object with `activity`)"
+                }
+                None => "a record of the history's JSON shape",
+            };
+            Some(format!(
+                "a JSON record that is not {shape}, or not valid JSON: check that this is the \
+                 history export the format expects"
+            ))
+        }
         (Reason::MalformedRow, _) => Some(
             "a record with another number of fields than the header (or invalid UTF-8)".to_string(),
         ),

@@ -348,6 +348,16 @@ cases! {
             files: &[(3, 3, 0, 0, 0), (2, 2, 0, 0, 0)],
         },
     }
+    // regression: a record that is not an audit (another export's page on
+    // one line) was ignored like an audit without a priority event
+    json_not_audits {
+        args: &["--format", "zendesk", "--tickets", "@zendesk_tickets.csv",
+            "--changes", "@json_not_audits.ndjson"],
+        expect: Report {
+            tickets: &["123", "124", "125"],
+            files: &[(3, 3, 0, 0, 0), (2, 1, 1, 0, 0)],
+        },
+    }
     // regression: a top-level `null` was read as a CSV header `null`
     // ("no column for field: ... the header has 'null'")
     json_null {

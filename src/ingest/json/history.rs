@@ -261,7 +261,13 @@ pub(in crate::ingest) fn zendesk_audit(text: &[u8]) -> Extracted {
     let Some(audit) = parse::<Audit>(text) else {
         return Extracted::Malformed;
     };
-    let Some(event) = audit.events.into_iter().flat_map(|e| e.0).rev().find(|e| {
+    // an object without `events` is not an audit (another export's record,
+    // e.g. a `{"tickets": [...]}` page read as one line): never ignored
+    // unseen among the audits without a priority event
+    let Some(events) = audit.events else {
+        return Extracted::Malformed;
+    };
+    let Some(event) = events.0.into_iter().rev().find(|e| {
         matches!(&e.field_name, Some(Scalar::Text(f)) if f == "priority")
             && matches!(&e.kind, Some(Scalar::Text(k)) if k == "Create" || k == "Change")
     }) else {
@@ -297,7 +303,11 @@ pub(in crate::ingest) fn freshdesk_activity(text: &[u8]) -> Extracted {
     let Some(a) = parse::<Activity>(text) else {
         return Extracted::Malformed;
     };
-    let Some(priority) = a.activity.flatten().and_then(|c| c.priority) else {
+    // an object without `activity` is not an activity
+    let Some(activity) = a.activity else {
+        return Extracted::Malformed;
+    };
+    let Some(priority) = activity.and_then(|c| c.priority) else {
         return Extracted::Ignored;
     };
     let row = (|| {
@@ -491,7 +501,6 @@ mod tests {
     #[test]
     fn records_without_a_priority_are_ignored_and_missing_fields_are_empty() {
         for audit in [
-            "{}",
             r#"{"ticket_id": 1, "events": null}"#,
             r#"{"ticket_id": 1, "events": []}"#,
             r#"{"events": [{"type": "Comment", "body": "priority", "value": {"x": [1]}}]}"#,
@@ -506,7 +515,6 @@ mod tests {
             );
         }
         for activity in [
-            "{}",
             r#"{"ticket_id": 1, "activity": null}"#,
             r#"{"ticket_id": 1, "activity": {"status": "Closed", "note": {"id": 1}}}"#,
             r#"{"ticket_id": 1, "activity": {"custom_fields": {"priority": 4}}}"#,
@@ -525,6 +533,29 @@ mod tests {
         assert_eq!(zendesk_audit(no_previous), row("", "", "low", None, ""));
         let bare = br#"{"activity": {"priority": null}}"#;
         assert_eq!(freshdesk_activity(bare), row("", "", "", None, ""));
+    }
+
+    /// An object without `events` (`activity`) is not an audit (activity):
+    /// another export's record, such as a one-line `{"tickets": [...]}`
+    /// page, is rejected, not ignored among the records without a priority.
+    #[test]
+    fn an_object_that_is_not_an_audit_or_an_activity_is_malformed() {
+        for text in [
+            "{}",
+            r#"{"tickets": [{"id": 1, "priority": "high"}]}"#,
+            r#"{"ticket_id": 1, "created_at": "2026-03-02T10:00:00Z"}"#,
+        ] {
+            assert_eq!(
+                zendesk_audit(text.as_bytes()),
+                Extracted::Malformed,
+                "{text}"
+            );
+            assert_eq!(
+                freshdesk_activity(text.as_bytes()),
+                Extracted::Malformed,
+                "{text}"
+            );
+        }
     }
 
     #[test]
