@@ -322,13 +322,33 @@ pub(in crate::ingest) fn freshdesk_activity(text: &[u8]) -> Extracted {
     row.map_or(Extracted::Malformed, Extracted::Row)
 }
 
-/// A record as compact JSON for `rejects.csv`; its raw text (invalid
-/// UTF-8 as U+FFFD) when it does not parse.
+/// A record on one line for `rejects.csv`: its text without the white
+/// space between tokens, every token as written (a number of any size, an
+/// escape, the order of keys); its raw text (invalid UTF-8 as U+FFFD) when
+/// it is not JSON.
 pub(in crate::ingest) fn compact(text: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(text) {
-        Ok(v) => v.to_string(),
-        Err(_) => String::from_utf8_lossy(text).into_owned(),
+    // (serde_json passes over invalid UTF-8 in a string it ignores)
+    if std::str::from_utf8(text).is_err() || serde_json::from_slice::<IgnoredAny>(text).is_err() {
+        return String::from_utf8_lossy(text).into_owned();
     }
+    let mut out = Vec::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in text {
+        if in_string {
+            out.push(b);
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            in_string = b == b'"';
+            out.push(b);
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -561,7 +581,13 @@ mod tests {
     #[test]
     fn compact_gives_one_line_json_or_the_raw_text() {
         let pretty = b"{\n  \"b\": [1, 2.5, \"x\\u00e9\"],\r\n  \"a\": null\n}";
-        assert_eq!(compact(pretty), r#"{"b":[1,2.5,"xé"],"a":null}"#);
+        assert_eq!(compact(pretty), r#"{"b":[1,2.5,"x\u00e9"],"a":null}"#);
+        // tokens as written: a number beyond u64 and f64, spaces in strings
+        let big = br#"{ "ticket_id" : 123456789012345678901234567890, "s": "a \" b" }"#;
+        assert_eq!(
+            compact(big),
+            r#"{"ticket_id":123456789012345678901234567890,"s":"a \" b"}"#
+        );
         assert_eq!(compact(b"{\"a\": tru\n"), "{\"a\": tru\n");
         assert_eq!(compact(b"{\"a\": \"\xff\"}"), "{\"a\": \"\u{FFFD}\"}");
         let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
