@@ -13,18 +13,27 @@ use std::borrow::Cow;
 /// Everything else is kept, letters like `Müller` too; a backslash is not
 /// escaped (paths keep theirs), so the result is for reading, not parsing.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(hidden) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() {
+        if hidden(c) {
             out.extend(c.escape_debug());
         } else {
             out.push(c);
         }
     }
     Cow::Owned(out)
+}
+
+/// A character that is not shown as itself: a control character, or a
+/// bidirectional formatting character, which reorders the text around it
+/// (a name holding U+202E would show the rest of a line backwards). Data
+/// shown to people (the terminal, report.html) writes these as `\u{..}`.
+pub fn hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// [`escape`] for text of several lines: each line escaped, its line
@@ -52,6 +61,13 @@ mod tests {
         assert_eq!(escape("\u{1b}]0;pwned\u{7}"), "\\u{1b}]0;pwned\\u{7}");
         assert_eq!(escape("a\tb\nc\rd\0"), "a\\tb\\nc\\rd\\0");
         assert_eq!(escape("\u{7f}\u{9b}2J"), "\\u{7f}\\u{9b}2J");
+        // bidirectional overrides and isolates would reorder the line
+        assert_eq!(escape("Acme\u{202e}cba"), "Acme\\u{202e}cba");
+        assert_eq!(
+            escape("\u{2066}x\u{2069}\u{200f}"),
+            "\\u{2066}x\\u{2069}\\u{200f}"
+        );
+        assert!(matches!(escape("شركة"), Cow::Borrowed(_)));
         assert_eq!(escape("C:\\exports\\t.csv"), "C:\\exports\\t.csv");
     }
 }

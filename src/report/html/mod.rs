@@ -74,6 +74,9 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // shown, not obeyed: a bidi override in a name would reorder
+            // the page's text around it
+            c if crate::terminal::hidden(c) => out.extend(c.escape_debug()),
             c => out.push(c),
         }
     }
@@ -720,6 +723,13 @@ mod tests {
             target_words(t(5400, ClockKind::Business)),
             "within 1 hour 30 minutes of business time"
         );
+    }
+
+    #[test]
+    fn bidi_and_control_characters_are_shown_not_obeyed() {
+        assert_eq!(esc("Acme\u{202e}bA"), "Acme\\u{202e}bA");
+        assert_eq!(esc("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(esc("Åre Bygg"), "Åre Bygg");
     }
 
     #[test]
