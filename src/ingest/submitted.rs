@@ -39,73 +39,89 @@ pub struct Submission {
 }
 
 /// Replaces each ticket's export priority by its submitted one and drops
-/// the history rows that only told it.
+/// the history rows that only told it. Each ticket is settled on its own,
+/// so the tickets are settled in parallel.
 pub(super) fn settle(ds: &mut Dataset, default: u32) {
-    ds.submissions = ds
-        .tickets
-        .iter()
-        .map(|t| Submission {
-            from: SubmittedFrom::Export,
-            export: t.submitted,
-            history_end: None,
-        })
-        .collect();
-    if ds.changes.is_empty() {
-        return;
-    }
     let changes = &ds.changes;
-    // each ticket's rows in time order, ties in input order
+    // each ticket's rows in time order, ties in input order, the tickets in
+    // index order; `starts[t]..starts[t + 1]` are ticket t's
     let mut order: Vec<u32> = (0..changes.len() as u32).collect();
     order.par_sort_unstable_by_key(|&i| {
         let c = &changes[i as usize];
         (c.ticket, c.changed_at, i)
     });
-    let mut before_creation = vec![false; changes.len()];
-    let mut mismatches = vec![0u64; ds.files.len()];
-    let mut warnings = Vec::new();
-    for rows in order.chunk_by(|&a, &b| changes[a as usize].ticket == changes[b as usize].ticket) {
-        let index = changes[rows[0] as usize].ticket as usize;
-        let ticket = &mut ds.tickets[index];
-        let mut submitted = default;
-        let mut from = SubmittedFrom::Default;
-        for &i in rows {
-            let c = &changes[i as usize];
-            if c.changed_at > ticket.created {
-                break;
-            }
-            submitted = c.to;
-            from = SubmittedFrom::History {
-                file: c.file,
-                at: c.changed_at,
+    let mut starts = vec![0u32; ds.tickets.len() + 1];
+    for c in changes {
+        starts[c.ticket as usize + 1] += 1;
+    }
+    for t in 1..starts.len() {
+        starts[t] += starts[t - 1];
+    }
+    let rows_of = |t: usize| &order[starts[t] as usize..starts[t + 1] as usize];
+    ds.submissions = ds
+        .tickets
+        .par_iter_mut()
+        .enumerate()
+        .map(|(index, ticket)| {
+            let export = ticket.submitted;
+            let rows = rows_of(index);
+            let Some(&last) = rows.last() else {
+                return Submission {
+                    from: SubmittedFrom::Export,
+                    export,
+                    history_end: None,
+                };
             };
-            before_creation[i as usize] = true;
-        }
-        let last = &changes[rows[rows.len() - 1] as usize];
-        if last.to != ticket.submitted {
-            mismatches[last.file as usize] += 1;
-            warnings.push(Warning {
+            let mut submitted = default;
+            let mut from = SubmittedFrom::Default;
+            for &i in rows {
+                let c = &changes[i as usize];
+                if c.changed_at > ticket.created {
+                    break;
+                }
+                submitted = c.to;
+                from = SubmittedFrom::History {
+                    file: c.file,
+                    at: c.changed_at,
+                };
+            }
+            ticket.submitted = submitted;
+            Submission {
+                from,
+                export,
+                history_end: Some(changes[last as usize].to),
+            }
+        })
+        .collect();
+    // the history ends on another priority than the export's: the last
+    // row's file counts it
+    let submissions = &ds.submissions;
+    let warnings: Vec<Warning> = (0..submissions.len())
+        .into_par_iter()
+        .filter_map(|index| {
+            let s = &submissions[index];
+            if s.history_end? == s.export {
+                return None;
+            }
+            let last = &changes[*rows_of(index).last()? as usize];
+            Some(Warning {
                 file: last.file,
                 line: last.line,
                 ticket: index as u32,
                 kind: WarningKind::ExportPriority,
-                expected: ticket.submitted,
+                expected: s.export,
                 found: last.to,
-            });
-        }
-        ds.submissions[index] = Submission {
-            from,
-            export: ticket.submitted,
-            history_end: Some(last.to),
-        };
-        ticket.submitted = submitted;
-    }
-    let mut k = 0;
-    ds.changes.retain(|_| {
-        k += 1;
-        !before_creation[k - 1]
-    });
-    for (file, n) in ds.files.iter_mut().zip(mismatches) {
-        file.export_mismatches += n;
+            })
+        })
+        .collect();
+    for w in &warnings {
+        ds.files[w.file as usize].export_mismatches += 1;
     }
     ds.export_warnings = warnings;
+    // a row at or before creation told the submitted priority, it is no
+    // change (a ticket's rows are in time order, so these are the rows the
+    // loop above read before it stopped)
+    let tickets = &ds.tickets;
+    ds.changes
+        .retain(|c| c.changed_at > tickets[c.ticket as usize].created);
 }
