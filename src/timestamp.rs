@@ -130,11 +130,36 @@ pub fn parse(text: &str, zone: InputZone) -> Result<i64, TsError> {
     Parser::default().parse(text, zone)
 }
 
+/// A wall-clock hour (`wall seconds / 3600`) in a zone, as [`Parser`]
+/// knows it.
+#[derive(Debug, Clone, Copy)]
+struct ZoneHour {
+    zone: Tz,
+    hour: i64,
+    offset: HourOffset,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum HourOffset {
+    /// Read once, converted directly. The hour is checked when it comes
+    /// again, so that input in no time order costs no more than before.
+    Seen,
+    /// No transition touches the hour: every wall time in it is
+    /// `wall - offset`.
+    Fixed(i64),
+    /// A transition touches the hour: every wall time in it is converted
+    /// directly.
+    Varies,
+}
+
 /// `parse` for many timestamps in a row: remembers the last date it
 /// checked, since the rows of an export mostly share their dates.
 #[derive(Debug, Default)]
 pub struct Parser {
     last: Option<([u8; 10], Date)>,
+    /// The last wall-clock hour read in a zone, and what is known of its
+    /// offset: its rows mostly share their hours too.
+    hour: Option<ZoneHour>,
     /// How many timestamps it read without an offset (wall times in the
     /// input zone), for the warning when no zone was given.
     pub offsetless: u64,
@@ -212,10 +237,35 @@ impl Parser {
             (Some(off), _) => wall - off,
             (None, InputZone::Utc) => wall,
             (None, InputZone::Zone(tz)) => {
-                let naive = NaiveDate::from_ymd_opt(year as i32, month, day)
-                    .and_then(|d| d.and_hms_opt(hour, minute, second))
-                    .ok_or(TsError::Bad)?;
-                local_time::to_utc(tz, naive, Gap::Reject).ok_or(TsError::Nonexistent)?
+                let key = wall.div_euclid(3600);
+                let known = self.hour.filter(|h| h.zone == tz && h.hour == key);
+                if let Some(ZoneHour {
+                    offset: HourOffset::Fixed(offset),
+                    ..
+                }) = known
+                {
+                    wall - offset
+                } else {
+                    let date =
+                        NaiveDate::from_ymd_opt(year as i32, month, day).ok_or(TsError::Bad)?;
+                    let naive = date.and_hms_opt(hour, minute, second).ok_or(TsError::Bad)?;
+                    let instant =
+                        local_time::to_utc(tz, naive, Gap::Reject).ok_or(TsError::Nonexistent)?;
+                    let offset = match known.map(|h| h.offset) {
+                        None => HourOffset::Seen,
+                        Some(HourOffset::Seen) => date
+                            .and_hms_opt(hour, 0, 0)
+                            .and_then(|start| local_time::hour_offset(tz, start))
+                            .map_or(HourOffset::Varies, HourOffset::Fixed),
+                        Some(known) => known,
+                    };
+                    self.hour = Some(ZoneHour {
+                        zone: tz,
+                        hour: key,
+                        offset,
+                    });
+                    instant
+                }
             }
         };
         if !in_span(instant) {
@@ -378,6 +428,47 @@ mod tests {
                         parse(text, zone),
                         "{text:?} round {round}"
                     );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_hour_offset_cache_agrees_with_the_direct_conversion_1990_to_2040() {
+        use std::fmt::Write;
+        // Stockholm, and zones with odd transitions: a negative DST
+        // (Dublin), a 30-minute shift (Lord Howe), a half-hour offset (St
+        // John's)
+        let zones = [
+            chrono_tz::Europe::Stockholm,
+            chrono_tz::Europe::Dublin,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::America::St_Johns,
+        ];
+        // the first time reads an hour, the second checks it, the rest
+        // come from the cache
+        let times = [
+            "00:00", "00:00", "00:01", "14:59", "15:00", "29:59", "30:00", "30:01", "44:59",
+            "45:00", "59:59",
+        ];
+        let mut text = String::new();
+        for tz in zones {
+            let zone = InputZone::Zone(tz);
+            let mut parser = Parser::default();
+            for day in days_from_civil(1990, 1, 1)..days_from_civil(2041, 1, 1) {
+                let (y, m, d) = civil_from_days(day);
+                for h in 0..24 {
+                    for t in times {
+                        text.clear();
+                        write!(text, "{y:04}-{m:02}-{d:02}T{h:02}:{t}").unwrap();
+                        let naive = NaiveDate::from_ymd_opt(y as i32, m, d)
+                            .unwrap()
+                            .and_hms_opt(h, t[..2].parse().unwrap(), t[3..].parse().unwrap())
+                            .unwrap();
+                        let direct =
+                            local_time::to_utc(tz, naive, Gap::Reject).ok_or(TsError::Nonexistent);
+                        assert_eq!(parser.parse(&text, zone), direct, "{tz} {text}");
+                    }
                 }
             }
         }

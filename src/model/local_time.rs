@@ -51,6 +51,27 @@ pub fn to_utc(tz: Tz, local: NaiveDateTime, gap: Gap) -> Option<i64> {
     }
 }
 
+/// The UTC offset (seconds east) of every wall time in the hour that starts
+/// at `hour_start`, when the zone has no transition that touches that hour:
+/// its first and its last second each happen exactly once, with the same
+/// offset. `None` otherwise (a gap, a fold or a change of offset in the
+/// hour), where only [`to_utc`] answers. Exact under the assumption, true of
+/// the tz database, that no two transitions lie within an hour of each
+/// other.
+pub fn hour_offset(tz: Tz, hour_start: NaiveDateTime) -> Option<i64> {
+    let last = hour_start.checked_add_signed(TimeDelta::seconds(3599))?;
+    match (
+        tz.from_local_datetime(&hour_start),
+        tz.from_local_datetime(&last),
+    ) {
+        (LocalResult::Single(a), LocalResult::Single(b)) => {
+            let offset = a.offset().fix().local_minus_utc();
+            (offset == b.offset().fix().local_minus_utc()).then_some(i64::from(offset))
+        }
+        _ => None,
+    }
+}
+
 /// [`to_utc`] under [`Gap::Forward`], which always has an answer: the
 /// smallest instant whose wall time is at or after `local`.
 pub fn resolve(tz: Tz, local: NaiveDateTime) -> i64 {
@@ -152,5 +173,20 @@ mod tests {
         let back = to_local(Bratislava, 1_774_746_000).unwrap();
         assert_eq!(back.naive_local(), wall(2026, 3, 29, 3, 0));
         assert_eq!(to_local(Bratislava, i64::MAX), None);
+    }
+
+    #[test]
+    fn an_hour_has_one_offset_only_when_no_transition_touches_it() {
+        use chrono_tz::America::St_Johns;
+        assert_eq!(hour_offset(Bratislava, wall(2026, 3, 29, 1, 0)), Some(3600));
+        assert_eq!(hour_offset(Bratislava, wall(2026, 3, 29, 3, 0)), Some(7200));
+        // the gap and the fold themselves
+        assert_eq!(hour_offset(Bratislava, wall(2026, 3, 29, 2, 0)), None);
+        assert_eq!(hour_offset(Bratislava, wall(2026, 10, 25, 2, 0)), None);
+        // St John's sprang forward at 00:01 (to 01:01) until 2011: the
+        // hour's first second exists, the rest of it does not
+        assert_eq!(hour_offset(St_Johns, wall(2010, 3, 14, 0, 0)), None);
+        assert_eq!(hour_offset(St_Johns, wall(2010, 3, 14, 1, 0)), None);
+        assert_eq!(hour_offset(St_Johns, wall(2010, 3, 14, 2, 0)), Some(-9000));
     }
 }
