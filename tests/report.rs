@@ -172,6 +172,23 @@ fn tool(names: &[&'static str], version_flag: &str, package: &str) -> Option<&'s
     found
 }
 
+/// Renders `page` with headless Chromium through `scripts/screenshot.sh`
+/// (the one home of its flags): a PNG screenshot, or a PDF when `out` ends
+/// in `.pdf`.
+fn render(chromium: &str, page: &Path, out: &Path) {
+    let status = Command::new(format!("{ROOT}/scripts/screenshot.sh"))
+        .arg(page)
+        .arg(out)
+        .env("CHROMIUM", chromium)
+        .status()
+        .unwrap();
+    assert!(
+        status.success() && out.is_file(),
+        "screenshot.sh wrote no {}",
+        out.display()
+    );
+}
+
 fn decode_file(path: &Path) -> Image {
     decode_png(&std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
@@ -478,13 +495,7 @@ mod html {
         let out = dir.join("out");
         run_ok(&["run", "--out", out.to_str().unwrap()]);
         let shot = dir.join("screenshot.png");
-        let status = Command::new(format!("{ROOT}/scripts/screenshot.sh"))
-            .arg(out.join("report.html"))
-            .arg(&shot)
-            .env("CHROMIUM", chromium)
-            .status()
-            .unwrap();
-        assert!(status.success(), "screenshot.sh failed");
+        render(chromium, &out.join("report.html"), &shot);
         let img = decode_file(&shot);
         assert_eq!(img.width, 1280);
         // vermillion of the P1 lines and blue of the heatmap come only from
@@ -537,13 +548,7 @@ mod html {
         let out = dir.join("out");
         run_ok(&["run", "--out", out.to_str().unwrap()]);
         let pdf = dir.join("report.pdf");
-        let status = Command::new(format!("{ROOT}/scripts/screenshot.sh"))
-            .arg(out.join("report.html"))
-            .arg(&pdf)
-            .env("CHROMIUM", chromium)
-            .status()
-            .unwrap();
-        assert!(status.success(), "screenshot.sh failed to print");
+        render(chromium, &out.join("report.html"), &pdf);
 
         let info = Command::new("pdfinfo")
             .args(["-f", "1", "-l", "1000", pdf.to_str().unwrap()])
@@ -1274,28 +1279,7 @@ mod swedish {
             let english = english_words(&std::fs::read_to_string(page_of(name, &en)).unwrap());
             assert!(english.contains("deadline") && english.contains("reclassification"));
             let pdf = dir.join(format!("{name}.pdf"));
-            let profile = dir.join(format!("{name}-profile"));
-            let status = Command::new(chromium)
-                .args([
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-pdf-header-footer",
-                ])
-                .arg(format!("--user-data-dir={}", profile.display()))
-                .arg(format!("--print-to-pdf={}", pdf.display()))
-                .arg(format!("file://{}", page_of(name, &sv).display()))
-                .output()
-                .unwrap()
-                .status;
-            assert!(
-                status.success() && pdf.is_file(),
-                "{name}: chromium wrote no PDF"
-            );
+            render(chromium, &page_of(name, &sv), &pdf);
             let out = Command::new(pdftotext).arg(&pdf).arg("-").output().unwrap();
             assert!(out.status.success(), "pdftotext {}", pdf.display());
             let text = String::from_utf8(out.stdout).unwrap();
