@@ -256,20 +256,100 @@ fn period_words(r: &ReportData<'_>) -> (String, String) {
     }
 }
 
-/// The anchors of the page's sections, in order; the navigation's labels
-/// are the catalogue's `nav`, in the same order.
-const ANCHORS: [&str; 11] = [
-    "policy",
-    "headline",
-    "charts",
-    "summary",
-    "breaches",
-    "at-risk",
-    "comparison",
-    "reclassifications",
-    "breakdowns",
-    "organizations",
-    "rejects",
+/// Which page a section is on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum On {
+    Both,
+    /// The full report only: the section is about the whole export, other
+    /// customers, or files that are not in a customer's folder.
+    Full,
+    /// A customer's own page only.
+    Customer,
+}
+
+/// A section of the page: its anchor, its link in the navigation (the
+/// catalogue's text), the pages it is on, and how it is written.
+struct Section {
+    anchor: &'static str,
+    label: fn(&Texts) -> &'static str,
+    on: On,
+    write: fn(&mut String, &ReportData<'_>),
+}
+
+/// The page's sections, in order.
+const SECTIONS: [Section; 12] = [
+    Section {
+        anchor: "policy",
+        label: |t| t.nav[0],
+        on: On::Both,
+        write: |h, r| policy_section(h, r.texts, r.policy, r.evaluation.mode),
+    },
+    Section {
+        anchor: "headline",
+        label: |t| t.nav[1],
+        on: On::Both,
+        write: headline_section,
+    },
+    Section {
+        anchor: "charts",
+        label: |t| t.nav[2],
+        on: On::Both,
+        write: charts_section,
+    },
+    Section {
+        anchor: "summary",
+        label: |t| t.nav[3],
+        on: On::Both,
+        write: summary_section,
+    },
+    Section {
+        anchor: "breaches",
+        label: |t| t.nav[4],
+        on: On::Both,
+        write: breaches_section,
+    },
+    Section {
+        anchor: "at-risk",
+        label: |t| t.nav[5],
+        on: On::Full,
+        write: at_risk_section,
+    },
+    Section {
+        anchor: "comparison",
+        label: |t| t.nav[6],
+        on: On::Full,
+        write: comparison_section,
+    },
+    Section {
+        anchor: "reclassifications",
+        label: |t| t.nav[7],
+        on: On::Full,
+        write: reclassification_section,
+    },
+    Section {
+        anchor: "breakdowns",
+        label: |t| t.nav[8],
+        on: On::Full,
+        write: breakdowns_section,
+    },
+    Section {
+        anchor: "organizations",
+        label: |t| t.nav[9],
+        on: On::Full,
+        write: organizations_section,
+    },
+    Section {
+        anchor: "rejects",
+        label: |t| t.nav[10],
+        on: On::Full,
+        write: rejects_section,
+    },
+    Section {
+        anchor: "inputs",
+        label: |t| t.customer_inputs_heading,
+        on: On::Customer,
+        write: customer_inputs_section,
+    },
 ];
 
 /// The page.
@@ -325,38 +405,26 @@ pub fn render(r: &ReportData<'_>) -> String {
         esc(r.input_tz),
         (t.made_by)(concat!("sla-report ", env!("CARGO_PKG_VERSION")))
     );
+    let page = if r.customer.is_some() {
+        On::Customer
+    } else {
+        On::Full
+    };
+    let sections = || {
+        SECTIONS
+            .iter()
+            .filter(move |s| s.on == On::Both || s.on == page)
+    };
     h.push_str("<nav>");
-    for (anchor, label) in ANCHORS.iter().zip(t.nav) {
-        let shown = match r.customer {
-            // a customer's page has the sections up to its worst breaches
-            Some(_) => ANCHORS.iter().position(|a| a == anchor) < Some(5),
-            None => *anchor != "organizations" || r.analysis.by_organization.is_some(),
-        };
-        if shown {
-            let _ = write!(h, "<a href=\"#{anchor}\">{label}</a>");
+    for s in sections() {
+        // the per-organization section is there only with the column
+        if s.anchor != "organizations" || r.analysis.by_organization.is_some() {
+            let _ = write!(h, "<a href=\"#{}\">{}</a>", s.anchor, (s.label)(t));
         }
     }
-    if r.customer.is_some() {
-        let _ = write!(h, "<a href=\"#inputs\">{}</a>", t.customer_inputs_heading);
-    }
     h.push_str("</nav>\n");
-
-    policy_section(&mut h, t, p, ev.mode);
-    headline_section(&mut h, r);
-    charts_section(&mut h, r);
-    summary_section(&mut h, r);
-    breaches_section(&mut h, r);
-    if r.customer.is_some() {
-        // the rest is about the whole export, other customers, or files
-        // that are not in a customer's folder
-        customer_inputs_section(&mut h, r);
-    } else {
-        at_risk_section(&mut h, r);
-        comparison_section(&mut h, r);
-        reclassification_section(&mut h, r);
-        breakdowns_section(&mut h, r);
-        organizations_section(&mut h, r);
-        rejects_section(&mut h, r);
+    for s in sections() {
+        (s.write)(&mut h, r);
     }
     h.push_str("</main>\n</body>\n</html>\n");
     h
