@@ -98,15 +98,20 @@ pub enum PriorityValue {
 /// Values matched after trimming, case-insensitively.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueMap<T> {
-    map: HashMap<String, T>,
+    /// Looked up once per row and field: foldhash, not SipHash (the keys
+    /// are the profile's own).
+    map: HashMap<String, T, foldhash::fast::FixedState>,
     /// In profile order, as written (for `inspect` and printing).
     pub written: Vec<(String, T)>,
 }
 
+/// The longest ASCII text that `ValueMap::get` lowercases on the stack.
+const SHORT: usize = 64;
+
 impl<T: Copy> ValueMap<T> {
     fn new() -> ValueMap<T> {
         ValueMap {
-            map: HashMap::new(),
+            map: HashMap::default(),
             written: Vec::new(),
         }
     }
@@ -117,11 +122,22 @@ impl<T: Copy> ValueMap<T> {
 
     pub fn get(&self, text: &str) -> Option<T> {
         let t = text.trim();
-        if t.bytes().any(|c| c.is_ascii_uppercase()) || !t.is_ascii() {
-            self.map.get(&t.to_lowercase()).copied()
-        } else {
-            self.map.get(t).copied()
+        if t.is_ascii() {
+            if !t.bytes().any(|c| c.is_ascii_uppercase()) {
+                return self.map.get(t).copied();
+            }
+            if t.len() <= SHORT {
+                // the common case (`Normal`, `Urgent`): lowercased without
+                // an allocation (an ASCII text lowercases to ASCII)
+                let mut buf = [0u8; SHORT];
+                let lower = &mut buf[..t.len()];
+                lower.copy_from_slice(t.as_bytes());
+                lower.make_ascii_lowercase();
+                let lower = std::str::from_utf8(lower).expect("ASCII is UTF-8");
+                return self.map.get(lower).copied();
+            }
         }
+        self.map.get(&t.to_lowercase()).copied()
     }
 }
 
@@ -868,6 +884,25 @@ mod tests {
         assert_eq!(map.written[0].0, "1 - Critical");
         assert_eq!(p.stage.get("SANDBOX"), p.stage.get("test"));
         assert_eq!(p.stage_names, vec!["beta".to_string(), String::new()]);
+        // non-ASCII and long texts fold too (the short ASCII ones on the
+        // stack, the others through `to_lowercase`)
+        let long = "Q".repeat(SHORT + 6);
+        let p = read(&format!(
+            "[tickets]\nticket_id = \"Id\"\ncreated_at = \"Created\"\n\
+             [values.stage]\n\"Övrigt Ä\" = \"other\"\n{long} = \"long\"\nMid = \"mid\"\n"
+        ))
+        .unwrap();
+        for (text, want) in [
+            ("ÖVRIGT ä", Some(0)),
+            ("övrigt ä ", Some(0)),
+            ("Ovrigt A", None),
+            (long.as_str(), Some(1)),
+            (long.to_lowercase().as_str(), Some(1)),
+            ("MID", Some(2)),
+            ("mId", Some(2)),
+        ] {
+            assert_eq!(p.stage.get(text), want, "{text}");
+        }
         assert_eq!(p.export_priority, ExportPriority::Current);
         assert!(p.header_decorations);
     }
