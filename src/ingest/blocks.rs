@@ -4,7 +4,10 @@
 
 use rayon::prelude::*;
 
-use super::read_ahead::ReadAhead;
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::thread::JoinHandle;
+
+use super::read_ahead::{self, ReadAhead};
 use super::records::{count_line_ends, read_header, scan_records, Columns, Header, Quoting};
 use super::{Encoding, IngestError, ReadOptions, Sizes};
 
@@ -79,9 +82,9 @@ pub(super) struct Body<'d> {
 /// a record boundary (a partial record at its end waits for the next read),
 /// so memory stays bounded by the block size and the longest record (at
 /// most `max_record` bytes), not the file size.
-pub(super) struct BlockReader {
+struct Blocks {
     path: String,
-    /// The file's bytes, read and hashed on a thread of its own.
+    /// The file's bytes, hashed as they are read.
     input: ReadAhead,
     /// What was read after the last block: the start of its next record.
     carry: Vec<u8>,
@@ -103,6 +106,9 @@ pub(super) struct BlockReader {
     read_bytes: u64,
     /// The bytes are decoded to UTF-8 as they are read (after hashing).
     encoding: Encoding,
+    /// Whether the lines of the chunks are counted on the pool (not on
+    /// the thread that reads ahead).
+    parallel: bool,
 }
 
 /// One block: whole records, the first starting on `line`.
@@ -115,6 +121,37 @@ pub(super) struct Block {
     pub(super) chunks: Option<Vec<Chunk>>,
 }
 
+/// A file's blocks, read and hashed ahead on a thread of their own when
+/// the thread pool leaves a core idle (`RAYON_NUM_THREADS=1` on a larger
+/// machine): reading, hashing and cutting each block into chunks then
+/// leave the one parsing thread, which gets the block whole, without a
+/// copy. With every core in the pool, the blocks are read where they are
+/// asked for (the reader's half of each block's `rayon::join`, beside the
+/// parsing). Ahead, the thread holds the block it reads and at most one
+/// finished block, so memory stays bounded by the block size.
+pub(super) struct BlockReader {
+    source: Source,
+    /// Bytes read so far, and the delimiter once known, as of the last
+    /// block returned.
+    read_bytes: u64,
+    delimiter: Option<u8>,
+}
+
+enum Source {
+    Here(Box<Blocks>),
+    Ahead {
+        blocks: Receiver<Sent>,
+        /// Ends with the SHA-256 of the file, after its last block.
+        thread: Option<JoinHandle<String>>,
+        /// Whether the last block (or an error) came.
+        ended: bool,
+    },
+}
+
+/// A block (or the end, or the error) with the bytes read and the
+/// delimiter after it.
+type Sent = (Result<Option<Block>, IngestError>, u64, Option<u8>);
+
 impl BlockReader {
     fn open(
         path: &str,
@@ -123,13 +160,123 @@ impl BlockReader {
         max_record: usize,
         encoding: Encoding,
     ) -> Result<BlockReader, IngestError> {
+        let ahead = read_ahead::core_left_idle();
+        BlockReader::open_ahead(path, delimiter, sizes, max_record, encoding, ahead)
+    }
+
+    /// As `open`, ahead on a thread of its own or not.
+    fn open_ahead(
+        path: &str,
+        delimiter: Option<u8>,
+        sizes: Sizes,
+        max_record: usize,
+        encoding: Encoding,
+        ahead: bool,
+    ) -> Result<BlockReader, IngestError> {
+        let mut blocks = Blocks::open(path, delimiter, sizes, max_record, encoding, !ahead)?;
+        let source = if ahead {
+            let (give, take) = sync_channel::<Sent>(0);
+            let thread = std::thread::Builder::new()
+                .name("sla-report-read".into())
+                .spawn(move || {
+                    loop {
+                        let next = blocks.next_block();
+                        let last = !matches!(next, Ok(Some(_)));
+                        let sent = (next, blocks.read_bytes, blocks.delimiter);
+                        // a reader gone (an error elsewhere) ends the thread
+                        if give.send(sent).is_err() || last {
+                            break;
+                        }
+                    }
+                    blocks.sha256()
+                })
+                .map_err(|error| IngestError::Read {
+                    path: path.to_string(),
+                    error,
+                })?;
+            Source::Ahead {
+                blocks: take,
+                thread: Some(thread),
+                ended: false,
+            }
+        } else {
+            Source::Here(Box::new(blocks))
+        };
+        Ok(BlockReader {
+            source,
+            read_bytes: 0,
+            delimiter,
+        })
+    }
+
+    /// The delimiter, known once the first block was read.
+    fn delimiter(&self) -> u8 {
+        self.delimiter.unwrap_or(b',')
+    }
+
+    /// The next block, or `None` after the last.
+    fn next_block(&mut self) -> Result<Option<Block>, IngestError> {
+        let (next, read_bytes, delimiter) = match &mut self.source {
+            Source::Here(blocks) => {
+                let next = blocks.next_block();
+                (next, blocks.read_bytes, blocks.delimiter)
+            }
+            Source::Ahead {
+                blocks,
+                thread,
+                ended,
+            } => match blocks.recv() {
+                Ok(sent) => {
+                    *ended = !matches!(sent.0, Ok(Some(_)));
+                    sent
+                }
+                Err(_) if *ended => return Ok(None),
+                // the thread ended before its last block: it panicked, and
+                // the panic is this thread's
+                Err(_) => match thread.take().map(JoinHandle::join) {
+                    Some(Err(panic)) => std::panic::resume_unwind(panic),
+                    _ => unreachable!("the read-ahead thread ended without its last block"),
+                },
+            },
+        };
+        self.read_bytes = read_bytes;
+        self.delimiter = delimiter;
+        next
+    }
+
+    /// The SHA-256 of every byte read, in hex: called after the last
+    /// block.
+    pub(super) fn sha256(self) -> String {
+        match self.source {
+            Source::Here(blocks) => blocks.sha256(),
+            Source::Ahead { blocks, thread, .. } => {
+                drop(blocks);
+                match thread.map(JoinHandle::join) {
+                    Some(Ok(digest)) => digest,
+                    Some(Err(panic)) => std::panic::resume_unwind(panic),
+                    None => unreachable!("the read-ahead thread was joined before its end"),
+                }
+            }
+        }
+    }
+}
+
+impl Blocks {
+    fn open(
+        path: &str,
+        delimiter: Option<u8>,
+        sizes: Sizes,
+        max_record: usize,
+        encoding: Encoding,
+        parallel: bool,
+    ) -> Result<Blocks, IngestError> {
         let input = std::fs::File::open(path)
-            .and_then(|file| ReadAhead::new(Box::new(file)))
+            .map(|file| ReadAhead::in_place(Box::new(file)))
             .map_err(|error| IngestError::Read {
                 path: path.to_string(),
                 error,
             })?;
-        Ok(BlockReader {
+        Ok(Blocks {
             path: path.to_string(),
             input,
             carry: Vec::new(),
@@ -144,6 +291,7 @@ impl BlockReader {
             scan: BoundaryScan::default(),
             read_bytes: 0,
             encoding,
+            parallel,
         })
     }
 
@@ -256,7 +404,8 @@ impl BlockReader {
         }
         let line = self.line;
         let chunks = if self.emitted {
-            let chunks = chunks_with_lines(&data, 0, self.delimiter(), self.chunk, line);
+            let chunks =
+                chunks_with_lines(&data, 0, self.delimiter(), self.chunk, line, self.parallel);
             // the chunks cover the block, and none ends inside a CRLF
             self.line = chunks.last().map_or(line, |&(_, _, at, n)| at + n);
             Some(chunks)
@@ -369,6 +518,7 @@ pub(super) fn body_chunks(body: &Body<'_>, block: &Block, chunk: usize) -> Vec<C
             body.delimiter,
             chunk.max(1),
             body.line_after_header,
+            true,
         ),
     }
 }
@@ -381,12 +531,15 @@ fn chunks_with_lines(
     delimiter: u8,
     chunk: usize,
     mut line: u64,
+    parallel: bool,
 ) -> Vec<Chunk> {
     let bounds = chunk_bounds(data, from, delimiter, chunk);
-    let counts: Vec<u64> = bounds
-        .par_iter()
-        .map(|&(s, e)| count_line_ends(&data[s..e], data.get(e).copied()))
-        .collect();
+    let count = |&(s, e): &(usize, usize)| count_line_ends(&data[s..e], data.get(e).copied());
+    let counts: Vec<u64> = if parallel {
+        bounds.par_iter().map(count).collect()
+    } else {
+        bounds.iter().map(count).collect()
+    };
     bounds
         .iter()
         .zip(counts)
@@ -452,6 +605,67 @@ mod tests {
         assert_eq!(last(b"a,b\r\nc"), Some(5));
         assert_eq!(last(b"a,\"b\nc"), None);
         assert_eq!(last(b"a,b\n"), None, "the last byte waits for the next");
+    }
+
+    /// Every block, its lines and chunks, the bytes read after each, the
+    /// delimiter, the error or the hash at the end, read ahead or not.
+    fn read_all(path: &str, sizes: Sizes, ahead: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut reader =
+            BlockReader::open_ahead(path, None, sizes, 40, Encoding::Utf8, ahead).unwrap();
+        loop {
+            match reader.next_block() {
+                Ok(Some(b)) => out.push(format!(
+                    "{:?} {} {:?} {} {}",
+                    b.data,
+                    b.line,
+                    b.chunks,
+                    reader.read_bytes,
+                    reader.delimiter()
+                )),
+                Ok(None) => break,
+                Err(e) => {
+                    out.push(e.to_string());
+                    return out;
+                }
+            }
+        }
+        // asked again after the end: still the end
+        assert!(reader.next_block().unwrap().is_none());
+        out.push(reader.sha256());
+        out
+    }
+
+    #[test]
+    fn blocks_read_ahead_are_the_blocks_read_in_place() {
+        let dir = std::env::temp_dir().join(format!("sla-blocks-ahead-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = "\u{FEFF}\n\nid;name\r\n1;\"a;\nb\"\n2;x\r\n\n3;\"\"\"q\"\n".repeat(40);
+        let long = format!("id,name\n1,a\n2,{}\n3,c\n", "y".repeat(60));
+        for (name, text) in [
+            ("good", good.as_str()),
+            ("long", long.as_str()),
+            ("empty", ""),
+        ] {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            let path = path.to_str().unwrap();
+            for (block, chunk) in [(1, 1), (7, 3), (64, 16), (1 << 20, 1 << 10)] {
+                let sizes = Sizes { block, chunk };
+                let here = read_all(path, sizes, false);
+                assert_eq!(read_all(path, sizes, true), here, "{name} {block} {chunk}");
+                let last = here.last().unwrap();
+                // a record longer than `max_record` is fatal while it is
+                // read, when a block is too small to hold it
+                let fatal = name == "long" && block < 40;
+                assert_eq!(
+                    fatal,
+                    last.contains("longer than"),
+                    "{name} {block}: {last}"
+                );
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     proptest::proptest! {

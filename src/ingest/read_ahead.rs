@@ -2,14 +2,15 @@
 //! when the thread pool leaves a core idle (`RAYON_NUM_THREADS=1` on a
 //! larger machine): the copy out of the page cache and the hash of a
 //! large history cost about as much as splitting it, and on the one
-//! parsing thread they would delay every next block. With every core in
-//! the pool, the reader's half of each block's `rayon::join` already runs
-//! beside the parsing, and a thread more would only take turns with the
-//! pool's (and copy every byte once more): the bytes are read and hashed
-//! in place. Ahead, they come over in pieces through a bounded queue, so
-//! at most `QUEUED` pieces of `PIECE` bytes are held besides the reader's
-//! own buffers; the thread waits when the queue is full, and ends when
-//! the reader is dropped.
+//! parsing thread they would delay every next record. With every core in
+//! the pool, a thread more would only take turns with the pool's (and copy
+//! every byte once more): the bytes are read and hashed in place. Ahead,
+//! they come over in pieces through a bounded queue, so at most `QUEUED`
+//! pieces of `PIECE` bytes are held besides the reader's own buffers; the
+//! thread waits when the queue is full, and ends when the reader is
+//! dropped. The JSON splitter reads so; the CSV block reader reads in
+//! place, on a thread of its own when a core is idle (`blocks::BlockReader`),
+//! so that its blocks need no copy.
 
 use std::io::Read;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -44,16 +45,21 @@ pub(super) enum ReadAhead {
 impl ReadAhead {
     /// Starts reading `input`, ahead when a core is left idle by the pool.
     pub(super) fn new(input: Input) -> std::io::Result<ReadAhead> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        ReadAhead::with_thread(input, cores > rayon::current_num_threads())
+        ReadAhead::with_thread(input, core_left_idle())
+    }
+
+    /// Reads `input` where it is asked for (for a reader that is itself
+    /// on a thread of its own).
+    pub(super) fn in_place(input: Input) -> ReadAhead {
+        ReadAhead::InPlace {
+            input,
+            hasher: Box::default(),
+        }
     }
 
     fn with_thread(input: Input, ahead: bool) -> std::io::Result<ReadAhead> {
         if !ahead {
-            return Ok(ReadAhead::InPlace {
-                input,
-                hasher: Box::default(),
-            });
+            return Ok(ReadAhead::in_place(input));
         }
         let (give, pieces) = sync_channel(QUEUED);
         let (spare, spares) = sync_channel::<Vec<u8>>(QUEUED + 2);
@@ -120,6 +126,13 @@ impl ReadAhead {
             }
         }
     }
+}
+
+/// Whether the thread pool leaves a core idle, so that reading ahead on a
+/// thread of its own takes nothing from the parsing.
+pub(super) fn core_left_idle() -> bool {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    cores > rayon::current_num_threads()
 }
 
 /// Appends up to `n` bytes of `input` to `buf`, fewer only at its end;
