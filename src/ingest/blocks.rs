@@ -153,27 +153,11 @@ enum Source {
 type Sent = (Result<Option<Block>, IngestError>, u64, Option<u8>);
 
 impl BlockReader {
-    fn open(
-        path: &str,
-        delimiter: Option<u8>,
-        sizes: Sizes,
-        max_record: usize,
-        encoding: Encoding,
-    ) -> Result<BlockReader, IngestError> {
-        let ahead = read_ahead::core_left_idle();
-        BlockReader::open_ahead(path, delimiter, sizes, max_record, encoding, ahead)
-    }
-
-    /// As `open`, ahead on a thread of its own or not.
-    fn open_ahead(
-        path: &str,
-        delimiter: Option<u8>,
-        sizes: Sizes,
-        max_record: usize,
-        encoding: Encoding,
-        ahead: bool,
-    ) -> Result<BlockReader, IngestError> {
-        let mut blocks = Blocks::open(path, delimiter, sizes, max_record, encoding, !ahead)?;
+    /// Reads `blocks`, ahead on a thread of its own or not.
+    fn new(path: &str, mut blocks: Blocks, ahead: bool) -> Result<BlockReader, IngestError> {
+        let delimiter = blocks.delimiter;
+        // the thread counts the lines of its chunks itself
+        blocks.parallel = !ahead;
         let source = if ahead {
             let (give, take) = sync_channel::<Sent>(0);
             let thread = std::thread::Builder::new()
@@ -268,7 +252,6 @@ impl Blocks {
         sizes: Sizes,
         max_record: usize,
         encoding: Encoding,
-        parallel: bool,
     ) -> Result<Blocks, IngestError> {
         let input = std::fs::File::open(path)
             .map(|file| ReadAhead::in_place(Box::new(file)))
@@ -291,7 +274,7 @@ impl Blocks {
             scan: BoundaryScan::default(),
             read_bytes: 0,
             encoding,
-            parallel,
+            parallel: true,
         })
     }
 
@@ -567,8 +550,8 @@ pub(super) fn open_input(
     opts: &ReadOptions<'_>,
     sizes: Sizes,
 ) -> Result<Opened, IngestError> {
-    let mut reader =
-        BlockReader::open(path, opts.delimiter, sizes, opts.max_record, opts.encoding)?;
+    let blocks = Blocks::open(path, opts.delimiter, sizes, opts.max_record, opts.encoding)?;
+    let mut reader = BlockReader::new(path, blocks, read_ahead::core_left_idle())?;
     let first = next_reported(&mut reader, opts)?.unwrap_or(Block {
         data: Vec::new(),
         line: 1,
@@ -611,8 +594,8 @@ mod tests {
     /// delimiter, the error or the hash at the end, read ahead or not.
     fn read_all(path: &str, sizes: Sizes, ahead: bool) -> Vec<String> {
         let mut out = Vec::new();
-        let mut reader =
-            BlockReader::open_ahead(path, None, sizes, 40, Encoding::Utf8, ahead).unwrap();
+        let blocks = Blocks::open(path, None, sizes, 40, Encoding::Utf8).unwrap();
+        let mut reader = BlockReader::new(path, blocks, ahead).unwrap();
         loop {
             match reader.next_block() {
                 Ok(Some(b)) => out.push(format!(
