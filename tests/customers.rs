@@ -495,4 +495,29 @@ fn a_customers_headline_shows_only_its_own_plan() {
     let main = read(&out, "report.html");
     let start = main.find("<h2 id=\"headline\">").unwrap();
     assert!(main[start..].contains("<th>Professional</th><th>Advanced</th>"));
+    // charts: a Basic customer's page says in a line that there is no
+    // attainment or response time to draw, and shows only the chart of
+    // its reclassifications; the others show all three
+    let charts = |page: &str| {
+        let start = page.find("<h2 id=\"charts\">").unwrap();
+        let end = page.find("<h2 id=\"summary\">").unwrap();
+        page[start..end].to_string()
+    };
+    let basic = charts(&read(&out, "customers/nordic-retail-ab/report.html"));
+    assert_eq!(basic.matches("<img").count(), 1, "{basic}");
+    assert!(basic.contains("alt=\"Reclassifications\""), "{basic}");
+    for note in [
+        "(attainment.png): no chart: no ticket with a target was answered or overdue in this period.",
+        "(response_times.png): no chart: no ticket with a target was answered in this period.",
+    ] {
+        assert!(basic.contains(note), "{basic}");
+    }
+    for page in [
+        read(&out, "customers/kiruna-mining-systems-ab/report.html"),
+        main,
+    ] {
+        let shown = charts(&page);
+        assert_eq!(shown.matches("<img").count(), 3);
+        assert!(!shown.contains("no chart"));
+    }
 }

@@ -94,7 +94,7 @@ pub const REPORT_FILES: [&str; 5] = [
 struct ChartSpec {
     file: &'static str,
     text: fn(&lang::Texts) -> &lang::ChartCaption,
-    draw: fn(&charts::ChartData) -> Result<Vec<u8>, charts::ChartError>,
+    draw: fn(&charts::ChartData) -> Result<charts::Figure, charts::ChartError>,
 }
 
 /// The charts, in the page's order.
@@ -116,19 +116,19 @@ const CHARTS: [ChartSpec; 3] = [
     },
 ];
 
-/// The charts, drawn in memory (they are small) as (file name, bytes);
+/// The charts, drawn in memory (they are small) as (file name, figure);
 /// `dir` is the output folder, for messages.
 pub(crate) fn draw_charts(
     r: &Report<'_>,
     dir: &Path,
-) -> Result<Vec<(&'static str, Vec<u8>)>, OutputError> {
+) -> Result<Vec<(&'static str, charts::Figure)>, OutputError> {
     let ev = r.evaluation;
     let ds = &ev.dataset;
     let data = charts::ChartData::new(r.policy, &ds.tickets, &ev.outcomes, &ev.summary, &ev.flows)
         .with_period(r.period)
         .with_texts(r.lang.texts());
     // the charts are independent: drawn and encoded in parallel
-    let drawn: Vec<Result<Vec<u8>, charts::ChartError>> = {
+    let drawn: Vec<Result<charts::Figure, charts::ChartError>> = {
         use rayon::prelude::*;
         CHARTS.par_iter().map(|c| (c.draw)(&data)).collect()
     };
@@ -146,7 +146,7 @@ pub(crate) fn draw_charts(
 pub(crate) fn render_page(
     r: &Report<'_>,
     analysis: &crate::analysis::Analysis,
-    pngs: &[(&'static str, Vec<u8>)],
+    pngs: &[(&'static str, charts::Figure)],
 ) -> Vec<u8> {
     let ev = r.evaluation;
     let texts = r.lang.texts();
@@ -161,11 +161,12 @@ pub(crate) fn render_page(
         charts: CHARTS
             .iter()
             .zip(pngs)
-            .map(|(spec, (_, png))| html::Chart {
+            .map(|(spec, (_, figure))| html::Chart {
                 file: spec.file,
                 title: (spec.text)(texts).title,
                 caption: (spec.text)(texts).caption,
-                png,
+                png: &figure.png,
+                no_data: figure.no_data,
             })
             .collect(),
         texts,
@@ -204,8 +205,10 @@ where
     let analysis = analysis?;
     tickets?;
     // the page shows the analysis, so it is rendered once that is done
-    let rendered = rendered?.map(|mut files| {
-        let page = render_page(r, &analysis, &files);
+    let rendered = rendered?.map(|figures| {
+        let page = render_page(r, &analysis, &figures);
+        let mut files: Vec<(&str, Vec<u8>)> =
+            figures.into_iter().map(|(name, f)| (name, f.png)).collect();
         files.push(("report.html", page));
         files
     });

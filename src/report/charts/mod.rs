@@ -508,17 +508,29 @@ impl<'a> ChartData<'a> {
 }
 
 /// Renders `draw` into a `w` x `h` RGB image and encodes it as PNG.
-fn render(size: (u32, u32), draw: impl FnOnce(&Area) -> Result<()>) -> Result<Vec<u8>> {
+/// A chart drawn: its PNG, and the note it shows in place of a plot when
+/// there is nothing to plot (so that a page can say so in a line).
+pub struct Figure {
+    pub png: Vec<u8>,
+    pub no_data: Option<&'static str>,
+}
+
+/// What a chart's drawing showed: a plot, or the note of `no_data`.
+type Shown = Option<&'static str>;
+
+fn render(size: (u32, u32), draw: impl FnOnce(&Area) -> Result<Shown>) -> Result<Figure> {
     face()?;
     let (w, h) = size;
     let mut buf = vec![0u8; w as usize * h as usize * 3];
-    {
+    let no_data = {
         let root = BitMapBackend::with_buffer(&mut buf, size).into_drawing_area();
         root.fill(&WHITE)?;
-        draw(&root)?;
+        let shown = draw(&root)?;
         root.present()?;
-    }
-    encode_png(w, h, &buf).map_err(|e| ChartError(format!("png encoding: {e}")))
+        shown
+    };
+    let png = encode_png(w, h, &buf).map_err(|e| ChartError(format!("png encoding: {e}")))?;
+    Ok(Figure { png, no_data })
 }
 
 /// Title and subtitle lines at the top; returns the area below them.
@@ -533,7 +545,7 @@ fn header<'a>(root: &Area<'a>, title: &str, subtitle: &[&str]) -> Result<Area<'a
 }
 
 /// A "no data" note in the middle of `area`.
-fn no_data(area: &Area, t: &Texts, note: &str) -> Result<()> {
+fn no_data(area: &Area, t: &Texts, note: &'static str) -> Result<Shown> {
     let (w, h) = area.dim_in_pixel();
     let (cx, cy) = (w as i32 / 2, h as i32 / 2);
     let (tw, _) = measure(note, 18.0)?;
@@ -544,7 +556,7 @@ fn no_data(area: &Area, t: &Texts, note: &str) -> Result<()> {
     ))?;
     text(area, t.no_data, (cx, cy - 20), 30.0, INK, CENTER)?;
     text(area, note, (cx, cy + 24), 18.0, MUTED, CENTER)?;
-    Ok(())
+    Ok(Some(note))
 }
 
 /// One legend entry: a line sample with a dot, and a label.
@@ -608,7 +620,7 @@ fn caption(cell: &Area, s: &str) -> Result<()> {
 /// `attainment.png`: attainment per month for every plan x priority with a
 /// target, one panel per plan, against the 100% line; a month without
 /// counted tickets is a gap in the line.
-pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
+pub fn attainment_png(data: &ChartData) -> Result<Figure> {
     let t = data.texts;
     render(CHART_SIZE, |root| {
         let mut subtitle = t.attainment_subtitle.to_vec();
@@ -696,14 +708,14 @@ pub fn attainment_png(data: &ChartData) -> Result<Vec<u8>> {
                 gapped_line(&mut chart, v, data.priority_color(*level))?;
             }
         }
-        Ok(())
+        Ok(None)
     })
 }
 
 /// `response_times.png`: per plan, the cumulative share of answered tickets
 /// by response time as a multiple of the target (1.0 = the deadline), one
 /// curve per priority with a target.
-pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
+pub fn response_times_png(data: &ChartData) -> Result<Figure> {
     const X_MAX: f64 = 3.0;
     let t = data.texts;
     render(CHART_SIZE, |root| {
@@ -799,7 +811,7 @@ pub fn response_times_png(data: &ChartData) -> Result<Vec<u8>> {
                 ly = legend(&below, std::slice::from_ref(e), (98, ly), 16.0)?;
             }
         }
-        Ok(())
+        Ok(None)
     })
 }
 
@@ -848,7 +860,9 @@ mod tests {
             response_times_png(&data),
             reclassifications_png(&data),
         ] {
-            assert!(png.unwrap().starts_with(b"\x89PNG"));
+            let figure = png.unwrap();
+            assert!(figure.png.starts_with(b"\x89PNG"));
+            assert_eq!(figure.no_data, None);
         }
         // forty levels in use do not fit the matrix: a note, not 1600
         // unreadable cells

@@ -6,7 +6,7 @@ use super::*;
 /// `reclassifications.png`: per plan, the from -> to matrix of effective
 /// changes over the whole period (counts in the cells), and the monthly
 /// share of tickets reclassified per plan.
-pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
+pub fn reclassifications_png(data: &ChartData) -> Result<Figure> {
     let t = data.texts;
     render(RECLASSIFICATIONS_SIZE, |root| {
         let area = header(
@@ -19,7 +19,8 @@ pub fn reclassifications_png(data: &ChartData) -> Result<Vec<u8>> {
         }
         let (top, bottom) = area.split_vertically(400);
         flow_matrices(&top, data)?;
-        monthly_share(root, &bottom, data)
+        monthly_share(root, &bottom, data)?;
+        Ok(None)
     })
 }
 

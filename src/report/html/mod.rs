@@ -42,6 +42,9 @@ pub struct Chart<'a> {
     /// One or two sentences on how to read it.
     pub caption: &'a str,
     pub png: &'a [u8],
+    /// The note the chart shows in place of a plot, when it has none:
+    /// the page says it in a line instead of showing an empty chart.
+    pub no_data: Option<&'a str>,
 }
 
 /// What the page shows.
@@ -196,6 +199,7 @@ code{font-family:'DejaVu Sans Mono',monospace;font-size:13px}
 figure{margin:18px 0 28px}
 figure img{max-width:100%;height:auto;outline:1px solid #ddd}
 figcaption{color:#444;margin-top:4px}
+.no-chart{color:#444}
 .big{font-size:20px;font-weight:bold}
 .good{color:#1b5e20}
 .bad{color:#b71c1c}
@@ -619,6 +623,16 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
 fn charts_section(h: &mut String, r: &ReportData<'_>) {
     let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", r.texts.charts_heading);
     for c in &r.charts {
+        if let Some(note) = c.no_data {
+            let _ = writeln!(
+                h,
+                "<p class=\"no-chart\"><b>{}</b> ({}): {}.</p>",
+                esc(c.title),
+                esc(c.file),
+                esc(&(r.texts.no_chart)(note))
+            );
+            continue;
+        }
         let _ = writeln!(
             h,
             "<figure><img src=\"data:image/png;base64,{}\" alt=\"{}\" width=\"1200\"><figcaption><b>{}</b> ({}): {}</figcaption></figure>",

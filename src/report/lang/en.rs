@@ -124,6 +124,7 @@ pub const EN: Texts = Texts {
     no_guarantee: |plans| format!("No response time is guaranteed for: {plans}."),
 
     charts_heading: "Charts",
+    no_chart: |note| format!("no chart: {note}"),
     attainment_chart: ChartCaption {
         title: "Attainment per month",
         caption: "one panel per plan with targets, one line per priority, \

@@ -231,6 +231,8 @@ pub struct Texts {
 
     // charts on the page
     pub charts_heading: &'static str,
+    /// In place of a chart with nothing to plot: its note (plain text).
+    pub no_chart: fn(&str) -> String,
     pub attainment_chart: ChartCaption,
     pub response_times_chart: ChartCaption,
     pub reclassifications_chart: ChartCaption,

@@ -170,6 +170,7 @@ pub const SV: Texts = Texts {
     no_guarantee: |plans| format!("Ingen svarstid garanteras för: {plans}."),
 
     charts_heading: "Diagram",
+    no_chart: |note| format!("inget diagram: {note}"),
     attainment_chart: ChartCaption {
         title: "Måluppfyllelse per månad",
         caption: "en panel per plan med mål, en linje per prioritet, på en \
