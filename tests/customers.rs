@@ -506,18 +506,23 @@ fn a_customers_headline_shows_only_its_own_plan() {
     let basic = charts(&read(&out, "customers/nordic-retail-ab/report.html"));
     assert_eq!(basic.matches("<img").count(), 1, "{basic}");
     assert!(basic.contains("alt=\"Reclassifications\""), "{basic}");
+    // (a customer's folder holds no PNG file, so its page names none)
     for note in [
-        "(attainment.png): no chart: no ticket with a target was answered or overdue in this period.",
-        "(response_times.png): no chart: no ticket with a target was answered in this period.",
+        "<b>Attainment per month</b>: no chart: no ticket with a target was answered or overdue in this period.",
+        "<b>Response times against the target</b>: no chart: no ticket with a target was answered in this period.",
     ] {
         assert!(basic.contains(note), "{basic}");
     }
-    for page in [
-        read(&out, "customers/kiruna-mining-systems-ab/report.html"),
-        main,
-    ] {
-        let shown = charts(&page);
+    assert!(!basic.contains(".png"), "{basic}");
+    let advanced = charts(&read(
+        &out,
+        "customers/kiruna-mining-systems-ab/report.html",
+    ));
+    let full = charts(&main);
+    for shown in [&advanced, &full] {
         assert_eq!(shown.matches("<img").count(), 3);
         assert!(!shown.contains("no chart"));
     }
+    assert!(!advanced.contains(".png"));
+    assert!(full.contains("<b>Attainment per month</b> (attainment.png): "));
 }

@@ -623,23 +623,27 @@ fn headline_section(h: &mut String, r: &ReportData<'_>) {
 fn charts_section(h: &mut String, r: &ReportData<'_>) {
     let _ = writeln!(h, "<h2 id=\"charts\">{}</h2>", r.texts.charts_heading);
     for c in &r.charts {
+        // the full report's folder holds the PNG files; a customer's
+        // folder does not, so its page does not name them
+        let file = match r.customer {
+            None => format!(" ({})", esc(c.file)),
+            Some(_) => String::new(),
+        };
         if let Some(note) = c.no_data {
             let _ = writeln!(
                 h,
-                "<p class=\"no-chart\"><b>{}</b> ({}): {}.</p>",
+                "<p class=\"no-chart\"><b>{}</b>{file}: {}.</p>",
                 esc(c.title),
-                esc(c.file),
                 esc(&(r.texts.no_chart)(note))
             );
             continue;
         }
         let _ = writeln!(
             h,
-            "<figure><img src=\"data:image/png;base64,{}\" alt=\"{}\" width=\"1200\"><figcaption><b>{}</b> ({}): {}</figcaption></figure>",
+            "<figure><img src=\"data:image/png;base64,{}\" alt=\"{}\" width=\"1200\"><figcaption><b>{}</b>{file}: {}</figcaption></figure>",
             base64(c.png),
             esc(c.title),
             esc(c.title),
-            esc(c.file),
             esc(c.caption)
         );
     }
